@@ -1,0 +1,84 @@
+//! What changed in one file: the seam between where text comes from and what is in it.
+//!
+//! Sources (staged index, pushed commits, plain files) produce `Change`s; detection reads
+//! them and never learns where they came from. Detection gets the whole new text so that it
+//! can read context around a line (a `zoom:` parent key three lines up), but a finding only
+//! counts when the secret lies on an added line.
+
+use std::ops::Range;
+
+/// Which lines of a file's new version were added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddedLines {
+    /// Every line: a new file, or a file scanned outside git.
+    All,
+    /// These 1-based, end-exclusive line ranges, sorted and not overlapping.
+    Ranges(Vec<Range<u32>>),
+}
+
+impl AddedLines {
+    /// Whether 1-based `line` was added.
+    pub fn contains(&self, line: u32) -> bool {
+        match self {
+            AddedLines::All => true,
+            AddedLines::Ranges(ranges) => {
+                let after = ranges.partition_point(|r| r.end <= line);
+                ranges.get(after).is_some_and(|r| r.start <= line)
+            }
+        }
+    }
+
+    /// How many lines were added, given the file has `total_lines` lines.
+    pub fn count(&self, total_lines: u32) -> u64 {
+        match self {
+            AddedLines::All => u64::from(total_lines),
+            AddedLines::Ranges(ranges) => ranges.iter().map(|r| u64::from(r.end - r.start)).sum(),
+        }
+    }
+}
+
+/// One file's new content and which of its lines were added.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Repository-relative path with `/` separators (lossy UTF-8 for odd names).
+    pub path: String,
+    /// The path before a rename or copy, when there was one.
+    pub old_path: Option<String>,
+    /// The bytes of the new version, exactly as stored (no newline or encoding conversion).
+    pub text: Vec<u8>,
+    /// The lines of `text` that were added.
+    pub added: AddedLines,
+}
+
+/// The number of lines in `text`: a last line without a newline still counts.
+pub fn line_count(text: &[u8]) -> u32 {
+    let newlines = memchr_count(text);
+    let unterminated = !text.is_empty() && text.last() != Some(&b'\n');
+    u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(u32::from(unterminated))
+}
+
+fn memchr_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b == b'\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_contain_their_lines_only() {
+        let added = AddedLines::Ranges(vec![2..4, 10..11]);
+        let hits: Vec<u32> = (1..12).filter(|&l| added.contains(l)).collect();
+        assert_eq!(hits, vec![2, 3, 10]);
+        assert_eq!(added.count(20), 3);
+        assert!(AddedLines::All.contains(7));
+    }
+
+    #[test]
+    fn counts_lines() {
+        assert_eq!(line_count(b""), 0);
+        assert_eq!(line_count(b"a"), 1);
+        assert_eq!(line_count(b"a\n"), 1);
+        assert_eq!(line_count(b"a\nb"), 2);
+    }
+}

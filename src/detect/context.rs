@@ -1,0 +1,148 @@
+//! Whether text around a candidate is about Zoom.
+//!
+//! Zoom's non-JWT secrets have no prefix: a 32-character client secret is just letters and
+//! digits. What ties it to Zoom is the word `zoom` in its key name, a parent key or section,
+//! a nearby import, or the file path. The word also means other things (CSS `zoom: 1.25`,
+//! map `zoom: 13`, `zoomIn()`, `d3.zoom()`), and those must not count.
+
+/// Words that follow `zoom` in names that are not about Zoom the product.
+const NOT_ZOOM_SUFFIXES: &[&str] = &[
+    "in",
+    "out",
+    "level",
+    "control",
+    "factor",
+    "able",
+    "ed",
+    "ing",
+    "ratio",
+    "scale",
+    "ctrl",
+    "offset",
+    "speed",
+    "step",
+    "snap",
+    "extent",
+    "delta",
+    "range",
+    "min",
+    "max",
+    "lens",
+    "box",
+    "ify",
+    "er",
+    "s",
+    "to",
+    "center",
+    "behavior",
+    "behaviour",
+    "transform",
+    "rect",
+    "area",
+];
+
+/// Whether the `zoom` found at `text[at..at + 4]` (any case) refers to Zoom the product.
+pub fn is_zoom_reference(text: &[u8], at: usize) -> bool {
+    let end = at + 4;
+    if at > 0 && text[at - 1].is_ascii_alphabetic() {
+        return false; // minZoom, setZoom, pinchzoom
+    }
+    let rest = &text[end.min(text.len())..];
+    let word_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if word_len > 0 {
+        let word = following_word(&rest[..word_len]);
+        return !NOT_ZOOM_SUFFIXES.iter().any(|s| s.as_bytes() == word.as_slice());
+    }
+    match rest.first() {
+        None => true,
+        Some(b'(') => false, // d3.zoom(), zoom(…) calls
+        Some(_) => !assigned_a_number(rest),
+    }
+}
+
+/// The lower-cased word that continues `zoom`: the next camel-case word (`zoomLevel` →
+/// `level`), or all the letters when they share one case (`zoomus`, `ZOOMAPI`).
+fn following_word(letters: &[u8]) -> Vec<u8> {
+    let camel_end = letters.iter().skip(1).position(u8::is_ascii_uppercase).map_or(letters.len(), |p| p + 1);
+    let same_case = letters.iter().all(u8::is_ascii_uppercase) || letters.iter().all(u8::is_ascii_lowercase);
+    let end = if same_case { letters.len() } else { camel_end };
+    letters[..end].iter().map(u8::to_ascii_lowercase).collect()
+}
+
+/// `: 1.25`, `= 13`, `": 12`: a property set to a number (CSS, map settings).
+fn assigned_a_number(rest: &[u8]) -> bool {
+    let mut i = 0;
+    let skip = |i: &mut usize, set: &[u8]| {
+        while rest.get(*i).is_some_and(|b| set.contains(b)) {
+            *i += 1;
+        }
+    };
+    skip(&mut i, b"\"' \t");
+    if !matches!(rest.get(i), Some(b':' | b'=')) {
+        return false;
+    }
+    i += 1;
+    skip(&mut i, b"\"' \t");
+    rest.get(i).is_some_and(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-')
+}
+
+/// Whether a path names Zoom (`integrations/zoom/client.py`, `ZoomSettings.cs`).
+pub fn path_mentions_zoom(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let lower = path.to_ascii_lowercase();
+    lower.match_indices("zoom").any(|(at, _)| is_zoom_reference(bytes, at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refers(text: &str) -> bool {
+        let at = text.to_ascii_lowercase().find("zoom").expect("test text has zoom");
+        is_zoom_reference(text.as_bytes(), at)
+    }
+
+    #[test]
+    fn product_references() {
+        for text in [
+            "ZOOM_CLIENT_SECRET=",
+            "zoom:\n  client_secret:",
+            "[zoom]",
+            "\"zoom\": {",
+            "api.zoom.us",
+            "zoomClientSecret",
+            "ZoomSettings",
+            "import zoomus",
+            "@zoom/meetingsdk",
+            "spring.security.oauth2.client.registration.zoom.client-secret",
+            "zoom",
+        ] {
+            assert!(refers(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_zooms() {
+        for text in [
+            ".card { zoom: 1.25; }",
+            "zoom: 13",
+            "\"zoom\": 12,",
+            "map.setZoom(4)",
+            "minZoom: 2",
+            "zoomIn()",
+            "zoomLevel = 3",
+            "d3.zoom()",
+            "zoomControl: true",
+        ] {
+            assert!(!refers(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        assert!(path_mentions_zoom("integrations/zoom/client.py"));
+        assert!(path_mentions_zoom("src/ZoomSettings.cs"));
+        assert!(!path_mentions_zoom("src/components/ImageZoom.tsx"));
+        assert!(!path_mentions_zoom("src/main.rs"));
+    }
+}

@@ -1,0 +1,87 @@
+//! The kinds of Zoom credential that zoomguard knows, and which of them are secrets.
+//!
+//! A `Kind` is what a finding *is*; a rule (see `rules.rs`) is how it is *found*. Report and
+//! remediation code key their texts on `Kind`, so adding a kind forces every text table to
+//! say something about it (the matches are exhaustive).
+
+/// A Zoom secret that blocks a commit when it is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// Legacy JWT-app API secret: 36 letters and digits.
+    JwtApiSecret,
+    /// Legacy JWT-app token: an HS256 JWT whose `iss` is the API key.
+    JwtAppToken,
+    /// OAuth or Server-to-Server OAuth client secret: 32 letters and digits.
+    ClientSecret,
+    /// OAuth access token: an HS512 JWT issued by `zoom.us`, valid for an hour.
+    OAuthAccessToken,
+    /// OAuth refresh token: an HS512 JWT with `"type":1`, valid for 90 days.
+    OAuthRefreshToken,
+    /// ZAK (Zoom Access Key): lets the Meeting SDK start a meeting as its user.
+    ZakToken,
+    /// Meeting SDK or Video SDK secret.
+    SdkSecret,
+    /// Meeting/Video/Cobrowse SDK signature: an HS256 JWT signed with the SDK secret.
+    SdkSignature,
+    /// Webhook secret token: signs every event Zoom sends to the app's endpoint.
+    WebhookSecretToken,
+    /// Legacy webhook verification token.
+    WebhookVerificationToken,
+}
+
+impl Kind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Kind; 10] = [
+        Kind::JwtApiSecret,
+        Kind::JwtAppToken,
+        Kind::ClientSecret,
+        Kind::OAuthAccessToken,
+        Kind::OAuthRefreshToken,
+        Kind::ZakToken,
+        Kind::SdkSecret,
+        Kind::SdkSignature,
+        Kind::WebhookSecretToken,
+        Kind::WebhookVerificationToken,
+    ];
+
+    /// The human name shown in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::JwtApiSecret => "Zoom JWT app API secret",
+            Kind::JwtAppToken => "Zoom JWT app token",
+            Kind::ClientSecret => "Zoom OAuth client secret",
+            Kind::OAuthAccessToken => "Zoom OAuth access token",
+            Kind::OAuthRefreshToken => "Zoom OAuth refresh token",
+            Kind::ZakToken => "Zoom ZAK token",
+            Kind::SdkSecret => "Zoom SDK secret",
+            Kind::SdkSignature => "Zoom SDK signature",
+            Kind::WebhookSecretToken => "Zoom webhook secret token",
+            Kind::WebhookVerificationToken => "Zoom webhook verification token",
+        }
+    }
+}
+
+/// A Zoom identifier: not a secret on its own, but it names the app a secret belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentifierKind {
+    /// OAuth / Server-to-Server / new Meeting SDK client ID.
+    ClientId,
+    /// Server-to-Server OAuth account ID.
+    AccountId,
+    /// Legacy JWT-app API key (the `iss` of its tokens).
+    ApiKey,
+    /// Meeting/Video SDK key.
+    SdkKey,
+}
+
+impl IdentifierKind {
+    /// The label shown next to a finding ("client ID FAKE…").
+    pub fn label(self) -> &'static str {
+        match self {
+            IdentifierKind::ClientId => "client ID",
+            IdentifierKind::AccountId => "account ID",
+            IdentifierKind::ApiKey => "API key",
+            IdentifierKind::SdkKey => "SDK key",
+        }
+    }
+}

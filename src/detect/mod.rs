@@ -1,0 +1,284 @@
+//! Detection: text in, findings out. Pure and infallible: no git, no I/O, no panics.
+//!
+//! One case-insensitive keyword pass over the whole file decides what runs: files without
+//! `zoom` or `eyJ` (and without `zoom` in the path) cost a single Aho-Corasick scan. Then
+//! JWTs are decoded and classified, keyed values are read with their names, and only the
+//! candidates that lie on added lines become findings.
+
+mod context;
+mod jwt;
+mod keyed;
+pub mod kind;
+pub mod rules;
+pub mod shape;
+
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+use once_cell::sync::Lazy;
+
+use crate::change::Change;
+pub use kind::{IdentifierKind, Kind};
+pub use rules::{rule_for, Rule, RULES};
+
+/// Lines around a keyed value (before, after) in which a `zoom` reference puts it in Zoom context.
+const ZOOM_CONTEXT_LINES: (u32, u32) = (40, 10);
+/// Lines around a secret in which an identifier is taken as the one it belongs to.
+const RELATED_LINES: u32 = 10;
+
+static PREFILTER: Lazy<(AhoCorasick, Vec<&'static str>)> = Lazy::new(|| {
+    let words = rules::all_keywords();
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&words)
+        .expect("the rule keywords build an automaton");
+    (automaton, words)
+});
+
+/// What detection needs to know besides the text.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// The current Unix time, to say whether a token has expired.
+    pub now: i64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        ScanOptions { now }
+    }
+}
+
+/// An identifier that names the app a secret belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Which identifier.
+    pub kind: IdentifierKind,
+    /// Its value (identifiers are not secrets and are shown in full).
+    pub value: String,
+}
+
+/// A Zoom secret on an added line.
+#[derive(Clone)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule: &'static Rule,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte range of the secret in the file.
+    pub span: Range<usize>,
+    /// The app's identifier, when one was found beside the secret or inside the token.
+    pub related: Option<Related>,
+    /// The token's `exp` (Unix seconds), for JWTs that carry one.
+    pub expires_at: Option<i64>,
+    /// Whether `expires_at` is already past.
+    pub expired: bool,
+    secret: String,
+}
+
+impl Finding {
+    /// The kind of secret.
+    pub fn kind(&self) -> Kind {
+        self.rule.kind
+    }
+
+    /// The secret itself. Never print it: use [`Finding::redacted`].
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// The first four characters, an ellipsis and the length: enough to recognise the value,
+    /// never enough to use it.
+    pub fn redacted(&self) -> String {
+        let head: String = self.secret.chars().take(4).collect();
+        format!("{head}… ({} chars)", self.secret.chars().count())
+    }
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding")
+            .field("rule", &self.rule.id)
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("secret", &self.redacted())
+            .field("related", &self.related)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A secret somewhere in the file: its span, kind, expiry and the identifier it names.
+type Candidate = (Range<usize>, Kind, Option<i64>, Option<Related>);
+
+/// Finds the Zoom secrets that `change` adds.
+pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
+    let text = change.text.as_slice();
+    let (automaton, words) = &*PREFILTER;
+    let mut zoom_hits = Vec::new();
+    let mut saw_jwt = false;
+    for hit in automaton.find_iter(text) {
+        match words[hit.pattern().as_usize()] {
+            "zoom" => {
+                if context::is_zoom_reference(text, hit.start()) {
+                    zoom_hits.push(hit.start());
+                }
+            }
+            _ => saw_jwt = true,
+        }
+    }
+    let path_is_zoom = context::path_mentions_zoom(&change.path);
+    if !saw_jwt && zoom_hits.is_empty() && !path_is_zoom {
+        return Vec::new();
+    }
+
+    let lines = LineIndex::new(text);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    if saw_jwt {
+        for token in jwt::find(text) {
+            let related = token.related.map(|(kind, value)| Related { kind, value });
+            candidates.push((token.span, token.kind, token.expires_at, related));
+        }
+    }
+    let mut identifiers = Vec::new();
+    if !zoom_hits.is_empty() || path_is_zoom {
+        let nearby = ZoomLines {
+            lines: &lines,
+            hit_lines: zoom_hits.iter().map(|&at| lines.line_of(at)).collect(),
+            whole_file: path_is_zoom,
+        };
+        let (secrets, ids) = keyed::find(text, &nearby);
+        identifiers = ids;
+        candidates.extend(secrets.into_iter().map(|s| (s.span, s.kind, None, None)));
+    }
+
+    let mut findings: Vec<Finding> = candidates
+        .into_iter()
+        .filter_map(|(span, kind, expires_at, related)| {
+            let line = lines.line_of(span.start);
+            if !change.added.contains(line) {
+                return None;
+            }
+            let related = related.or_else(|| nearest_identifier(&identifiers, &lines, line));
+            Some(Finding {
+                rule: rule_for(kind),
+                line,
+                column: lines.column_of(text, span.start),
+                secret: String::from_utf8_lossy(&text[span.clone()]).into_owned(),
+                span,
+                related,
+                expires_at,
+                expired: expires_at.is_some_and(|exp| exp <= options.now),
+            })
+        })
+        .collect();
+    findings.sort_by_key(|f| f.span.start);
+    findings.dedup_by(|a, b| a.span == b.span);
+    findings
+}
+
+fn nearest_identifier(ids: &[keyed::KeyedIdentifier], lines: &LineIndex, line: u32) -> Option<Related> {
+    ids.iter()
+        .map(|id| (lines.line_of(id.at).abs_diff(line), id))
+        .filter(|(distance, _)| *distance <= RELATED_LINES)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, id)| Related { kind: id.kind, value: id.value.clone() })
+}
+
+/// The lines on which Zoom is mentioned, as seen from a keyed value.
+struct ZoomLines<'a> {
+    lines: &'a LineIndex,
+    hit_lines: Vec<u32>,
+    whole_file: bool,
+}
+
+impl keyed::ZoomNearby for ZoomLines<'_> {
+    fn near(&self, at: usize) -> bool {
+        if self.whole_file {
+            return true;
+        }
+        let line = self.lines.line_of(at);
+        let (before, after) = ZOOM_CONTEXT_LINES;
+        let first = line.saturating_sub(before);
+        let i = self.hit_lines.partition_point(|&l| l < first);
+        self.hit_lines.get(i).is_some_and(|&l| l <= line + after)
+    }
+}
+
+/// Byte offsets of line starts, to turn offsets into line and column.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &[u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line of byte offset `at`.
+    fn line_of(&self, at: usize) -> u32 {
+        u32::try_from(self.starts.partition_point(|&s| s <= at)).unwrap_or(u32::MAX)
+    }
+
+    /// 1-based column, in characters, of byte offset `at`.
+    fn column_of(&self, text: &[u8], at: usize) -> u32 {
+        let start = self.starts[self.line_of(at) as usize - 1];
+        let chars = String::from_utf8_lossy(&text[start..at]).chars().count();
+        u32::try_from(chars + 1).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::AddedLines;
+    use crate::synth::Synth;
+
+    fn change(text: &str, added: AddedLines) -> Change {
+        Change { path: "app/.env".into(), old_path: None, text: text.as_bytes().to_vec(), added }
+    }
+
+    #[test]
+    fn only_added_lines_count() {
+        let secret = Synth::new(1).alnum(32);
+        let text = format!("# zoom app\nZOOM_CLIENT_SECRET={secret}\nOTHER=1\n");
+        let on = scan(&change(&text, AddedLines::Ranges(vec![2..3, 9..10])), &ScanOptions::default());
+        assert_eq!(on.len(), 1);
+        assert_eq!((on[0].line, on[0].column), (2, 20));
+        let off = scan(&change(&text, AddedLines::Ranges(vec![1..2, 3..4])), &ScanOptions::default());
+        assert!(off.is_empty());
+    }
+
+    #[test]
+    fn related_identifier_and_redaction() {
+        let mut s = Synth::new(2);
+        let (id, secret) = (s.uuid22(), s.alnum(32));
+        let text = format!("ZOOM_CLIENT_ID={id}\nZOOM_CLIENT_SECRET={secret}\n");
+        let found = scan(&change(&text, AddedLines::All), &ScanOptions::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].related, Some(Related { kind: IdentifierKind::ClientId, value: id }));
+        assert_eq!(found[0].redacted(), format!("{}… (32 chars)", &secret[..4]));
+        assert!(!format!("{:?}", found[0]).contains(&secret));
+    }
+
+    #[test]
+    fn expired_tokens_are_reported_as_expired() {
+        let token = Synth::new(3).expand("{oauth-access-expired}");
+        let found = scan(&change(&token, AddedLines::All), &ScanOptions::default());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].expired);
+    }
+
+    #[test]
+    fn odd_bytes_do_not_panic() {
+        let text: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let c = Change { path: "zoom.bin".into(), old_path: None, text, added: AddedLines::All };
+        assert!(scan(&c, &ScanOptions::default()).is_empty());
+    }
+}

@@ -1,0 +1,281 @@
+//! The detector table: one entry per Zoom secret, with a stable id, the keywords that must
+//! occur for it to run, what it matches, and examples that a unit test runs through the real
+//! scanner.
+//!
+//! Examples are templates: `{s32}`, `{u22}`, `{oauth-refresh}`… are filled at test time by
+//! [`crate::synth`], so no credential-shaped literal is ever committed. Rule ids are a
+//! contract: they appear in output, in ignore files and in docs, and never change meaning.
+
+use super::kind::Kind;
+use super::shape::Shape;
+
+/// What the name in front of a value says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `…secret…`, `…password…`.
+    Secret,
+    /// `…token…` (not access/refresh tokens, which are JWTs).
+    Token,
+    /// `…verification_token…`.
+    Verification,
+    /// `…id`, `…key…`: client ID, account ID, API key, SDK key.
+    Identifier,
+}
+
+/// Whether the key must mention an SDK for a keyed rule to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdkName {
+    /// Only under a name that mentions `sdk`.
+    Required,
+    /// Only under a name that does not.
+    Absent,
+    /// Either way.
+    Any,
+}
+
+/// How a rule finds its secret.
+#[derive(Debug, Clone, Copy)]
+pub enum Matcher {
+    /// A JWT whose decoded header and claims say it is this rule's kind (see `jwt.rs`).
+    Jwt,
+    /// A value of one of `shapes` under a key of one of `roles`, in Zoom context (see `keyed.rs`).
+    Keyed {
+        /// The value shapes the rule takes.
+        shapes: &'static [Shape],
+        /// The key roles the rule takes.
+        roles: &'static [Role],
+        /// Whether the key must (or must not) mention an SDK.
+        sdk: SdkName,
+    },
+}
+
+/// One detector.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable kebab-case id, as shown in output and accepted in ignore files.
+    pub id: &'static str,
+    /// The credential this rule finds.
+    pub kind: Kind,
+    /// How it finds it.
+    pub matcher: Matcher,
+    /// Case-insensitive words one of which must occur in the file (or, for keyed rules, its path).
+    pub keywords: &'static [&'static str],
+    /// One line on what the rule matches.
+    pub matches: &'static str,
+    /// Texts (synth templates) in which the rule must find exactly one secret.
+    pub examples: &'static [&'static str],
+    /// Texts (synth templates) in which no rule may find anything.
+    pub negatives: &'static [&'static str],
+}
+
+const JWT_KEYWORDS: &[&str] = &["eyJ"];
+const ZOOM_KEYWORDS: &[&str] = &["zoom"];
+const SECRETISH: &[Role] = &[Role::Secret, Role::Token];
+
+/// Every detector, in the order findings of equal position are listed.
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: "zoom-oauth-refresh-token",
+        kind: Kind::OAuthRefreshToken,
+        matcher: Matcher::Jwt,
+        keywords: JWT_KEYWORDS,
+        matches: "HS512 JWT with Zoom's `sv` header, audience https://oauth.zoom.us and \"type\":1",
+        examples: &["refresh_token = \"{oauth-refresh}\"", "{\"refresh_token\":\"{oauth-refresh}\"}"],
+        negatives: &["refresh_token = \"eyJzdiI6IjAwMDAwMiIsImFsZyI6IkhTNTEyIn0...\""],
+    },
+    Rule {
+        id: "zoom-oauth-access-token",
+        kind: Kind::OAuthAccessToken,
+        matcher: Matcher::Jwt,
+        keywords: JWT_KEYWORDS,
+        matches: "HS512 JWT with Zoom's `sv` header and audience https://oauth.zoom.us",
+        examples: &[
+            "curl -H \"Authorization: Bearer {oauth-access}\" https://api.zoom.us/v2/users/me",
+            "GET /v2/users?access_token={oauth-s2s}",
+            "ZOOM_ACCESS_TOKEN={oauth-access-expired}",
+        ],
+        negatives: &["Authorization: Bearer {jwt-rs256}", "Authorization: Bearer 12345abcde"],
+    },
+    Rule {
+        id: "zoom-zak-token",
+        kind: Kind::ZakToken,
+        matcher: Matcher::Jwt,
+        keywords: JWT_KEYWORDS,
+        matches: "HS256 JWT whose header carries \"zm_skm\", alone or in a start_url's ?zak=",
+        examples: &["\"start_url\": \"https://us02web.zoom.us/s/81234567890?zak={zak}\""],
+        negatives: &["\"join_url\": \"https://us02web.zoom.us/j/81234567890?pwd=Zm9vYmFy\""],
+    },
+    Rule {
+        id: "zoom-sdk-signature",
+        kind: Kind::SdkSignature,
+        matcher: Matcher::Jwt,
+        keywords: JWT_KEYWORDS,
+        matches: "HS256 JWT with appKey/sdkKey/app_key and meeting or session claims",
+        examples: &["signature: '{sdk-meeting}',", "const token = \"{sdk-video}\";"],
+        negatives: &["const token = \"{jwt-hs256-other}\";"],
+    },
+    Rule {
+        id: "zoom-jwt-app-token",
+        kind: Kind::JwtAppToken,
+        matcher: Matcher::Jwt,
+        keywords: JWT_KEYWORDS,
+        matches: "HS256 JWT whose iss is a 22-character Zoom API key, with an exp",
+        examples: &["ZOOM_JWT={jwt-app}", "jwtToken: '{jwt-app-expired}'"],
+        negatives: &["SUPABASE_ANON_KEY={jwt-supabase}", "ZOOM_JWT=eyJhbGciOiJIUzI1NiJ9..."],
+    },
+    Rule {
+        id: "zoom-webhook-verification-token",
+        kind: Kind::WebhookVerificationToken,
+        matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: &[Role::Verification], sdk: SdkName::Any },
+        keywords: ZOOM_KEYWORDS,
+        matches: "22-character base64url UUIDv4 under a Zoom verification-token name",
+        examples: &["ZOOM_VERIFICATION_TOKEN={u22}", "zoom:\n  verification_token: \"{u22}\""],
+        negatives: &["ZOOM_VERIFICATION_TOKEN=your-verification-token", "ZOOM_VERIFICATION_TOKEN="],
+    },
+    Rule {
+        id: "zoom-webhook-secret-token",
+        kind: Kind::WebhookSecretToken,
+        matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: SECRETISH, sdk: SdkName::Any },
+        keywords: ZOOM_KEYWORDS,
+        matches: "22-character base64url UUIDv4 under a Zoom secret or token name",
+        examples: &["ZOOM_WEBHOOK_SECRET_TOKEN={u22}", "zoom:\n  webhook:\n    secretToken: '{u22}'"],
+        negatives: &[
+            "ZOOM_WEBHOOK_SECRET_TOKEN=your_webhook_secret",
+            "ZOOM_WEBHOOK_SECRET_TOKEN={{ secrets.ZOOM_WEBHOOK_SECRET_TOKEN }}",
+        ],
+    },
+    Rule {
+        id: "zoom-sdk-secret",
+        kind: Kind::SdkSecret,
+        matcher: Matcher::Keyed {
+            shapes: &[Shape::Alnum36, Shape::Alnum32],
+            roles: SECRETISH,
+            sdk: SdkName::Required,
+        },
+        keywords: ZOOM_KEYWORDS,
+        matches: "36 or 32 letters and digits under a Zoom SDK secret name",
+        examples: &[
+            "ZOOM_MEETING_SDK_SECRET={s36}",
+            "package us.zoom.sdksample;\npublic final static String SDK_SECRET = \"{s36}\";",
+            "VITE_ZOOM_SDK_SECRET={s32}",
+        ],
+        negatives: &["ZOOM_SDK_SECRET=VIDEO_SDK_SECRET_HERE", "ZOOM_SDK_KEY={s36}"],
+    },
+    Rule {
+        id: "zoom-jwt-api-secret",
+        kind: Kind::JwtApiSecret,
+        matcher: Matcher::Keyed { shapes: &[Shape::Alnum36], roles: SECRETISH, sdk: SdkName::Absent },
+        keywords: ZOOM_KEYWORDS,
+        matches: "36 letters and digits under a Zoom API secret name",
+        examples: &["ZOOM_API_SECRET={s36}", "Zoom.configure do |c|\n  c.api_secret = '{s36}'\nend"],
+        negatives: &["ZOOM_API_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "ZOOM_API_KEY={u22}"],
+    },
+    Rule {
+        id: "zoom-client-secret",
+        kind: Kind::ClientSecret,
+        matcher: Matcher::Keyed {
+            shapes: &[Shape::Alnum32],
+            roles: &[Role::Secret, Role::Token, Role::Identifier],
+            sdk: SdkName::Absent,
+        },
+        keywords: ZOOM_KEYWORDS,
+        matches: "32 letters and digits under a Zoom secret name (or any Zoom credential name)",
+        examples: &[
+            "ZOOM_CLIENT_SECRET={s32}",
+            "export ZOOM_CLIENT_SECRET='{s32}'",
+            "zoom:\n  client_id: {u22}\n  client_secret: {s32}",
+            "[zoom]\nclient_secret = \"{s32}\"",
+            "os.getenv(\"ZOOM_CLIENT_SECRET\", \"{s32}\")",
+        ],
+        negatives: &[
+            "ZOOM_CLIENT_SECRET=your_client_secret",
+            "ZOOM_CLIENT_SECRET=${ZOOM_CLIENT_SECRET}",
+            "ZOOM_CLIENT_SECRET={hex32}",
+            "CLIENT_SECRET={s32}",
+            ".card { zoom: 1.25; }\nCLIENT_SECRET={s32}",
+        ],
+    },
+];
+
+/// The rule for a kind.
+pub fn rule_for(kind: Kind) -> &'static Rule {
+    RULES.iter().find(|r| r.kind == kind).expect("every kind has exactly one rule (tested)")
+}
+
+/// The secret kind of a keyed value of `shape` under a key of `role`, if any rule takes it.
+pub fn keyed_kind(shape: Shape, role: Role, mentions_sdk: bool) -> Option<Kind> {
+    RULES.iter().find_map(|rule| match rule.matcher {
+        Matcher::Keyed { shapes, roles, sdk }
+            if shapes.contains(&shape)
+                && roles.contains(&role)
+                && match sdk {
+                    SdkName::Required => mentions_sdk,
+                    SdkName::Absent => !mentions_sdk,
+                    SdkName::Any => true,
+                } =>
+        {
+            Some(rule.kind)
+        }
+        _ => None,
+    })
+}
+
+/// Every distinct keyword of the table, for the one-pass prefilter.
+pub fn all_keywords() -> Vec<&'static str> {
+    let mut words: Vec<&str> = RULES.iter().flat_map(|r| r.keywords.iter().copied()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{AddedLines, Change};
+    use crate::detect::{scan, ScanOptions};
+    use crate::synth::Synth;
+
+    fn findings(template: &str, seed: u64) -> Vec<&'static str> {
+        let text = Synth::new(seed).expand(template);
+        let change = Change {
+            path: "config/settings.txt".into(),
+            old_path: None,
+            text: text.into_bytes(),
+            added: AddedLines::All,
+        };
+        scan(&change, &ScanOptions::default()).iter().map(|f| f.rule.id).collect()
+    }
+
+    #[test]
+    fn every_kind_has_one_rule_with_unique_id() {
+        for kind in Kind::ALL {
+            assert_eq!(RULES.iter().filter(|r| r.kind == kind).count(), 1, "{kind:?}");
+        }
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn examples_are_found_by_their_rule() {
+        for rule in RULES {
+            assert!(!rule.examples.is_empty(), "{} has no example", rule.id);
+            for (i, example) in rule.examples.iter().enumerate() {
+                for seed in 0..20 {
+                    assert_eq!(findings(example, seed), vec![rule.id], "{} example {i} seed {seed}", rule.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn negatives_find_nothing() {
+        for rule in RULES {
+            assert!(!rule.negatives.is_empty(), "{} has no negative", rule.id);
+            for (i, negative) in rule.negatives.iter().enumerate() {
+                assert!(findings(negative, 1).is_empty(), "{} negative {i}", rule.id);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! What a credential value looks like: length and charset classes, the hidden UUIDv4
+//! structure of Zoom's 22-character values, and the tests that tell a random secret from a
+//! placeholder somebody typed.
+//!
+//! Placeholder words are matched as whole words, or at the very start or end of a value,
+//! never as arbitrary substrings: substring stop-lists silently drop real secrets that
+//! happen to contain `auth` or `code`.
+
+/// The shape of a candidate value, decided by length and charset alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// 32 ASCII letters and digits: OAuth client secrets, new Meeting SDK secrets.
+    Alnum32,
+    /// 36 ASCII letters and digits: legacy JWT-app API secrets, legacy SDK keys and secrets.
+    Alnum36,
+    /// 22 base64url characters that decode as a UUIDv4: IDs, API keys, webhook tokens.
+    Uuid22,
+    /// 20 or 21 base64url characters ending `A`, `Q`, `g` or `w`: shorter client IDs.
+    ShortClientId,
+}
+
+impl Shape {
+    /// The shape of `value`, if it has one of Zoom's.
+    pub fn of(value: &[u8]) -> Option<Shape> {
+        let alnum = value.iter().all(u8::is_ascii_alphanumeric);
+        match value.len() {
+            32 if alnum => Some(Shape::Alnum32),
+            36 if alnum => Some(Shape::Alnum36),
+            22 if is_uuid22(value) => Some(Shape::Uuid22),
+            20 | 21 if value.iter().all(|&b| is_b64url(b)) && ends_like_client_id(value) => {
+                Some(Shape::ShortClientId)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a value of this shape is random enough to be a real credential.
+    pub fn looks_random(self, value: &[u8]) -> bool {
+        if is_placeholder(value) || has_sequential_run(value, 6) || has_repeat_run(value, 5) {
+            return false;
+        }
+        match self {
+            Shape::Alnum32 | Shape::Alnum36 => {
+                char_classes(value) >= 2 && !is_hex(value) && entropy(value) >= 3.5
+            }
+            Shape::Uuid22 | Shape::ShortClientId => char_classes(value) >= 2 && entropy(value) >= 3.0,
+        }
+    }
+}
+
+/// A base64url character.
+pub fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn ends_like_client_id(value: &[u8]) -> bool {
+    matches!(value.last(), Some(b'A' | b'Q' | b'g' | b'w'))
+}
+
+/// Whether 22 bytes are a base64url-encoded RFC 4122 version-4 UUID: the version nibble
+/// pins index 8, the variant bits index 10, and the padding bits the last character.
+pub fn is_uuid22(value: &[u8]) -> bool {
+    value.len() == 22
+        && value.iter().all(|&b| is_b64url(b))
+        && matches!(value[8], b'Q'..=b'T')
+        && b64url_index(value[10]) % 4 == 2
+        && ends_like_client_id(value)
+}
+
+fn b64url_index(b: u8) -> u8 {
+    match b {
+        b'A'..=b'Z' => b - b'A',
+        b'a'..=b'z' => b - b'a' + 26,
+        b'0'..=b'9' => b - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    }
+}
+
+/// Shannon entropy of `value` in bits per character.
+pub fn entropy(value: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in value {
+        counts[usize::from(b)] += 1;
+    }
+    let len = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn char_classes(value: &[u8]) -> usize {
+    [
+        value.iter().any(u8::is_ascii_uppercase),
+        value.iter().any(u8::is_ascii_lowercase),
+        value.iter().any(u8::is_ascii_digit),
+    ]
+    .iter()
+    .filter(|&&present| present)
+    .count()
+}
+
+fn is_hex(value: &[u8]) -> bool {
+    value.iter().all(u8::is_ascii_hexdigit)
+        && (value.iter().all(|b| !b.is_ascii_uppercase()) || value.iter().all(|b| !b.is_ascii_lowercase()))
+}
+
+/// A run of `n` characters each one more (or each one less) than the one before: `abcdef`, `654321`.
+fn has_sequential_run(value: &[u8], n: usize) -> bool {
+    let lower: Vec<u8> = value.iter().map(u8::to_ascii_lowercase).collect();
+    [1i16, -1].iter().any(|&step| {
+        let mut run = 1;
+        lower.windows(2).any(|w| {
+            let next = i16::from(w[0]) + step == i16::from(w[1]) && w[0].is_ascii_alphanumeric();
+            run = if next { run + 1 } else { 1 };
+            run >= n
+        })
+    })
+}
+
+fn has_repeat_run(value: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    value.windows(2).any(|w| {
+        run = if w[0].eq_ignore_ascii_case(&w[1]) { run + 1 } else { 1 };
+        run >= n
+    })
+}
+
+/// Words that mark a value as made up, wherever they stand in it (long enough that a random
+/// value contains one with negligible probability).
+const PLACEHOLDER_ANYWHERE: &[&str] = &[
+    "example",
+    "sample",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "secret",
+    "token",
+    "dummy",
+    "redacted",
+    "replace",
+    "insert",
+    "xxxx",
+    "yyyy",
+    "zzzz",
+    "client",
+    "zoom",
+    "password",
+];
+
+/// Short words that mark a value as made up when they open or close it, or stand alone as a
+/// word in it (`test-key`, `fake_secret`, `mysecretHERE`).
+const PLACEHOLDER_EDGE: &[&str] =
+    &["your", "test", "fake", "here", "demo", "mock", "todo", "none", "null", "abc", "foo", "bar"];
+
+/// Whether `value` reads as a placeholder rather than a generated credential.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    let lower: Vec<u8> = value.iter().map(u8::to_ascii_lowercase).collect();
+    if PLACEHOLDER_ANYWHERE.iter().any(|w| contains(&lower, w.as_bytes())) {
+        return true;
+    }
+    PLACEHOLDER_EDGE.iter().any(|w| {
+        let w = w.as_bytes();
+        lower.starts_with(w)
+            || lower.ends_with(w)
+            || lower.split(|b| !b.is_ascii_alphanumeric()).any(|part| part == w)
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::Synth;
+
+    #[test]
+    fn shapes_by_length_and_charset() {
+        let mut s = Synth::new(3);
+        assert_eq!(Shape::of(s.alnum(32).as_bytes()), Some(Shape::Alnum32));
+        assert_eq!(Shape::of(s.alnum(36).as_bytes()), Some(Shape::Alnum36));
+        assert_eq!(Shape::of(s.uuid22().as_bytes()), Some(Shape::Uuid22));
+        assert_eq!(Shape::of(s.client_id21().as_bytes()), Some(Shape::ShortClientId));
+        assert_eq!(Shape::of(b"123e4567-e89b-42d3-a456-426614174000"), None);
+        assert_eq!(Shape::of(b"short"), None);
+    }
+
+    #[test]
+    fn random_values_pass_and_placeholders_do_not() {
+        let mut s = Synth::new(11);
+        for _ in 0..200 {
+            let v = s.alnum(32);
+            assert!(Shape::Alnum32.looks_random(v.as_bytes()), "{v}");
+            let id = s.uuid22();
+            assert!(Shape::Uuid22.looks_random(id.as_bytes()), "{id}");
+        }
+        for placeholder in [
+            "your_client_secret_goes_here_ok1",
+            "YOURCLIENTSECRETHERE000000000000",
+            "abcdefghijklmnopqrstuvwxyz123456",
+            "1234567890abcdefghijklmnopqrstuv",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "testR4nd0mV4lu3Qw9Zp2Lk8Hj5Nm1Xc",
+        ] {
+            assert!(!Shape::Alnum32.looks_random(placeholder.as_bytes()), "{placeholder}");
+        }
+    }
+
+    #[test]
+    fn uuid_structure_positions() {
+        assert!(is_uuid22(b"AbCdEfGhTxOmnopqrstuvg"));
+        assert!(!is_uuid22(b"AbCdEfGhAxOmnopqrstuvg"), "index 8 must be Q-T");
+        assert!(!is_uuid22(b"AbCdEfGhTxBmnopqrstuvg"), "index 10 must be a variant char");
+        assert!(!is_uuid22(b"AbCdEfGhTxOmnopqrstuvb"), "last char must be A, Q, g or w");
+    }
+}

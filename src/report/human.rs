@@ -1,0 +1,210 @@
+//! The message a developer reads when a commit is blocked: what was found and where, why it
+//! matters, what to do now (with a snippet in the file's own language), when to rotate, and
+//! how to mark a false positive. Colour only when the caller enabled it.
+
+use std::fmt::Write as _;
+
+use colored::Colorize;
+
+use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MANAGERS};
+use super::sanitize;
+use crate::allow::MARKER;
+use crate::detect::Kind;
+use crate::engine::{FileFinding, Outcome};
+
+/// The full report of a blocked commit.
+pub fn blocked(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let count = outcome.findings.len();
+    let _ = writeln!(
+        out,
+        "{} {}\n",
+        "zoomguard:".bold(),
+        format!("blocked: {} found in {}", plural(count, "Zoom secret"), what_was_scanned(outcome))
+            .red()
+            .bold()
+    );
+    for file_finding in &outcome.findings {
+        finding_block(&mut out, file_finding);
+    }
+    what_to_do(&mut out, outcome);
+    let _ = writeln!(out, "{}", summary(outcome));
+    out
+}
+
+fn what_was_scanned(outcome: &Outcome) -> &'static str {
+    if outcome.findings.iter().any(|f| f.commit.is_some()) {
+        "the commits to push"
+    } else {
+        "the staged changes"
+    }
+}
+
+/// The last line: findings, files, lines scanned, milliseconds, and anything passed over.
+pub fn summary(outcome: &Outcome) -> String {
+    let mut line = format!(
+        "zoomguard: {} in {}; {}, {} scanned in {} ms",
+        plural(outcome.findings.len(), "finding"),
+        plural(outcome.files_with_findings(), "file"),
+        plural(outcome.files_scanned, "file"),
+        plural(usize::try_from(outcome.lines_scanned).unwrap_or(usize::MAX), "added line"),
+        outcome.elapsed.as_millis()
+    );
+    if outcome.allowed_by_marker > 0 {
+        let _ = write!(line, "; {} by {MARKER}", plural(outcome.allowed_by_marker, "finding") + " allowed");
+    }
+    if !outcome.binary_skipped.is_empty() {
+        let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
+    }
+    line
+}
+
+fn finding_block(out: &mut String, file_finding: &FileFinding) {
+    let finding = &file_finding.finding;
+    let kind = finding.kind();
+    let path = sanitize(&file_finding.path);
+    let _ = writeln!(out, "  {} {}  [{}]", "✗".red().bold(), kind.name().bold(), finding.rule.id);
+    if let Some(commit) = &file_finding.commit {
+        let _ = writeln!(out, "    commit {}", sanitize(commit));
+    }
+    let _ = writeln!(out, "    at     {}:{}:{}", path.cyan(), finding.line, finding.column);
+    let _ = writeln!(out, "    value  {}", finding.redacted().yellow());
+    if let Some(related) = &finding.related {
+        let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
+    }
+    if let Some(exp) = finding.expires_at {
+        let when = format_unix_date(exp);
+        let state = if finding.expired {
+            format!("expired on {when}: still a leak, since whatever wrote it down can leak the next one")
+        } else {
+            format!("valid until {when}")
+        };
+        let _ = writeln!(out, "    token  {state}");
+    }
+    let _ = writeln!(out, "    why    {}\n", wrap(advice(kind).why, 90, "           "));
+}
+
+fn what_to_do(out: &mut String, outcome: &Outcome) {
+    let _ = writeln!(out, "{}", "What to do now".bold().underline());
+    let _ = writeln!(out, "  1. Take the value out of the file and read it from the environment instead:");
+    let mut shown: Vec<(Language, Kind)> = Vec::new();
+    for file_finding in &outcome.findings {
+        let language = Language::from_path(&file_finding.path);
+        let kind = file_finding.finding.kind();
+        if shown.iter().any(|&(l, k)| l == language && advice(k).env_var == advice(kind).env_var) {
+            continue;
+        }
+        shown.push((language, kind));
+        let _ = writeln!(out, "     {} ({}):", sanitize(&file_finding.path), language.name());
+        for line in env_snippet(language, advice(kind).env_var).lines() {
+            let _ = writeln!(out, "         {}", line.green());
+        }
+    }
+    let _ = writeln!(out, "     Or fetch it at run time from a secrets manager:");
+    for (name, how) in SECRET_MANAGERS {
+        let _ = writeln!(out, "       - {name}: {how}");
+    }
+    let mut paths: Vec<String> = outcome.findings.iter().map(|f| shell_quote(&sanitize(&f.path))).collect();
+    paths.dedup();
+    if outcome.findings.iter().any(|f| f.commit.is_some()) {
+        let _ = writeln!(
+            out,
+            "  2. The secret is in local commits that are not pushed yet: rewrite them before pushing\n     \
+             (git commit --amend for the last commit, git rebase -i <commit>~ for an older one),\n     \
+             then push again."
+        );
+    } else {
+        let _ = writeln!(out, "  2. Stage the fixed file and commit again: git add {}", paths.join(" "));
+    }
+    let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
+    for step in ROTATE_STEPS {
+        let _ = writeln!(out, "       - {step}");
+    }
+    let mut kinds: Vec<Kind> = outcome.findings.iter().map(|f| f.finding.kind()).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
+        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
+    }
+    let _ = writeln!(
+        out,
+        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line."
+    );
+    let _ = writeln!(out, "  To commit anyway, knowingly: git commit --no-verify\n");
+}
+
+/// Breaks `text` into lines of at most `width` characters, continuation lines indented.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        if line_len > 0 && line_len + 1 + word.chars().count() > width {
+            out.push('\n');
+            out.push_str(indent);
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word.chars().count();
+    }
+    out
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn shell_quote(path: &str) -> String {
+    if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
+        path.to_owned()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library.
+fn format_unix_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    // Howard Hinnant's civil-from-days algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_unix_date(0), "1970-01-01");
+        assert_eq!(format_unix_date(1_700_000_000), "2023-11-14");
+        assert_eq!(format_unix_date(2_000_000_000), "2033-05-18");
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("aa bb cc dd", 5, "  "), "aa bb\n  cc dd");
+        assert_eq!(wrap("short", 90, "  "), "short");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("config/.env"), "config/.env");
+        assert_eq!(shell_quote("my file's.env"), "'my file'\\''s.env'");
+    }
+}

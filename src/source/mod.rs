@@ -1,0 +1,91 @@
+//! Where changed text comes from. These are the only modules that use `git2`: they turn
+//! what git holds into [`Change`](crate::change::Change)s and know nothing about rules.
+
+pub mod push;
+pub mod staged;
+
+use std::ops::Range;
+
+use anyhow::{Context, Result};
+use git2::{Delta, Diff, FileMode, Patch, Repository};
+
+use crate::change::{AddedLines, Change};
+
+/// What a source produced: the changes to scan, and what it passed over and why.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Text files with added lines.
+    pub changes: Vec<Change>,
+    /// For each of `changes`, the commit it was added in (`abc1234 subject`), when it comes
+    /// from history rather than the index.
+    pub commits: Vec<Option<String>>,
+    /// Paths of binary files that were not scanned.
+    pub binary_skipped: Vec<String>,
+}
+
+impl Collected {
+    /// Adds the text changes of `diff` (whose new side is in `repo`), labelled with `commit`.
+    pub fn add_diff(&mut self, repo: &Repository, diff: &Diff<'_>, commit: Option<&str>) -> Result<()> {
+        for index in 0..diff.deltas().len() {
+            let Some(delta) = diff.get_delta(index) else { continue };
+            let path = lossy_path(delta.new_file().path_bytes());
+            if !carries_text(delta.status(), delta.new_file().mode()) {
+                continue;
+            }
+            let blob = repo
+                .find_blob(delta.new_file().id())
+                .with_context(|| format!("reading the new content of {path}"))?;
+            if is_binary(blob.content()) || delta.flags().is_binary() {
+                self.binary_skipped.push(path);
+                continue;
+            }
+            let (old_path, added) = match delta.status() {
+                Delta::Added => (None, AddedLines::All),
+                _ => {
+                    let ranges = added_ranges(diff, index, &path)?;
+                    if ranges.is_empty() {
+                        continue; // a pure rename, copy or mode change adds no line
+                    }
+                    (Some(lossy_path(delta.old_file().path_bytes())), AddedLines::Ranges(ranges))
+                }
+            };
+            self.changes.push(Change { path, old_path, text: blob.content().to_vec(), added });
+            self.commits.push(commit.map(str::to_owned));
+        }
+        Ok(())
+    }
+}
+
+/// Whether a delta's new side is a regular file whose text can hold added lines (not a
+/// deletion, a submodule entry or a symlink).
+fn carries_text(status: Delta, mode: FileMode) -> bool {
+    let added_or_changed =
+        matches!(status, Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange);
+    added_or_changed && matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
+}
+
+/// The 1-based line ranges of the new side that the diff adds (diffs are made with zero
+/// context lines, so every hunk's new range is added text).
+fn added_ranges(diff: &Diff<'_>, index: usize, path: &str) -> Result<Vec<Range<u32>>> {
+    let Some(patch) = Patch::from_diff(diff, index).with_context(|| format!("diffing {path}"))? else {
+        return Ok(Vec::new());
+    };
+    let mut ranges = Vec::with_capacity(patch.num_hunks());
+    for hunk_index in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(hunk_index).with_context(|| format!("reading a diff hunk of {path}"))?;
+        if hunk.new_lines() > 0 {
+            ranges.push(hunk.new_start()..hunk.new_start() + hunk.new_lines());
+        }
+    }
+    Ok(ranges)
+}
+
+/// A path as UTF-8 text, odd bytes replaced, for reports.
+pub fn lossy_path(bytes: Option<&[u8]>) -> String {
+    String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned()
+}
+
+/// Whether a blob looks binary, as git decides it: a NUL byte in its first 8000 bytes.
+pub fn is_binary(content: &[u8]) -> bool {
+    content.iter().take(8000).any(|&b| b == 0)
+}

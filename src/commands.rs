@@ -50,9 +50,14 @@ pub fn pre_push(remote: Option<&str>, verbose: bool) -> Result<Status> {
     let started = Instant::now();
     let mut stdin = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
-    let updates = push::parse_pre_push(&stdin)?;
+    let mut updates = push::parse_pre_push(&stdin)?;
+    if updates.is_empty() {
+        // The pre-commit framework gives no standard input; it names the range in the environment.
+        updates = push::from_pre_commit_framework()?;
+    }
     let repo = staged::open()?;
-    let collected = push::collect(&repo, remote, &updates)?;
+    let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
+    let collected = push::collect(&repo, remote.as_deref(), &updates)?;
     let outcome = engine::run(&collected, &ScanOptions::default(), started);
     report(&outcome, verbose)
 }

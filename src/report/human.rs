@@ -131,7 +131,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         out,
         "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line."
     );
-    let _ = writeln!(out, "  To commit anyway, knowingly: git commit --no-verify\n");
+    let bypass = if outcome.findings.iter().any(|f| f.commit.is_some()) { "push" } else { "commit" };
+    let _ = writeln!(out, "  To {bypass} anyway, knowingly: git {bypass} --no-verify\n");
 }
 
 /// Breaks `text` into lines of at most `width` characters, continuation lines indented.

@@ -58,6 +58,24 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<RefUpdate>> {
     Ok(updates)
 }
 
+/// The push range that the pre-commit framework passes in `PRE_COMMIT_FROM_REF` (what the
+/// remote has) and `PRE_COMMIT_TO_REF` (what is pushed); none when they are not set.
+pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
+    let (Ok(from), Ok(to)) = (std::env::var("PRE_COMMIT_FROM_REF"), std::env::var("PRE_COMMIT_TO_REF"))
+    else {
+        return Ok(Vec::new());
+    };
+    let oid = |name: &str, text: &str| {
+        Oid::from_str(text.trim()).with_context(|| format!("{name} is not an object id: {text:?}"))
+    };
+    Ok(vec![RefUpdate {
+        local_ref: std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|_| to.clone()),
+        local: oid("PRE_COMMIT_TO_REF", &to)?,
+        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote: oid("PRE_COMMIT_FROM_REF", &from)?,
+    }])
+}
+
 /// The changes added by every commit that `updates` would send to `remote`.
 pub fn collect(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Collected> {
     let mut collected = Collected::default();

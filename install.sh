@@ -24,7 +24,7 @@ fi
 echo "install.sh: building zoomguard (the first build compiles libgit2 and takes a few minutes)"
 cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
 mkdir -p "$bin_dir"
-install -m 0755 "$here/target/release/zoomguard" "$bin_dir/zoomguard"
+install -m 0755 "${CARGO_TARGET_DIR:-$here/target}/release/zoomguard" "$bin_dir/zoomguard"
 echo "install.sh: installed $bin_dir/zoomguard"
 
 "$bin_dir/zoomguard" install --repo "$target" --hook "$hooks"

@@ -45,6 +45,12 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Scan the commits a push brings to a server repository (a pre-receive hook).
+    PreReceive {
+        /// Print the summary line even when nothing is found.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Install the hook shims into a repository.
     Install {
         /// Which hook to install.

@@ -62,6 +62,18 @@ pub fn pre_push(remote: Option<&str>, verbose: bool) -> Result<Status> {
     report(&outcome, verbose)
 }
 
+/// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
+pub fn pre_receive(verbose: bool) -> Result<Status> {
+    let started = Instant::now();
+    let mut stdin = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
+    let updates = push::parse_pre_receive(&stdin)?;
+    let repo = staged::open()?;
+    let collected = push::collect_received(&repo, &updates)?;
+    let outcome = engine::run(&collected, &ScanOptions::default(), started);
+    report(&outcome, verbose)
+}
+
 fn report(outcome: &Outcome, verbose: bool) -> Result<Status> {
     let mut stderr = std::io::stderr().lock();
     if outcome.findings.is_empty() {

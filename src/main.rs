@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::PreCommit { verbose } => commands::pre_commit(*verbose),
         Command::PrePush { remote, verbose, .. } => commands::pre_push(remote.as_deref(), *verbose),
+        Command::PreReceive { verbose } => commands::pre_receive(*verbose),
         Command::Install { hook, repo } => commands::install(*hook, repo),
         Command::Uninstall { hook, repo } => commands::uninstall(*hook, repo),
     };

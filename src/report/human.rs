@@ -95,7 +95,12 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
             continue;
         }
         shown.push((language, kind));
-        let _ = writeln!(out, "     {} ({}):", sanitize(&file_finding.path), language.name());
+        let path = sanitize(&file_finding.path);
+        if path.ends_with(language.name()) {
+            let _ = writeln!(out, "     {path}:");
+        } else {
+            let _ = writeln!(out, "     {path} ({}):", language.name());
+        }
         for line in env_snippet(language, advice(kind).env_var).lines() {
             let _ = writeln!(out, "         {}", line.green());
         }

@@ -1,4 +1,5 @@
-//! The commits a push would send: git's pre-push lines (`<local ref> <local sha> <remote ref>
+//! The commits a push would send (client side, pre-push) or brings (server side,
+//! pre-receive): git's pre-push lines (`<local ref> <local sha> <remote ref>
 //! <remote sha>`) turned into the changes each new commit adds.
 //!
 //! A commit counts when the push sends it and the remote does not have it yet: for an update
@@ -41,18 +42,11 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<RefUpdate>> {
                 number + 1
             );
         };
-        let oid = |text: &str| {
-            let full_length = matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
-            if !full_length {
-                bail!("pre-push input line {}: {text:?} is not a full object id", number + 1);
-            }
-            Oid::from_str(text).with_context(|| format!("pre-push input line {}: bad object id", number + 1))
-        };
         updates.push(RefUpdate {
             local_ref: (*local_ref).to_owned(),
-            local: oid(local)?,
+            local: full_oid(local, number + 1)?,
             remote_ref: (*remote_ref).to_owned(),
-            remote: oid(remote)?,
+            remote: full_oid(remote, number + 1)?,
         });
     }
     Ok(updates)
@@ -81,29 +75,108 @@ pub fn collect(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -
     let mut collected = Collected::default();
     let mut seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
-        let mut walk = repo.revwalk().context("walking the commits to push")?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("ordering the commits to push")?;
-        walk.push(update.local).with_context(|| format!("reading {}", update.local_ref))?;
-        if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
-            walk.hide(update.remote).context("excluding what the remote has")?;
-        } else if let Some(remote) = remote {
+        let hide = if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
+            vec![update.remote]
+        } else {
             // A new branch (or a remote sha we do not have): skip what any ref of that remote has.
-            for reference in
-                repo.references_glob(&format!("refs/remotes/{remote}/*")).context("listing remote refs")?
-            {
-                if let Some(target) = reference.context("reading a remote ref")?.target() {
-                    walk.hide(target).context("excluding what the remote has")?;
-                }
+            match remote {
+                Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/*"))?,
+                None => Vec::new(),
             }
-        }
-        for oid in walk {
-            let oid = oid.context("walking the commits to push")?;
-            if seen.insert(oid) {
-                add_commit(repo, oid, &mut collected)?;
-            }
-        }
+        };
+        add_new_commits(repo, update.local, &hide, &mut seen, &mut collected)
+            .with_context(|| format!("reading the commits of {}", update.local_ref))?;
     }
     Ok(collected)
+}
+
+/// One line of pre-receive input: `<old sha> <new sha> <ref name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedUpdate {
+    /// What the ref pointed at before; zero for a new ref.
+    pub old: Oid,
+    /// What the push sets it to; zero for a deletion.
+    pub new: Oid,
+    /// The ref name.
+    pub name: String,
+}
+
+/// Parses a pre-receive hook's standard input.
+pub fn parse_pre_receive(input: &str) -> Result<Vec<ReceivedUpdate>> {
+    let mut updates = Vec::new();
+    for (number, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [old, new, name] = fields.as_slice() else {
+            bail!("pre-receive input line {} is not `<old sha> <new sha> <ref name>`", number + 1);
+        };
+        updates.push(ReceivedUpdate {
+            old: full_oid(old, number + 1)?,
+            new: full_oid(new, number + 1)?,
+            name: (*name).to_owned(),
+        });
+    }
+    Ok(updates)
+}
+
+/// The changes added by the commits a push brings to this (server) repository. The new
+/// objects sit in git's quarantine directory, which `open_from_env` reads through
+/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub fn collect_received(repo: &Repository, updates: &[ReceivedUpdate]) -> Result<Collected> {
+    let mut collected = Collected::default();
+    let mut seen = HashSet::new();
+    let existing = ref_targets(repo, "refs/*")?;
+    for update in updates.iter().filter(|u| !u.new.is_zero()) {
+        let hide = if update.old.is_zero() { existing.clone() } else { vec![update.old] };
+        add_new_commits(repo, update.new, &hide, &mut seen, &mut collected)
+            .with_context(|| format!("reading the commits pushed to {}", update.name))?;
+    }
+    Ok(collected)
+}
+
+/// The commits that the refs matching `glob` point at (tags peeled to their commits).
+fn ref_targets(repo: &Repository, glob: &str) -> Result<Vec<Oid>> {
+    let mut targets = Vec::new();
+    for reference in repo.references_glob(glob).with_context(|| format!("listing {glob}"))? {
+        let reference = reference.context("reading a ref")?;
+        if let Ok(commit) = reference.peel_to_commit() {
+            targets.push(commit.id());
+        }
+    }
+    Ok(targets)
+}
+
+/// Adds every commit reachable from `tip` and not from `hide`, oldest first, each once.
+fn add_new_commits(
+    repo: &Repository,
+    tip: Oid,
+    hide: &[Oid],
+    seen: &mut HashSet<Oid>,
+    collected: &mut Collected,
+) -> Result<()> {
+    let mut walk = repo.revwalk().context("starting a walk over the commits")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("ordering the commits")?;
+    walk.push(tip).with_context(|| format!("reading commit {tip}"))?;
+    for &oid in hide {
+        walk.hide(oid).with_context(|| format!("excluding commit {oid}"))?;
+    }
+    for oid in walk {
+        let oid = oid.context("walking the commits")?;
+        if seen.insert(oid) {
+            add_commit(repo, oid, collected)?;
+        }
+    }
+    Ok(())
+}
+
+fn full_oid(text: &str, line: usize) -> Result<Oid> {
+    let full_length = matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
+    if !full_length {
+        bail!("input line {line}: {text:?} is not a full object id");
+    }
+    Oid::from_str(text).with_context(|| format!("input line {line}: bad object id"))
 }
 
 /// Adds what commit `oid` adds relative to its first parent.
@@ -145,5 +218,16 @@ mod tests {
     fn rejects_malformed_lines() {
         assert!(parse_pre_push("refs/heads/main abc").is_err());
         assert!(parse_pre_push("a b c d").is_err());
+        assert!(parse_pre_receive("a b").is_err());
+        assert!(parse_pre_receive("a b refs/heads/main").is_err());
+    }
+
+    #[test]
+    fn parses_received_updates() {
+        let (a, zero) = ("a".repeat(40), "0".repeat(40));
+        let updates = parse_pre_receive(&format!("{zero} {a} refs/heads/topic\n")).expect("valid input");
+        assert_eq!(updates.len(), 1);
+        assert!(updates[0].old.is_zero());
+        assert_eq!(updates[0].name, "refs/heads/topic");
     }
 }

@@ -28,6 +28,29 @@ impl AddedLines {
         }
     }
 
+    /// The lines added in both `self` and `other`.
+    pub fn intersect(&self, other: &AddedLines) -> AddedLines {
+        match (self, other) {
+            (AddedLines::All, x) | (x, AddedLines::All) => x.clone(),
+            (AddedLines::Ranges(a), AddedLines::Ranges(b)) => {
+                let mut both = Vec::new();
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() && j < b.len() {
+                    let (start, end) = (a[i].start.max(b[j].start), a[i].end.min(b[j].end));
+                    if start < end {
+                        both.push(start..end);
+                    }
+                    if a[i].end < b[j].end {
+                        i += 1;
+                    } else {
+                        j += 1;
+                    }
+                }
+                AddedLines::Ranges(both)
+            }
+        }
+    }
+
     /// How many lines were added, given the file has `total_lines` lines.
     pub fn count(&self, total_lines: u32) -> u64 {
         match self {
@@ -72,6 +95,15 @@ mod tests {
         assert_eq!(hits, vec![2, 3, 10]);
         assert_eq!(added.count(20), 3);
         assert!(AddedLines::All.contains(7));
+    }
+
+    #[test]
+    fn intersection() {
+        let a = AddedLines::Ranges(vec![1..5, 8..10]);
+        let b = AddedLines::Ranges(vec![3..9, 20..21]);
+        assert_eq!(a.intersect(&b), AddedLines::Ranges(vec![3..5, 8..9]));
+        assert_eq!(AddedLines::All.intersect(&b), b);
+        assert_eq!(a.intersect(&AddedLines::Ranges(vec![])), AddedLines::Ranges(vec![]));
     }
 
     #[test]

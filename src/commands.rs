@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::HookChoice;
 use crate::detect::ScanOptions;
-use crate::engine::{self, Outcome};
+use crate::engine::{self, Outcome, Scope};
 use crate::install::{self, Hook, Installed};
 use crate::report::human;
 use crate::source::{push, staged};
@@ -28,7 +28,7 @@ pub fn pre_commit(verbose: bool) -> Result<Status> {
     let options = ScanOptions::default();
     let repo = staged::open()?;
     let mut collected = staged::collect(&repo)?;
-    let mut outcome = engine::run(&collected, &options, started);
+    let mut outcome = engine::run(&collected, Scope::Staged, &options, started);
     let new_files = engine::new_files_with_findings(&outcome, &collected.changes);
     if !new_files.is_empty() {
         let copies = staged::copies_of_unmodified(&repo, &new_files)?;
@@ -39,7 +39,7 @@ pub fn pre_commit(verbose: bool) -> Result<Status> {
                     change.added = added.clone();
                 }
             }
-            outcome = engine::run(&collected, &options, started);
+            outcome = engine::run(&collected, Scope::Staged, &options, started);
         }
     }
     report(&outcome, verbose)
@@ -58,7 +58,7 @@ pub fn pre_push(remote: Option<&str>, verbose: bool) -> Result<Status> {
     let repo = staged::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let collected = push::collect(&repo, remote.as_deref(), &updates)?;
-    let outcome = engine::run(&collected, &ScanOptions::default(), started);
+    let outcome = engine::run(&collected, Scope::Push, &ScanOptions::default(), started);
     report(&outcome, verbose)
 }
 
@@ -70,7 +70,7 @@ pub fn pre_receive(verbose: bool) -> Result<Status> {
     let updates = push::parse_pre_receive(&stdin)?;
     let repo = staged::open()?;
     let collected = push::collect_received(&repo, &updates)?;
-    let outcome = engine::run(&collected, &ScanOptions::default(), started);
+    let outcome = engine::run(&collected, Scope::Receive, &ScanOptions::default(), started);
     report(&outcome, verbose)
 }
 

@@ -19,6 +19,18 @@ pub struct FileFinding {
     pub finding: Finding,
 }
 
+/// What was scanned, which decides how the report words its advice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The staged changes (pre-commit).
+    #[default]
+    Staged,
+    /// The commits a push would send (pre-push, client side).
+    Push,
+    /// The commits a push brings (pre-receive, server side).
+    Receive,
+}
+
 /// Everything a report shows.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -34,6 +46,8 @@ pub struct Outcome {
     pub allowed_by_marker: usize,
     /// Wall time of the whole run.
     pub elapsed: Duration,
+    /// What was scanned.
+    pub scope: Scope,
 }
 
 impl Outcome {
@@ -45,9 +59,10 @@ impl Outcome {
     }
 }
 
-/// Scans every change; `started` is when the run began, for the summary's timing.
-pub fn run(collected: &Collected, options: &ScanOptions, started: Instant) -> Outcome {
-    let mut outcome = Outcome { binary_skipped: collected.binary_skipped.clone(), ..Outcome::default() };
+/// Scans every change of `scope`; `started` is when the run began, for the summary's timing.
+pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: Instant) -> Outcome {
+    let mut outcome =
+        Outcome { binary_skipped: collected.binary_skipped.clone(), scope, ..Outcome::default() };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
         outcome.lines_scanned += change.added.count(line_count(&change.text));

@@ -10,7 +10,7 @@ use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MAN
 use super::sanitize;
 use crate::allow::MARKER;
 use crate::detect::Kind;
-use crate::engine::{FileFinding, Outcome};
+use crate::engine::{FileFinding, Outcome, Scope};
 
 /// The full report of a blocked commit.
 pub fn blocked(outcome: &Outcome) -> String {
@@ -33,10 +33,10 @@ pub fn blocked(outcome: &Outcome) -> String {
 }
 
 fn what_was_scanned(outcome: &Outcome) -> &'static str {
-    if outcome.findings.iter().any(|f| f.commit.is_some()) {
-        "the commits to push"
-    } else {
-        "the staged changes"
+    match outcome.scope {
+        Scope::Staged => "the staged changes",
+        Scope::Push => "the commits to push",
+        Scope::Receive => "the pushed commits",
     }
 }
 
@@ -111,15 +111,18 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
     }
     let mut paths: Vec<String> = outcome.findings.iter().map(|f| shell_quote(&sanitize(&f.path))).collect();
     paths.dedup();
-    if outcome.findings.iter().any(|f| f.commit.is_some()) {
-        let _ = writeln!(
-            out,
-            "  2. The secret is in local commits that are not pushed yet: rewrite them before pushing\n     \
-             (git commit --amend for the last commit, git rebase -i <commit>~ for an older one),\n     \
-             then push again."
-        );
-    } else {
-        let _ = writeln!(out, "  2. Stage the fixed file and commit again: git add {}", paths.join(" "));
+    match outcome.scope {
+        Scope::Staged => {
+            let _ = writeln!(out, "  2. Stage the fixed file and commit again: git add {}", paths.join(" "));
+        }
+        Scope::Push | Scope::Receive => {
+            let _ = writeln!(
+                out,
+                "  2. The secret is in commits this push would add: rewrite them in your clone\n     \
+                 (git commit --amend for the last commit, git rebase -i <commit>~ for an older one),\n     \
+                 then push again."
+            );
+        }
     }
     let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
     for step in ROTATE_STEPS {
@@ -136,8 +139,20 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         out,
         "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line."
     );
-    let bypass = if outcome.findings.iter().any(|f| f.commit.is_some()) { "push" } else { "commit" };
-    let _ = writeln!(out, "  To {bypass} anyway, knowingly: git {bypass} --no-verify\n");
+    match outcome.scope {
+        Scope::Staged => {
+            let _ = writeln!(out, "  To commit anyway, knowingly: git commit --no-verify\n");
+        }
+        Scope::Push => {
+            let _ = writeln!(out, "  To push anyway, knowingly: git push --no-verify\n");
+        }
+        Scope::Receive => {
+            let _ = writeln!(
+                out,
+                "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
+            );
+        }
+    }
 }
 
 /// Breaks `text` into lines of at most `width` characters, continuation lines indented.

@@ -4,6 +4,7 @@
 pub mod push;
 pub mod staged;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use anyhow::{Context, Result};
@@ -24,6 +25,20 @@ pub struct Collected {
 }
 
 impl Collected {
+    /// Keeps only the lines that `other_side` also adds: a merge commit adds only what none
+    /// of its parents had. Changes left with no added line are dropped.
+    pub fn keep_added_in(&mut self, other_side: &HashMap<String, AddedLines>) {
+        let mut kept = Vec::with_capacity(self.changes.len());
+        for (mut change, commit) in self.changes.drain(..).zip(self.commits.drain(..)) {
+            let Some(other) = other_side.get(&change.path) else { continue };
+            change.added = change.added.intersect(other);
+            if change.added != AddedLines::Ranges(Vec::new()) {
+                kept.push((change, commit));
+            }
+        }
+        (self.changes, self.commits) = kept.into_iter().unzip();
+    }
+
     /// Adds the text changes of `diff` (whose new side is in `repo`), labelled with `commit`.
     pub fn add_diff(&mut self, repo: &Repository, diff: &Diff<'_>, commit: Option<&str>) -> Result<()> {
         for index in 0..diff.deltas().len() {
@@ -54,6 +69,24 @@ impl Collected {
         }
         Ok(())
     }
+}
+
+/// For each text file of `diff`, which lines of its new side the diff adds (no blob is read).
+pub fn added_lines_by_path(diff: &Diff<'_>) -> Result<HashMap<String, AddedLines>> {
+    let mut added = HashMap::new();
+    for index in 0..diff.deltas().len() {
+        let Some(delta) = diff.get_delta(index) else { continue };
+        if !carries_text(delta.status(), delta.new_file().mode()) {
+            continue;
+        }
+        let path = lossy_path(delta.new_file().path_bytes());
+        let lines = match delta.status() {
+            Delta::Added => AddedLines::All,
+            _ => AddedLines::Ranges(added_ranges(diff, index, &path)?),
+        };
+        added.insert(path, lines);
+    }
+    Ok(added)
 }
 
 /// Whether a delta's new side is a regular file whose text can hold added lines (not a

@@ -11,9 +11,9 @@
 use std::collections::HashSet;
 
 use anyhow::{bail, Context, Result};
-use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+use git2::{Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 
-use super::Collected;
+use super::{added_lines_by_path, Collected};
 
 /// One line of pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,15 +75,15 @@ pub fn collect(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -
     let mut collected = Collected::default();
     let mut seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
-        let hide = if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
-            vec![update.remote]
-        } else {
-            // A new branch (or a remote sha we do not have): skip what any ref of that remote has.
-            match remote {
-                Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/*"))?,
-                None => Vec::new(),
-            }
+        // Skip what the remote has: the ref's old commit, and whatever any ref of that remote
+        // points at (a new branch, or commits the remote has under another branch).
+        let mut hide = match remote {
+            Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/*"))?,
+            None => Vec::new(),
         };
+        if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
+            hide.push(update.remote);
+        }
         add_new_commits(repo, update.local, &hide, &mut seen, &mut collected)
             .with_context(|| format!("reading the commits of {}", update.local_ref))?;
     }
@@ -129,8 +129,8 @@ pub fn collect_received(repo: &Repository, updates: &[ReceivedUpdate]) -> Result
     let mut seen = HashSet::new();
     let existing = ref_targets(repo, "refs/*")?;
     for update in updates.iter().filter(|u| !u.new.is_zero()) {
-        let hide = if update.old.is_zero() { existing.clone() } else { vec![update.old] };
-        add_new_commits(repo, update.new, &hide, &mut seen, &mut collected)
+        // The server has everything its refs reach, whichever ref is being updated.
+        add_new_commits(repo, update.new, &existing, &mut seen, &mut collected)
             .with_context(|| format!("reading the commits pushed to {}", update.name))?;
     }
     Ok(collected)
@@ -179,24 +179,45 @@ fn full_oid(text: &str, line: usize) -> Result<Oid> {
     Oid::from_str(text).with_context(|| format!("input line {line}: bad object id"))
 }
 
-/// Adds what commit `oid` adds relative to its first parent.
+/// Adds what commit `oid` adds: its diff against its first parent (a root commit against the
+/// empty tree). For a merge, only lines that no parent had count, so merging a branch does not
+/// report again what that branch brought.
 pub fn add_commit(repo: &Repository, oid: Oid, collected: &mut Collected) -> Result<()> {
     let commit = repo.find_commit(oid).with_context(|| format!("reading commit {oid}"))?;
     let tree = commit.tree().with_context(|| format!("reading the tree of commit {oid}"))?;
-    let parent_tree = match commit.parent(0) {
-        Ok(parent) => Some(parent.tree().with_context(|| format!("reading the parent tree of {oid}"))?),
-        Err(_) => None,
-    };
+    let parent_trees = commit
+        .parents()
+        .map(|parent| parent.tree())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading the parent trees of commit {oid}"))?;
+    let short = oid.to_string()[..10].to_owned();
+    let label = format!("{short} {}", commit.summary().ok().flatten().unwrap_or(""));
+    let mut added = Collected::default();
+    added.add_diff(repo, &commit_diff(repo, parent_trees.first(), &tree, oid)?, Some(&label))?;
+    for other_parent in parent_trees.iter().skip(1) {
+        let other_side = added_lines_by_path(&commit_diff(repo, Some(other_parent), &tree, oid)?)?;
+        added.keep_added_in(&other_side);
+    }
+    collected.changes.append(&mut added.changes);
+    collected.commits.append(&mut added.commits);
+    collected.binary_skipped.append(&mut added.binary_skipped);
+    Ok(())
+}
+
+fn commit_diff<'r>(
+    repo: &'r Repository,
+    parent: Option<&Tree<'r>>,
+    tree: &Tree<'r>,
+    oid: Oid,
+) -> Result<Diff<'r>> {
     let mut options = DiffOptions::new();
     options.context_lines(0).include_typechange(true).ignore_submodules(true);
     let mut diff = repo
-        .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
+        .diff_tree_to_tree(parent, Some(tree), Some(&mut options))
         .with_context(|| format!("diffing commit {oid}"))?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(true)))
         .context("detecting renamed and copied files")?;
-    let short = oid.to_string()[..10].to_owned();
-    let label = format!("{short} {}", commit.summary().ok().flatten().unwrap_or(""));
-    collected.add_diff(repo, &diff, Some(&label))
+    Ok(diff)
 }
 
 #[cfg(test)]

@@ -1,2 +1,11 @@
 //! The one integration test binary: real temporary git repositories, the real built
 //! `zoomguard` binary, real `git commit`; and the labelled detector corpus.
+
+#[path = "it/corpus.rs"]
+mod corpus;
+#[path = "it/hook.rs"]
+mod hook;
+#[path = "it/push.rs"]
+mod push;
+#[path = "it/support.rs"]
+mod support;

@@ -41,6 +41,40 @@ const NOT_ZOOM_SUFFIXES: &[&str] = &[
     "area",
 ];
 
+/// Words that, after a `_` or `-` (`ZOOM_FACTOR`, `zoom_level`, `zoom-in`), name the zoom of
+/// a camera, image or map. Only whole words: `ZOOM_S2S_…` and `zoom-api` stay Zoom's.
+const NOT_ZOOM_WORDS: &[&str] = &[
+    "in",
+    "out",
+    "level",
+    "levels",
+    "control",
+    "controls",
+    "factor",
+    "ratio",
+    "scale",
+    "ctrl",
+    "offset",
+    "speed",
+    "step",
+    "snap",
+    "extent",
+    "delta",
+    "range",
+    "min",
+    "max",
+    "lens",
+    "box",
+    "center",
+    "behavior",
+    "behaviour",
+    "transform",
+    "rect",
+    "area",
+    "amount",
+    "percent",
+];
+
 /// Whether the `zoom` found at `text[at..at + 4]` (any case) refers to Zoom the product.
 pub fn is_zoom_reference(text: &[u8], at: usize) -> bool {
     let end = at + 4;
@@ -52,6 +86,16 @@ pub fn is_zoom_reference(text: &[u8], at: usize) -> bool {
     if word_len > 0 {
         let word = following_word(&rest[..word_len]);
         return !NOT_ZOOM_SUFFIXES.iter().any(|s| s.as_bytes() == word.as_slice());
+    }
+    if let Some(b'_' | b'-') = rest.first() {
+        let after = &rest[1..];
+        let word_len = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if word_len > 0 {
+            let word = following_word(&after[..word_len]);
+            if NOT_ZOOM_WORDS.iter().any(|s| s.as_bytes() == word.as_slice()) {
+                return false; // ZOOM_FACTOR, zoom_level, zoom-in
+            }
+        }
     }
     match rest.first() {
         None => true,
@@ -116,6 +160,11 @@ mod tests {
             "@zoom/meetingsdk",
             "spring.security.oauth2.client.registration.zoom.client-secret",
             "zoom",
+            "ZOOM_S2S_CLIENT_ID=",
+            "zoom_client_secret",
+            "zoom-api",
+            "ZOOM_API_KEY",
+            "ZOOM_WEBHOOK_SECRET_TOKEN",
         ] {
             assert!(refers(text), "{text}");
         }
@@ -133,6 +182,10 @@ mod tests {
             "zoomLevel = 3",
             "d3.zoom()",
             "zoomControl: true",
+            "ZOOM_FACTOR = 2.0",
+            "zoom_level = 3",
+            "\"zoom-in\"",
+            "ZOOM_MIN_LEVEL=2",
         ] {
             assert!(!refers(text), "{text}");
         }

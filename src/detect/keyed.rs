@@ -9,7 +9,7 @@
 //! `<client-secret>`) never match, because the glue does not admit `$`, `{` or `<`.
 
 use once_cell::sync::Lazy;
-use regex::bytes::Regex;
+use regex::bytes::{Match, Regex};
 
 use super::context::is_zoom_reference;
 use super::kind::{IdentifierKind, Kind};
@@ -28,13 +28,65 @@ static ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
           |:[\ \t]*&?(?:'static[\ \t]+)?str[\ \t]*=
           |:[\ \t]*[Ss]tring[\ \t]*=
           |[\ \t]+string[\ \t]*=
-          |[\ \t]+value[\ \t]*=)
+          |[\ \t]+value[\ \t]*=
+          |\{[\ \t]*get;[\ \t]*(?:(?:private[\ \t]+)?(?:set|init);[\ \t]*)?\}[\ \t]*=)
         [\ \t]*(?:\(|\[|&)?[\ \t]*
         (?:(?:[rR][bB]|[bB][rR]|[rbuRBU@])?\\?["'`])?
         (?P<value>[A-Za-z0-9_-]{20,40})
         (?:[^A-Za-z0-9_-]|$)"#,
     )
     .expect("the assignment pattern is valid")
+});
+
+/// An identifier and a secret side by side, with no name in front: `-u "<id>:<secret>"`,
+/// `Buffer.from('<id>:<secret>')`, `ZoomClient('<key>', '<secret>')`,
+/// `VALUES ('<id>', '<secret>')`, `Initialize("<sdk key>", "<sdk secret>")`, a CSV row
+/// `zoom,<id>,<secret>`. A 20–22 character identifier must have the UUIDv4 structure (or the
+/// short client ID ending), so that two random strings side by side rarely match; a
+/// 36-character one must be followed by a 36-character secret.
+static PAIR: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?x)
+        (?:^|[^A-Za-z0-9_-])
+        (?P<id>[A-Za-z0-9_-]{20,22}|[A-Za-z0-9]{36})
+        (?::|,|["'`][\ \t]*,[\ \t]*(?:[rbuRBU@]?["'`]))
+        (?P<secret>[A-Za-z0-9]{36}|[A-Za-z0-9]{32})
+        (?:[^A-Za-z0-9_-]|$)"#,
+    )
+    .expect("the pair pattern is valid")
+});
+
+/// Commands that set a variable with a space instead of `=`: a Dockerfile's legacy
+/// `ENV NAME value`, fish `set -gx NAME value`, csh `setenv`, Apache `SetEnv`, nginx
+/// `fastcgi_param NAME value;`.
+static COMMAND_ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?xm)
+        ^[\ \t]*(?:ENV|set(?:[\ \t]+-[A-Za-z]+)*|setenv|SetEnv|fastcgi_param|uwsgi_param|PassEnv)[\ \t]+
+        (?P<key>[A-Za-z_][A-Za-z0-9_]*)[\ \t]+["']?
+        (?P<value>[A-Za-z0-9_-]{20,40})
+        ["']?[\ \t]*;?[\ \t]*\r?$"#,
+    )
+    .expect("the command assignment pattern is valid")
+});
+
+/// A line that opens a mapping: `  meeting_sdk:`, `"zoom": {`.
+static PARENT_KEY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r#"^[ \t]*(?:-[ \t]+)?["']?(?P<key>[A-Za-z0-9_.-]+)["']?[ \t]*:[ \t]*\{?[ \t]*(?:#.*)?\r?$"#)
+        .expect("the parent key pattern is valid")
+});
+
+/// A TOML or INI section header: `[zoom.meeting_sdk]`, `[[apps]]`.
+static SECTION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r#"^[ \t]*\[\[?(?P<section>[A-Za-z0-9_. "'-]+)\]\]?[ \t]*(?:[#;].*)?\r?$"#)
+        .expect("the section pattern is valid")
+});
+
+/// Lines that say what the value below them is (`- name: BUILD_ID`, Terraform
+/// `variable "…" {`): the search for a generic value's name stops there.
+static NAMING_LINE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r#"(?:^|[^A-Za-z0-9_.-])name["']?[ \t]*[:=]|^[ \t]*(?:variable|resource|data|output)[ \t]+""#)
+        .expect("the naming-line pattern is valid")
 });
 
 /// Identifier-like words on a line, for finding the name a generic `value:` belongs to.
@@ -50,6 +102,10 @@ const NOT_A_VALUE_SUFFIXES: &[&str] = &[
     "name", "path", "file", "url", "uri", "env", "ref", "arn", "header", "field", "param", "length", "len",
     "type", "version", "hash", "format", "prefix",
 ];
+
+/// Names of Zoom identifiers under which a 32-character value is still taken as a client
+/// secret, even when the name itself does not say `zoom` (`zoom:` / `  api_key: …`).
+const ZOOM_IDENTIFIER_NAMES: &[&str] = &["clientid", "clientkey", "apikey", "accountid"];
 
 /// Other vendors' names: a key that names one of them (and not Zoom) is theirs.
 const OTHER_VENDORS: &[&str] = &[
@@ -86,41 +142,168 @@ pub trait ZoomNearby {
 
 /// Every keyed Zoom secret and identifier in `text`.
 pub fn find(text: &[u8], zoom_nearby: &dyn ZoomNearby) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
-    let mut secrets = Vec::new();
-    let mut identifiers = Vec::new();
-    for caps in ASSIGNMENT.captures_iter(text) {
+    let mut found = Found { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new() };
+    let mut from = 0;
+    while let Some(caps) = ASSIGNMENT.captures_at(text, from) {
         let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
-            continue;
+            break;
         };
+        // The next search starts at this value, which may be the next key rather than a
+        // value: in `key="ZOOM_WEBHOOK_SECRET_TOKEN" value="…"` the first match reads the
+        // name as a value and must not swallow it.
+        from = value.start();
+        found.keyed(key, value);
+    }
+    for caps in COMMAND_ASSIGNMENT.captures_iter(text) {
+        if let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) {
+            found.keyed(key, value);
+        }
+    }
+    found.pairs();
+    (found.secrets, found.identifiers)
+}
+
+/// What `find` has collected so far.
+struct Found<'t> {
+    text: &'t [u8],
+    zoom_nearby: &'t dyn ZoomNearby,
+    secrets: Vec<KeyedSecret>,
+    identifiers: Vec<KeyedIdentifier>,
+}
+
+impl Found<'_> {
+    /// One value under one key.
+    fn keyed(&mut self, key: Match<'_>, value: Match<'_>) {
+        let text = self.text;
         if !ends_cleanly(text, value.end()) {
-            continue;
+            return;
         }
         let Some(shape) = Shape::of(value.as_bytes()) else {
-            continue;
+            return;
         };
         let key_bytes = effective_key(text, key.start(), key.as_bytes());
         let Some(role) = role_of(&key_bytes) else {
-            continue;
+            return;
         };
         let key_is_zoom = names_zoom(&key_bytes);
-        if !key_is_zoom && (names_other_vendor(&key_bytes) || !zoom_nearby.near(key.start())) {
-            continue;
+        if !key_is_zoom && (names_other_vendor(&key_bytes) || !self.zoom_nearby.near(key.start())) {
+            return;
         }
         if !shape.looks_random(value.as_bytes()) {
-            continue;
+            return;
         }
-        let mentions_sdk = normalized(&key_bytes).contains("sdk");
-        if let Some(kind) = keyed_kind(shape, role, mentions_sdk) {
-            secrets.push(KeyedSecret { span: value.range(), kind });
-        } else if role == Role::Identifier {
-            identifiers.push(KeyedIdentifier {
+        let parents = parent_keys(text, key.start());
+        // `github:` / `  client_secret: …` beside a `zoom:` section is GitHub's.
+        if !key_is_zoom
+            && parents.iter().any(|parent| names_other_vendor(parent))
+            && !parents.iter().any(|parent| names_zoom(parent))
+        {
+            return;
+        }
+        let name = normalized(&key_bytes);
+        // `zoom:` / `  meeting_sdk:` / `    secret: …`: the SDK is named by a parent key.
+        let mentions_sdk =
+            name.contains("sdk") || parents.iter().any(|parent| normalized(parent).contains("sdk"));
+        match keyed_kind(shape, role, mentions_sdk) {
+            // A secret-shaped value under an identifier's name is a secret only when the name
+            // is Zoom's (`ZOOM_API_KEY`, `client_id`), not any `BUILD_ID` or `ENCRYPTION_KEY`.
+            Some(kind)
+                if role != Role::Identifier
+                    || key_is_zoom
+                    || ZOOM_IDENTIFIER_NAMES.iter().any(|n| name.ends_with(n)) =>
+            {
+                self.secrets.push(KeyedSecret { span: value.range(), kind });
+            }
+            Some(_) => {}
+            None if role == Role::Identifier => self.identifiers.push(KeyedIdentifier {
                 at: value.start(),
-                kind: identifier_kind(&normalized(&key_bytes), shape),
+                kind: identifier_kind(&name, shape),
                 value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            }),
+            None => {}
+        }
+    }
+
+    /// Identifier–secret pairs written without names (see [`PAIR`]).
+    fn pairs(&mut self) {
+        let text = self.text;
+        let mut from = 0;
+        while let Some(caps) = PAIR.captures_at(text, from) {
+            let (Some(id), Some(secret)) = (caps.name("id"), caps.name("secret")) else {
+                break;
+            };
+            from = secret.start();
+            let (id_shape, secret_shape) = (Shape::of(id.as_bytes()), Shape::of(secret.as_bytes()));
+            let (kind, id_kind) = match (id_shape, secret_shape) {
+                (Some(Shape::Uuid22 | Shape::ShortClientId), Some(Shape::Alnum32)) => {
+                    (Kind::ClientSecret, IdentifierKind::ClientId)
+                }
+                (Some(Shape::Uuid22 | Shape::ShortClientId), Some(Shape::Alnum36)) => {
+                    (Kind::JwtApiSecret, IdentifierKind::ApiKey)
+                }
+                // Legacy SDK key and secret: 36 and 36.
+                (Some(Shape::Alnum36), Some(Shape::Alnum36)) => (Kind::SdkSecret, IdentifierKind::SdkKey),
+                _ => continue,
+            };
+            let random =
+                |shape: Option<Shape>, m: &Match<'_>| shape.is_some_and(|s| s.looks_random(m.as_bytes()));
+            if !random(id_shape, &id)
+                || !random(secret_shape, &secret)
+                || !ends_cleanly(text, secret.end())
+                || !self.zoom_nearby.near(id.start())
+            {
+                continue;
+            }
+            self.secrets.push(KeyedSecret { span: secret.range(), kind });
+            self.identifiers.push(KeyedIdentifier {
+                at: id.start(),
+                kind: id_kind,
+                value: String::from_utf8_lossy(id.as_bytes()).into_owned(),
             });
         }
     }
-    (secrets, identifiers)
+}
+
+/// How far up `parent_keys` looks for the keys that enclose a line.
+const MAX_PARENT_LINES: usize = 40;
+
+/// The keys that enclose the line at `at`, nearest first: the indented mappings of YAML or
+/// pretty-printed JSON (for `    secret: …` under `  meeting_sdk:` under `zoom:`, those two),
+/// then the TOML or INI section (`[zoom.meeting_sdk]`). The mapping walk stops at the first
+/// less-indented line that does not open a mapping; the section is the nearest header above.
+fn parent_keys(text: &[u8], at: usize) -> Vec<&[u8]> {
+    let indent_of = |line: &[u8]| line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let line_start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let mut indent = Some(indent_of(&text[line_start..])).filter(|&i| i > 0);
+    let mut parents = Vec::new();
+    let mut end = line_start;
+    for _ in 0..MAX_PARENT_LINES {
+        if end == 0 {
+            break;
+        }
+        let start = text[..end - 1].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line = &text[start..end - 1];
+        end = start;
+        if let Some(section) = SECTION.captures(line).and_then(|c| c.name("section")) {
+            parents.push(section.as_bytes());
+            break;
+        }
+        let content = &line[indent_of(line)..];
+        if content.iter().all(u8::is_ascii_whitespace) || content.starts_with(b"#") {
+            continue;
+        }
+        match indent {
+            Some(current) if indent_of(line) < current => {
+                let Some(key) = PARENT_KEY.captures(line).and_then(|c| c.name("key")) else {
+                    break;
+                };
+                parents.push(key.as_bytes());
+                indent = Some(indent_of(line)).filter(|&i| i > 0);
+            }
+            _ => {}
+        }
+    }
+    parents
 }
 
 /// The value must not continue as base64 (`+`, `/`, `=`) or as a further dotted segment.
@@ -139,14 +322,19 @@ fn effective_key(text: &[u8], key_start: usize, key: &[u8]) -> Vec<u8> {
         return key.to_vec();
     }
     let line_start = text[..key_start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    // The key's own line first (`- {name: ZOOM_CLIENT_SECRET, value: …}`), then three above.
+    let mut line = &text[line_start..key_start];
     let mut above = &text[..line_start];
-    for _ in 0..3 {
-        let Some(end) = above.len().checked_sub(1) else { break };
-        let start = above[..end].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let line = &above[start..end];
+    for _ in 0..4 {
         if let Some(name) = NAME.find_iter(line).filter(|m| role_of(m.as_bytes()).is_some()).last() {
             return name.as_bytes().to_vec();
         }
+        if NAMING_LINE.is_match(line) {
+            break; // `- name: CACHE_BUSTER`: the value is that, whatever is named further up
+        }
+        let Some(end) = above.len().checked_sub(1) else { break };
+        let start = above[..end].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        line = &above[start..end];
         above = &above[..start];
     }
     key.to_vec()
@@ -170,7 +358,8 @@ fn role_of(key: &[u8]) -> Option<Role> {
         Some(Role::Secret)
     } else if has(&["token"]) {
         // Access, refresh and SDK tokens are JWTs, found by the JWT detector.
-        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf"]))
+        // `plainToken` is the public challenge of Zoom's endpoint URL validation.
+        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain"]))
             .then_some(Role::Token)
     } else if has(&["key"]) || key.ends_with("id") {
         Some(Role::Identifier)
@@ -270,5 +459,106 @@ mod tests {
     #[test]
     fn other_vendor_keys_are_skipped() {
         assert!(find(format!("STRIPE_SECRET_KEY={SECRET}").as_bytes(), &Everywhere).0.is_empty());
+    }
+
+    /// `(template, kinds found)`: templates are filled by `Synth`, seed 1.
+    fn check(cases: &[(&str, &[Kind])]) {
+        for (template, want) in cases {
+            let text = crate::synth::Synth::new(1).expand(template);
+            let got: Vec<Kind> = values(&text).into_iter().map(|(_, kind)| kind).collect();
+            assert_eq!(&got, want, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_long_name_read_as_a_value_does_not_hide_the_next_assignment() {
+        check(&[
+            ("<add key=\"ZOOM_WEBHOOK_SECRET_TOKEN\" value=\"{u22}\" />", &[Kind::WebhookSecretToken]),
+            ("<add key=\"ZoomWebhookSecretTokenProd\" value=\"{u22}\" />", &[Kind::WebhookSecretToken]),
+        ]);
+    }
+
+    #[test]
+    fn more_assignment_syntaxes() {
+        check(&[
+            ("public string ClientSecret { get; set; } = \"{s32}\";", &[Kind::ClientSecret]),
+            ("public string ClientSecret { get; init; } = \"{s32}\";", &[Kind::ClientSecret]),
+            ("ENV ZOOM_CLIENT_SECRET {s32}", &[Kind::ClientSecret]),
+            ("ENV ZOOM_CLIENT_SECRET={s32}", &[Kind::ClientSecret]),
+            ("set -gx ZOOM_CLIENT_SECRET {s32}", &[Kind::ClientSecret]),
+            ("fastcgi_param ZOOM_CLIENT_SECRET \"{s32}\";", &[Kind::ClientSecret]),
+            ("SetEnv ZOOM_WEBHOOK_SECRET_TOKEN {u22}", &[Kind::WebhookSecretToken]),
+        ]);
+    }
+
+    #[test]
+    fn identifier_and_secret_side_by_side() {
+        check(&[
+            ("curl -u '{u22}:{s32}' https://zoom.us/oauth/token", &[Kind::ClientSecret]),
+            ("curl --user \"{c21}:{s32}\"", &[Kind::ClientSecret]),
+            ("Buffer.from(`{u22}:{s32}`)", &[Kind::ClientSecret]),
+            ("ZoomClient('{u22}', '{s36}')", &[Kind::JwtApiSecret]),
+            ("sdk.Initialize(\"{s36}\", \"{s36}\");", &[Kind::SdkSecret]),
+            ("VALUES ('zoom', '{u22}', '{s32}');", &[Kind::ClientSecret]),
+            ("zoom,{u22},{s32}", &[Kind::ClientSecret]),
+            // Not an identifier of Zoom's structure, or not a random secret.
+            ("'{hex32}', '{s32}'", &[]),
+            ("'{u22}', '{hex32}'", &[]),
+            ("'{s36}', '{s32}'", &[]),
+            ("{u22}: {s32}", &[]),
+        ]);
+    }
+
+    #[test]
+    fn a_parent_key_or_section_can_name_the_sdk() {
+        check(&[
+            ("zoom:\n  meeting_sdk:\n    key: {s36}\n    secret: {s36}\n", &[Kind::SdkSecret]),
+            ("zoom:\n  jwt:\n    secret: {s36}\n", &[Kind::JwtApiSecret]),
+            ("{\n  \"videoSdk\": {\n    \"secret\": \"{s36}\"\n  }\n}", &[Kind::SdkSecret]),
+            ("[zoom.meeting_sdk]\nkey = \"{s36}\"\nsecret = \"{s36}\"\n", &[Kind::SdkSecret]),
+            ("[zoom_sdk]\nkey = 1\n\n[zoom]\nsecret = \"{s36}\"\n", &[Kind::JwtApiSecret]),
+            ("sdk:\n  name: x\nother:\n  secret: {s36}\n", &[Kind::JwtApiSecret]),
+        ]);
+    }
+
+    #[test]
+    fn a_generic_value_is_named_by_the_nearest_naming_line() {
+        check(&[
+            (
+                "- {name: ZOOM_ACCOUNT_ID, value: \"{u22}\"}\n- {name: ZOOM_CLIENT_SECRET, value: \"{s32}\"}",
+                &[Kind::ClientSecret],
+            ),
+            ("- name: ZOOM_CLIENT_SECRET\n  valueFrom: {}\n- name: CACHE_BUSTER\n  value: \"{s32}\"", &[]),
+        ]);
+    }
+
+    #[test]
+    fn secret_shaped_values_under_other_identifiers_are_nothing() {
+        check(&[
+            ("ZOOM_API_KEY={s32}", &[Kind::ClientSecret]),
+            ("api_key: {s32}", &[Kind::ClientSecret]),
+            ("BUILD_ID={s32}", &[]),
+            ("APP_ENCRYPTION_KEY={s32}", &[]),
+        ]);
+        let text = crate::synth::Synth::new(1).expand("BUILD_ID={s32}");
+        assert!(find(text.as_bytes(), &Everywhere).1.is_empty(), "not an identifier either");
+    }
+
+    #[test]
+    fn a_section_of_another_vendor_is_theirs() {
+        check(&[
+            ("zoom:\n  client_id: {u22}\ngithub:\n  client_secret: {s32}\n", &[]),
+            ("[zoom]\nclient_id = {u22}\n\n[slack]\nclient_secret = {s32}\n", &[]),
+            ("integrations:\n  zoom:\n    teams:\n      client_secret: {s32}\n", &[Kind::ClientSecret]),
+            ("github:\n  ZOOM_CLIENT_SECRET: {s32}\n", &[Kind::ClientSecret]),
+        ]);
+    }
+
+    #[test]
+    fn the_url_validation_challenge_is_not_a_secret() {
+        check(&[
+            ("{\"plainToken\": \"{u22}\"}", &[]),
+            ("{\"secretToken\": \"{u22}\"}", &[Kind::WebhookSecretToken]),
+        ]);
     }
 }

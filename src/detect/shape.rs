@@ -123,10 +123,11 @@ fn has_sequential_run(value: &[u8], n: usize) -> bool {
     })
 }
 
+/// `n` equal characters in a row: `xxxxx`, `00000` (case counts: `MMMMm` is random).
 fn has_repeat_run(value: &[u8], n: usize) -> bool {
     let mut run = 1;
     value.windows(2).any(|w| {
-        run = if w[0].eq_ignore_ascii_case(&w[1]) { run + 1 } else { 1 };
+        run = if w[0] == w[1] { run + 1 } else { 1 };
         run >= n
     })
 }
@@ -159,21 +160,31 @@ const PLACEHOLDER_EDGE: &[&str] =
     &["your", "test", "fake", "here", "demo", "mock", "todo", "none", "null", "abc", "foo", "bar"];
 
 /// Whether `value` reads as a placeholder rather than a generated credential.
+///
+/// A word counts only when it is written the way people write words: `mock`, `MOCK` or
+/// `Mock`. A random value has `MoCK` or `zOom` in it about once in three thousand, and must
+/// not be taken for a placeholder because of that.
 pub fn is_placeholder(value: &[u8]) -> bool {
-    let lower: Vec<u8> = value.iter().map(u8::to_ascii_lowercase).collect();
-    if PLACEHOLDER_ANYWHERE.iter().any(|w| contains(&lower, w.as_bytes())) {
+    if PLACEHOLDER_ANYWHERE.iter().any(|w| value.windows(w.len()).any(|part| is_word(part, w.as_bytes()))) {
         return true;
     }
     PLACEHOLDER_EDGE.iter().any(|w| {
         let w = w.as_bytes();
-        lower.starts_with(w)
-            || lower.ends_with(w)
-            || lower.split(|b| !b.is_ascii_alphanumeric()).any(|part| part == w)
+        value.get(..w.len()).is_some_and(|head| is_word(head, w))
+            || value.len() >= w.len() && is_word(&value[value.len() - w.len()..], w)
+            || value.split(|b| !b.is_ascii_alphanumeric()).any(|part| is_word(part, w))
     })
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// `part` spells the lower-case `word` in lower case, upper case or capitalised.
+fn is_word(part: &[u8], word: &[u8]) -> bool {
+    if !part.eq_ignore_ascii_case(word) {
+        return false;
+    }
+    let letters = || part.iter().filter(|b| b.is_ascii_alphabetic());
+    letters().all(u8::is_ascii_lowercase)
+        || letters().all(u8::is_ascii_uppercase)
+        || letters().skip(1).all(u8::is_ascii_lowercase)
 }
 
 #[cfg(test)]
@@ -211,6 +222,24 @@ mod tests {
             "testR4nd0mV4lu3Qw9Zp2Lk8Hj5Nm1Xc",
         ] {
             assert!(!Shape::Alnum32.looks_random(placeholder.as_bytes()), "{placeholder}");
+        }
+    }
+
+    #[test]
+    fn words_in_odd_case_are_chance_not_placeholders() {
+        let mut s = Synth::new(21);
+        for (at, chance, typed) in [
+            (0, "MoCK", "Mock"),
+            (9, "zOom", "ZOOM"),
+            (29, "fOO", "foo"),
+            (14, "xxXX", "xxxx"),
+            (20, "MMMMm", "MMMMM"),
+        ] {
+            let mut value = s.alnum(32).into_bytes();
+            value[at..at + chance.len()].copy_from_slice(chance.as_bytes());
+            assert!(Shape::Alnum32.looks_random(&value), "{}", String::from_utf8_lossy(&value));
+            value[at..at + typed.len()].copy_from_slice(typed.as_bytes());
+            assert!(!Shape::Alnum32.looks_random(&value), "{}", String::from_utf8_lossy(&value));
         }
     }
 

@@ -1,0 +1,483 @@
+//! The pre-push and pre-receive checks against real `git push` to real bare repositories
+//! (plain file paths as remote URLs), one test per push situation that issue 3 lists: a
+//! secret in a commit the remote lacks is refused and named by its commit, what the remote
+//! already has is not reported again, deletions pass, every ref of a push is reported, and
+//! the server-side hook refuses what the client let through.
+//!
+//! The secret commits are made with `git commit --no-verify`, as a developer without the
+//! pre-commit hook would; secrets come from `zoomguard::synth` (see `support::secret`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{
+    filler, run_with_input, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD,
+};
+
+/// Seed of a secret that the remote already has.
+const X: u64 = 31;
+/// Seed of a secret that the push under test would send.
+const Y: u64 = 32;
+/// Seed of a second secret that the push under test would send.
+const Z: u64 = 33;
+
+/// A client repository with a bare remote `origin` (`<tmp>/remote.git`) and the zoomguard
+/// pre-push hook installed, whose `main` (one clean commit) is already pushed.
+struct Pushing {
+    repo: TestRepo,
+    remote: PathBuf,
+}
+
+impl Pushing {
+    fn new() -> Self {
+        let repo = TestRepo::new();
+        let remote = repo.init_bare("remote.git");
+        repo.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), remote.as_os_str()]);
+        let run = repo.zoomguard(["install", "--hook", "pre-push"]);
+        assert_eq!(run.code, 0, "zoomguard install --hook pre-push failed:\n{run}");
+        assert_eq!(repo.hook_files(), ["pre-push"], "the pre-push shim is missing:\n{run}");
+        let pushing = Pushing { repo, remote };
+        pushing.commit_clean("settings.env", "initial settings");
+        let run = pushing.push(&["origin", "main"]);
+        pushing.assert_passed(&run, "main");
+        pushing
+    }
+
+    /// Commits a new file `rel` holding the secret made from `seed`, hooks skipped; returns its sha.
+    fn commit_secret(&self, rel: &str, seed: u64, subject: &str) -> String {
+        self.repo.stage(rel, filler(2) + &secret_line(seed));
+        self.repo.commit_unchecked(subject);
+        self.repo.head().expect("the commit landed")
+    }
+
+    /// Commits a new clean file `rel`; returns its sha.
+    fn commit_clean(&self, rel: &str, subject: &str) -> String {
+        self.repo.stage(rel, filler(3));
+        self.repo.commit_unchecked(subject);
+        self.repo.head().expect("the commit landed")
+    }
+
+    /// Runs the real `git push <args>`, hooks and all.
+    fn push(&self, args: &[&str]) -> Run {
+        let mut all = vec!["push"];
+        all.extend_from_slice(args);
+        self.repo.git(all)
+    }
+
+    /// Pushes with the hook skipped, to give the remote history that holds secrets.
+    fn push_unchecked(&self, args: &[&str]) {
+        let mut all = vec!["push", "--no-verify"];
+        all.extend_from_slice(args);
+        self.repo.git_ok(all);
+    }
+
+    /// What `rev` names on the remote, if anything.
+    fn remote_rev(&self, rev: &str) -> Option<String> {
+        self.repo.rev_in(&self.remote, rev)
+    }
+
+    /// What `rev` names locally.
+    fn local_rev(&self, rev: &str) -> String {
+        self.repo.rev_in(&self.repo.path, rev).expect("the local revision exists")
+    }
+
+    /// The push went through and the remote's `branch` now is the local one.
+    fn assert_passed(&self, run: &Run, branch: &str) {
+        assert_eq!(run.code, 0, "the push should pass:\n{run}");
+        assert!(!run.all().contains("zoom-"), "a finding was reported on a passing push:\n{run}");
+        assert_eq!(
+            self.remote_rev(&format!("refs/heads/{branch}")),
+            Some(self.local_rev(branch)),
+            "the remote's {branch} was not updated:\n{run}"
+        );
+    }
+}
+
+/// The line that names a commit in the report: `commit <10-char sha> <subject>`.
+fn commit_line(sha: &str, subject: &str) -> String {
+    format!("commit {} {subject}", &sha[..10])
+}
+
+/// The push was refused by zoomguard: git failed, the report names every commit in
+/// `reported` (sha, subject) and the rule, and no secret of `secrets` appears in full.
+fn assert_refused(run: &Run, reported: &[(&str, &str)], secrets: &[u64]) {
+    let out = run.all();
+    assert_ne!(run.code, 0, "the push should be refused:\n{run}");
+    assert!(out.contains(CLIENT_SECRET_RULE), "the rule id is missing:\n{run}");
+    for (sha, subject) in reported {
+        assert!(out.contains(&commit_line(sha, subject)), "commit {sha} `{subject}` is not named:\n{run}");
+    }
+    let findings = out.matches(&format!("[{CLIENT_SECRET_RULE}]")).count();
+    assert_eq!(findings, reported.len(), "expected one finding per reported commit:\n{run}");
+    assert_no_secret(run, secrets);
+}
+
+/// No secret made from `seeds` appears in full anywhere in the output.
+fn assert_no_secret(run: &Run, seeds: &[u64]) {
+    let out = run.all();
+    for &seed in seeds {
+        assert!(!out.contains(&secret(seed)), "a secret was printed in full:\n{run}");
+    }
+}
+
+/// `commit` (its sha and subject) is not mentioned anywhere in the output.
+fn assert_not_named(run: &Run, sha: &str, subject: &str) {
+    let out = run.all();
+    assert!(!out.contains(&sha[..10]), "commit {sha} was reported although the remote has it:\n{run}");
+    assert!(!out.contains(subject), "`{subject}` was reported although the remote has it:\n{run}");
+}
+
+// ---- pre-push ----
+
+#[test]
+fn push_of_a_secret_commit_is_refused_and_a_clean_push_passes() {
+    let p = Pushing::new();
+    let before = p.remote_rev("refs/heads/main");
+    let leak = p.commit_secret(".env", Y, "add zoom credentials");
+    let run = p.push(&["origin", "main"]);
+    assert_refused(&run, &[(&leak, "add zoom credentials")], &[Y]);
+    assert!(run.stderr.contains(".env:3:20"), "the location is missing:\n{run}");
+    assert!(run.stderr.contains("git rebase -i"), "the advice to rewrite local history is missing:\n{run}");
+    assert_eq!(p.remote_rev("refs/heads/main"), before, "the remote's main moved although refused:\n{run}");
+
+    p.repo.git_ok(["reset", "-q", "--hard", "HEAD~1"]);
+    p.commit_clean("more.env", "more settings");
+    let run = p.push(&["origin", "main"]);
+    p.assert_passed(&run, "main");
+}
+
+#[test]
+fn force_push_of_rewritten_history_with_a_secret_is_refused() {
+    let p = Pushing::new();
+    p.commit_clean("more.env", "more settings");
+    p.assert_passed(&p.push(&["origin", "main"]), "main");
+    let before = p.remote_rev("refs/heads/main");
+    p.repo.git_ok(["reset", "-q", "--hard", "HEAD~1"]);
+    let leak = p.commit_secret(".env", Y, "rewritten with credentials");
+    let run = p.push(&["--force", "origin", "main"]);
+    assert_refused(&run, &[(&leak, "rewritten with credentials")], &[Y]);
+    assert_eq!(p.remote_rev("refs/heads/main"), before, "the remote's main moved although refused:\n{run}");
+}
+
+#[test]
+fn new_branch_reports_only_the_commits_the_remote_lacks() {
+    let p = Pushing::new();
+    let old = p.commit_secret(".env", X, "old leak already pushed");
+    p.push_unchecked(&["origin", "main"]);
+
+    p.repo.git_ok(["switch", "-q", "-c", "clean-topic"]);
+    p.commit_clean("topic.env", "clean topic work");
+    let run = p.push(&["origin", "clean-topic"]);
+    p.assert_passed(&run, "clean-topic");
+    assert_not_named(&run, &old, "old leak already pushed");
+    assert_no_secret(&run, &[X]);
+
+    p.repo.git_ok(["switch", "-q", "-c", "secret-topic", "main"]);
+    p.commit_clean("first.env", "clean first step");
+    let leak = p.commit_secret("second.env", Y, "new leak on the topic");
+    let run = p.push(&["origin", "secret-topic"]);
+    assert_refused(&run, &[(&leak, "new leak on the topic")], &[X, Y]);
+    assert_not_named(&run, &old, "old leak already pushed");
+    assert_eq!(p.remote_rev("refs/heads/secret-topic"), None, "the refused branch was created:\n{run}");
+}
+
+#[test]
+fn branch_deletion_passes_even_when_the_branch_holds_secrets() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "topic"]);
+    p.commit_secret(".env", X, "leak on a topic");
+    p.push_unchecked(&["origin", "topic"]);
+    assert!(p.remote_rev("refs/heads/topic").is_some(), "setup: the topic is not on the remote");
+
+    let run = p.push(&["origin", "--delete", "topic"]);
+    assert_eq!(run.code, 0, "the deletion should pass:\n{run}");
+    assert!(!run.all().contains("zoom-"), "a finding was reported on a deletion:\n{run}");
+    assert_eq!(p.remote_rev("refs/heads/topic"), None, "the remote's topic still exists:\n{run}");
+}
+
+#[test]
+fn push_of_several_refs_reports_each_one() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "a"]);
+    let on_a = p.commit_secret("a.env", Y, "leak on branch a");
+    p.repo.git_ok(["switch", "-q", "-c", "b", "main"]);
+    let on_b = p.commit_secret("b.env", Z, "leak on branch b");
+
+    let run = p.push(&["origin", "a", "b"]);
+    assert_refused(&run, &[(&on_a, "leak on branch a"), (&on_b, "leak on branch b")], &[Y, Z]);
+    assert!(run.stderr.contains("a.env:3:20") && run.stderr.contains("b.env:3:20"), "{run}");
+    assert_eq!(p.remote_rev("refs/heads/a"), None, "branch a was pushed although refused:\n{run}");
+    assert_eq!(p.remote_rev("refs/heads/b"), None, "branch b was pushed although refused:\n{run}");
+}
+
+#[test]
+fn push_of_several_refs_reports_a_commit_they_share_once() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "a"]);
+    let shared = p.commit_secret(".env", Y, "leak both branches share");
+    p.repo.git_ok(["branch", "b"]);
+
+    let run = p.push(&["origin", "a", "b"]);
+    assert_refused(&run, &[(&shared, "leak both branches share")], &[Y]);
+}
+
+#[test]
+fn merge_does_not_report_again_what_its_first_parent_had() {
+    let p = Pushing::new();
+    p.repo.git_ok(["branch", "feature"]);
+    let old = p.commit_secret(".env", X, "old leak already pushed");
+    p.push_unchecked(&["origin", "main"]);
+    p.repo.git_ok(["switch", "-q", "feature"]);
+    p.commit_clean("feature.env", "clean feature work");
+    p.repo.git_ok(["switch", "-q", "main"]);
+    p.repo.git_ok(["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    assert!(p.repo.rev_in(&p.repo.path, "HEAD^2").is_some(), "setup: HEAD is not a merge");
+
+    // Against its second parent the merge would add the old secret's line again.
+    let run = p.push(&["origin", "main"]);
+    p.assert_passed(&run, "main");
+    assert_not_named(&run, &old, "old leak already pushed");
+    assert_no_secret(&run, &[X]);
+}
+
+#[test]
+fn merge_reports_a_secret_its_second_parent_brings_that_the_remote_lacks() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "feature"]);
+    let leak = p.commit_secret(".env", Y, "leak on the feature");
+    p.repo.git_ok(["switch", "-q", "main"]);
+    p.commit_clean("main.env", "clean main work");
+    p.repo.git_ok(["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    let before = p.remote_rev("refs/heads/main");
+
+    let run = p.push(&["origin", "main"]);
+    assert_ne!(run.code, 0, "the push should be refused:\n{run}");
+    assert!(run.all().contains(&commit_line(&leak, "leak on the feature")), "{run}");
+    assert_no_secret(&run, &[Y]);
+    assert_eq!(p.remote_rev("refs/heads/main"), before, "the remote's main moved although refused:\n{run}");
+}
+
+#[test]
+fn merge_of_a_branch_already_on_the_remote_passes() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "feature"]);
+    let old = p.commit_secret(".env", X, "old leak already pushed");
+    p.push_unchecked(&["origin", "feature"]);
+    p.repo.git_ok(["switch", "-q", "main"]);
+    p.commit_clean("main.env", "clean main work");
+    p.assert_passed(&p.push(&["origin", "main"]), "main");
+    p.repo.git_ok(["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+
+    // The push sends only the merge; the feature's commit is on the remote already.
+    let run = p.push(&["origin", "main"]);
+    p.assert_passed(&run, "main");
+    assert_not_named(&run, &old, "old leak already pushed");
+    assert_no_secret(&run, &[X]);
+}
+
+#[test]
+fn update_does_not_scan_again_commits_the_remote_has_on_another_branch() {
+    let p = Pushing::new();
+    p.repo.git_ok(["switch", "-q", "-c", "feature"]);
+    let old = p.commit_secret(".env", X, "old leak already pushed");
+    p.push_unchecked(&["origin", "feature"]);
+    p.repo.git_ok(["switch", "-q", "main"]);
+    p.repo.git_ok(["merge", "-q", "--ff-only", "feature"]);
+    p.commit_clean("main.env", "clean main work");
+
+    // git sends only the clean commit: the remote has the old one under refs/heads/feature.
+    let run = p.push(&["origin", "main"]);
+    p.assert_passed(&run, "main");
+    assert_not_named(&run, &old, "old leak already pushed");
+    assert_no_secret(&run, &[X]);
+}
+
+#[test]
+fn tag_push_of_an_unpushed_secret_commit_is_blocked() {
+    let p = Pushing::new();
+    let leak = p.commit_secret(".env", Y, "release with credentials");
+    p.repo.git_ok(["tag", "v1"]);
+    p.repo.git_ok(["tag", "-a", "-m", "annotated release", "v2"]);
+
+    for tag in ["v1", "v2"] {
+        let run = p.push(&["origin", tag]);
+        assert_refused(&run, &[(&leak, "release with credentials")], &[Y]);
+        assert_eq!(p.remote_rev(&format!("refs/tags/{tag}")), None, "tag {tag} was pushed:\n{run}");
+    }
+    assert_ne!(p.remote_rev("refs/heads/main"), Some(leak), "setup: the commit reached the remote");
+}
+
+// ---- pre-receive ----
+
+/// Makes `server`'s `hooks/pre-receive` run the real binary.
+fn install_pre_receive(server: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = server.join("hooks").join("pre-receive");
+    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n"))
+        .expect("write the pre-receive hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755))
+        .expect("make the pre-receive hook executable");
+}
+
+#[test]
+fn pre_receive_refuses_secrets_and_accepts_clean_pushes() {
+    // The client has no hook at all: the server is the last line of defence.
+    let client = TestRepo::new();
+    let server = client.init_bare("server.git");
+    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
+    let server_rev = |rev: &str| client.rev_in(&server, rev);
+    client.stage("settings.env", filler(3));
+    client.commit_unchecked("initial settings");
+    client.stage(".env", secret_line(X));
+    client.commit_unchecked("old leak from before the hook");
+    let old = client.head().expect("the commit landed");
+    client.git_ok(["push", "-q", "origin", "main"]);
+    install_pre_receive(&server);
+
+    client.stage("leak.env", filler(2) + &secret_line(Y));
+    client.commit_unchecked("new leak sent to the server");
+    let leak = client.head().expect("the commit landed");
+    let run = client.git(["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "the server should refuse the push:\n{run}");
+    assert!(run.stderr.contains("pre-receive hook declined"), "git did not report the hook:\n{run}");
+    assert!(run.stderr.contains(CLIENT_SECRET_RULE), "the rule id is missing:\n{run}");
+    assert!(run.stderr.contains(&commit_line(&leak, "new leak sent to the server")), "{run}");
+    assert!(run.stderr.contains("leak.env:3:20"), "the location is missing:\n{run}");
+    assert_not_named(&run, &old, "old leak from before the hook");
+    assert_no_secret(&run, &[X, Y]);
+    assert_eq!(server_rev("refs/heads/main"), Some(old.clone()), "the server's main moved:\n{run}");
+    let object = format!("{leak}^{{commit}}");
+    assert_eq!(server_rev(&object), None, "the refused commit entered the server's object store:\n{run}");
+
+    client.git_ok(["reset", "-q", "--hard", "HEAD~1"]);
+    client.stage("more.env", filler(4));
+    client.commit_unchecked("more settings");
+    let run = client.git(["push", "origin", "main"]);
+    assert_eq!(run.code, 0, "the server should accept a clean push:\n{run}");
+    assert_eq!(server_rev("refs/heads/main"), client.head(), "the server's main was not updated:\n{run}");
+
+    // A new branch whose history holds the old secret, which the server already has.
+    client.git_ok(["switch", "-q", "-c", "topic"]);
+    client.stage("topic.env", filler(5));
+    client.commit_unchecked("clean topic work");
+    let run = client.git(["push", "origin", "topic"]);
+    assert_eq!(run.code, 0, "the server should accept a new branch of clean commits:\n{run}");
+    assert!(!run.all().contains("zoom-"), "a finding was reported:\n{run}");
+    assert_eq!(server_rev("refs/heads/topic"), client.head(), "the server has no topic:\n{run}");
+
+    // A new branch carrying a secret is refused like an update.
+    client.git_ok(["switch", "-q", "-c", "leaky", "main"]);
+    client.stage("leaky.env", secret_line(Z));
+    client.commit_unchecked("leak on a new branch");
+    let leak = client.head().expect("the commit landed");
+    let run = client.git(["push", "origin", "leaky"]);
+    assert_ne!(run.code, 0, "the server should refuse the new branch:\n{run}");
+    assert!(run.stderr.contains("pre-receive hook declined"), "{run}");
+    assert!(run.stderr.contains(&commit_line(&leak, "leak on a new branch")), "{run}");
+    assert_no_secret(&run, &[X, Z]);
+    assert_eq!(server_rev("refs/heads/leaky"), None, "the refused branch was created:\n{run}");
+}
+
+#[test]
+fn pre_receive_update_does_not_scan_again_commits_the_server_has_on_another_branch() {
+    let client = TestRepo::new();
+    let server = client.init_bare("server.git");
+    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
+    client.stage("settings.env", filler(3));
+    client.commit_unchecked("initial settings");
+    client.git_ok(["push", "-q", "origin", "main"]);
+    client.stage(".env", secret_line(X));
+    client.commit_unchecked("old leak from before the hook");
+    let old = client.head().expect("the commit landed");
+    client.git_ok(["push", "-q", "origin", "main:feature"]);
+    install_pre_receive(&server);
+
+    // main moves past the old commit, which the server already holds under refs/heads/feature.
+    client.stage("more.env", filler(4));
+    client.commit_unchecked("more settings");
+    let run = client.git(["push", "origin", "main"]);
+    assert_eq!(run.code, 0, "the server should accept a push of one clean commit:\n{run}");
+    assert!(!run.all().contains("zoom-"), "a finding was reported:\n{run}");
+    assert_not_named(&run, &old, "old leak from before the hook");
+    assert_eq!(
+        client.rev_in(&server, "refs/heads/main"),
+        client.head(),
+        "the server's main was not updated:\n{run}"
+    );
+}
+
+// ---- run directly ----
+
+/// `zoomguard pre-push <args>` in the client, with `input` on standard input and no
+/// pre-commit framework variable inherited from the tester's environment.
+fn pre_push(p: &Pushing, args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
+    let mut cmd: Command = p.repo.command(ZOOMGUARD);
+    cmd.arg("pre-push").args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("PRE_COMMIT_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    run_with_input(cmd, input)
+}
+
+#[test]
+fn pre_push_reads_the_pre_commit_framework_range_when_stdin_is_empty() {
+    let p = Pushing::new();
+    let url = p.remote.to_string_lossy().into_owned();
+    let pushed = p.remote_rev("refs/heads/main").expect("main is on the remote");
+    let clean = p.commit_clean("more.env", "more settings");
+    let leak = p.commit_secret(".env", Y, "leak in the range");
+    let after = p.commit_clean("later.env", "later settings");
+
+    let range = |from: &str, to: &str| {
+        let env =
+            [("PRE_COMMIT_FROM_REF", from), ("PRE_COMMIT_TO_REF", to), ("PRE_COMMIT_REMOTE_NAME", "origin")];
+        pre_push(&p, &["origin", &url], b"", &env)
+    };
+    let run = range(&pushed, &clean);
+    assert_eq!(run.code, 0, "a clean range should pass:\n{run}");
+    assert!(!run.all().contains("zoom-"), "{run}");
+
+    let run = range(&pushed, &after);
+    assert_eq!(run.code, 1, "a range holding a secret should be blocked:\n{run}");
+    assert!(run.stderr.contains(&commit_line(&leak, "leak in the range")), "{run}");
+    assert_eq!(run.stderr.matches(&format!("[{CLIENT_SECRET_RULE}]")).count(), 1, "{run}");
+    assert_no_secret(&run, &[Y]);
+
+    let run = range(&leak, &after);
+    assert_eq!(run.code, 0, "the secret is before the range, which should pass:\n{run}");
+    assert!(!run.all().contains("zoom-"), "{run}");
+}
+
+#[test]
+fn pre_push_exits_cleanly_with_nothing_to_push() {
+    let p = Pushing::new();
+    let url = p.remote.to_string_lossy().into_owned();
+    p.commit_secret(".env", Y, "leak never offered");
+    let run = pre_push(&p, &["origin", &url], b"", &[]);
+    assert_eq!(run.code, 0, "empty input without a framework range names no commit:\n{run}");
+    assert!(!run.all().contains("zoom-"), "{run}");
+}
+
+#[test]
+fn malformed_hook_input_is_an_error() {
+    let p = Pushing::new();
+    let url = p.remote.to_string_lossy().into_owned();
+    let run = pre_push(&p, &["origin", &url], b"garbage\n", &[]);
+    assert_eq!(run.code, 2, "malformed pre-push input should be an error:\n{run}");
+    assert!(run.stderr.starts_with("zoomguard: error:"), "{run}");
+
+    let short = format!("refs/heads/main {} refs/heads/main {}\n", "abc123", "0".repeat(40));
+    let run = pre_push(&p, &["origin", &url], short.as_bytes(), &[]);
+    assert_eq!(run.code, 2, "an abbreviated sha should be an error:\n{run}");
+    assert!(run.stderr.starts_with("zoomguard: error:"), "{run}");
+
+    let mut cmd = p.repo.command_in(ZOOMGUARD, &p.remote);
+    cmd.arg("pre-receive");
+    let run = run_with_input(cmd, b"garbage\n");
+    assert_eq!(run.code, 2, "malformed pre-receive input should be an error:\n{run}");
+    assert!(run.stderr.starts_with("zoomguard: error:"), "{run}");
+}

@@ -5,44 +5,12 @@
 //! a nearby import, or the file path. The word also means other things (CSS `zoom: 1.25`,
 //! map `zoom: 13`, `zoomIn()`, `d3.zoom()`), and those must not count.
 
-/// Words that follow `zoom` in names that are not about Zoom the product.
-const NOT_ZOOM_SUFFIXES: &[&str] = &[
-    "in",
-    "out",
-    "level",
-    "control",
-    "factor",
-    "able",
-    "ed",
-    "ing",
-    "ratio",
-    "scale",
-    "ctrl",
-    "offset",
-    "speed",
-    "step",
-    "snap",
-    "extent",
-    "delta",
-    "range",
-    "min",
-    "max",
-    "lens",
-    "box",
-    "ify",
-    "er",
-    "s",
-    "to",
-    "center",
-    "behavior",
-    "behaviour",
-    "transform",
-    "rect",
-    "area",
-];
+/// Endings that turn `zoom` into an ordinary English word (`zoomable`, `zoomed`, `zooms`).
+const WORD_ENDINGS: &[&str] = &["able", "ed", "ing", "s", "to", "er", "ify"];
 
-/// Words that, after a `_` or `-` (`ZOOM_FACTOR`, `zoom_level`, `zoom-in`), name the zoom of
-/// a camera, image or map. Only whole words: `ZOOM_S2S_…` and `zoom-api` stay Zoom's.
+/// Words that, joined to `zoom` in camel case (`zoomLevel`) or after a `_` or `-`
+/// (`ZOOM_FACTOR`, `zoom-in`), name the zoom of a camera, image or map. Only whole words:
+/// `ZOOM_S2S_…` and `zoom-api` stay Zoom's.
 const NOT_ZOOM_WORDS: &[&str] = &[
     "in",
     "out",
@@ -85,7 +53,7 @@ pub fn is_zoom_reference(text: &[u8], at: usize) -> bool {
     let word_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     if word_len > 0 {
         let word = following_word(&rest[..word_len]);
-        return !NOT_ZOOM_SUFFIXES.iter().any(|s| s.as_bytes() == word.as_slice());
+        return !NOT_ZOOM_WORDS.iter().chain(WORD_ENDINGS).any(|s| s.as_bytes() == word.as_slice());
     }
     if let Some(b'_' | b'-') = rest.first() {
         let after = &rest[1..];

@@ -98,11 +98,10 @@ fn assigned_a_number(rest: &[u8]) -> bool {
     rest.get(i).is_some_and(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-')
 }
 
-/// Whether a path names Zoom (`integrations/zoom/client.py`, `ZoomSettings.cs`).
-pub fn path_mentions_zoom(path: &str) -> bool {
-    let bytes = path.as_bytes();
-    let lower = path.to_ascii_lowercase();
-    lower.match_indices("zoom").any(|(at, _)| is_zoom_reference(bytes, at))
+/// Whether a name or path refers to Zoom (`ZOOM_CLIENT_SECRET`, `integrations/zoom/client.py`,
+/// `ZoomSettings.cs`), by any of its `zoom`s.
+pub fn mentions_zoom(text: &[u8]) -> bool {
+    text.windows(4).enumerate().any(|(at, w)| w.eq_ignore_ascii_case(b"zoom") && is_zoom_reference(text, at))
 }
 
 #[cfg(test)]
@@ -161,9 +160,9 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert!(path_mentions_zoom("integrations/zoom/client.py"));
-        assert!(path_mentions_zoom("src/ZoomSettings.cs"));
-        assert!(!path_mentions_zoom("src/components/ImageZoom.tsx"));
-        assert!(!path_mentions_zoom("src/main.rs"));
+        assert!(mentions_zoom(b"integrations/zoom/client.py"));
+        assert!(mentions_zoom(b"src/ZoomSettings.cs"));
+        assert!(!mentions_zoom(b"src/components/ImageZoom.tsx"));
+        assert!(!mentions_zoom(b"src/main.rs"));
     }
 }

@@ -11,7 +11,7 @@
 use once_cell::sync::Lazy;
 use regex::bytes::{Match, Regex};
 
-use super::context::is_zoom_reference;
+use super::context::mentions_zoom;
 use super::kind::{IdentifierKind, Kind};
 use super::rules::{keyed_kind, Role};
 use super::shape::{is_b64url, Shape};
@@ -185,7 +185,7 @@ impl Found<'_> {
         let Some(role) = role_of(&key_bytes) else {
             return;
         };
-        let key_is_zoom = names_zoom(&key_bytes);
+        let key_is_zoom = mentions_zoom(&key_bytes);
         if !key_is_zoom && (names_other_vendor(&key_bytes) || !self.zoom_nearby.near(key.start())) {
             return;
         }
@@ -196,7 +196,7 @@ impl Found<'_> {
         // `github:` / `  client_secret: …` beside a `zoom:` section is GitHub's.
         if !key_is_zoom
             && parents.iter().any(|parent| names_other_vendor(parent))
-            && !parents.iter().any(|parent| names_zoom(parent))
+            && !parents.iter().any(|parent| mentions_zoom(parent))
         {
             return;
         }
@@ -366,11 +366,6 @@ fn role_of(key: &[u8]) -> Option<Role> {
     } else {
         None
     }
-}
-
-fn names_zoom(key: &[u8]) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower.windows(4).enumerate().any(|(at, w)| w == b"zoom" && is_zoom_reference(key, at))
 }
 
 fn names_other_vendor(key: &[u8]) -> bool {

@@ -131,7 +131,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
             _ => saw_jwt = true,
         }
     }
-    let path_is_zoom = context::path_mentions_zoom(&change.path);
+    let path_is_zoom = context::mentions_zoom(change.path.as_bytes());
     if !saw_jwt && zoom_hits.is_empty() && !path_is_zoom {
         return Vec::new();
     }

@@ -30,26 +30,17 @@ pub struct RefUpdate {
 
 /// Parses git's pre-push standard input. Blank lines are ignored; anything else malformed is an error.
 pub fn parse_pre_push(input: &str) -> Result<Vec<RefUpdate>> {
-    let mut updates = Vec::new();
-    for (number, line) in input.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [local_ref, local, remote_ref, remote] = fields.as_slice() else {
-            bail!(
-                "pre-push input line {} is not `<local ref> <local sha> <remote ref> <remote sha>`",
-                number + 1
-            );
-        };
-        updates.push(RefUpdate {
-            local_ref: (*local_ref).to_owned(),
-            local: full_oid(local, number + 1)?,
-            remote_ref: (*remote_ref).to_owned(),
-            remote: full_oid(remote, number + 1)?,
-        });
-    }
-    Ok(updates)
+    hook_input_lines(input, "`<local ref> <local sha> <remote ref> <remote sha>`")?
+        .into_iter()
+        .map(|(number, [local_ref, local, remote_ref, remote])| {
+            Ok(RefUpdate {
+                local_ref: local_ref.to_owned(),
+                local: full_oid(local, number)?,
+                remote_ref: remote_ref.to_owned(),
+                remote: full_oid(remote, number)?,
+            })
+        })
+        .collect()
 }
 
 /// The push range that the pre-commit framework passes in `PRE_COMMIT_FROM_REF` (what the
@@ -103,22 +94,33 @@ pub struct ReceivedUpdate {
 
 /// Parses a pre-receive hook's standard input.
 pub fn parse_pre_receive(input: &str) -> Result<Vec<ReceivedUpdate>> {
-    let mut updates = Vec::new();
-    for (number, line) in input.lines().enumerate() {
+    hook_input_lines(input, "`<old sha> <new sha> <ref name>`")?
+        .into_iter()
+        .map(|(number, [old, new, name])| {
+            Ok(ReceivedUpdate {
+                old: full_oid(old, number)?,
+                new: full_oid(new, number)?,
+                name: name.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The non-blank lines of a hook's standard input, each split into exactly `N` fields, with
+/// its 1-based line number; a line with another number of fields is an error naming `shape`.
+fn hook_input_lines<'a, const N: usize>(input: &'a str, shape: &str) -> Result<Vec<(usize, [&'a str; N])>> {
+    let mut lines = Vec::new();
+    for (index, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let [old, new, name] = fields.as_slice() else {
-            bail!("pre-receive input line {} is not `<old sha> <new sha> <ref name>`", number + 1);
+        let Ok(fields) = <[&str; N]>::try_from(fields) else {
+            bail!("hook input line {} is not {shape}", index + 1);
         };
-        updates.push(ReceivedUpdate {
-            old: full_oid(old, number + 1)?,
-            new: full_oid(new, number + 1)?,
-            name: (*name).to_owned(),
-        });
+        lines.push((index + 1, fields));
     }
-    Ok(updates)
+    Ok(lines)
 }
 
 /// The changes added by the commits a push brings to this (server) repository. The new

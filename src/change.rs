@@ -51,10 +51,10 @@ impl AddedLines {
         }
     }
 
-    /// How many lines were added, given the file has `total_lines` lines.
-    pub fn count(&self, total_lines: u32) -> u64 {
+    /// How many lines of `text` were added (only a whole-file change needs to count them).
+    pub fn count(&self, text: &[u8]) -> u64 {
         match self {
-            AddedLines::All => u64::from(total_lines),
+            AddedLines::All => u64::from(line_count(text)),
             AddedLines::Ranges(ranges) => ranges.iter().map(|r| u64::from(r.end - r.start)).sum(),
         }
     }
@@ -93,7 +93,8 @@ mod tests {
         let added = AddedLines::Ranges(vec![2..4, 10..11]);
         let hits: Vec<u32> = (1..12).filter(|&l| added.contains(l)).collect();
         assert_eq!(hits, vec![2, 3, 10]);
-        assert_eq!(added.count(20), 3);
+        assert_eq!(added.count(&[b'\n'; 20]), 3);
+        assert_eq!(AddedLines::All.count(b"a\nb"), 2);
         assert!(AddedLines::All.contains(7));
     }
 

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::allow;
-use crate::change::{line_count, Change};
+use crate::change::Change;
 use crate::detect::{scan, Finding, ScanOptions};
 use crate::source::Collected;
 
@@ -65,7 +65,7 @@ pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: 
         Outcome { binary_skipped: collected.binary_skipped.clone(), scope, ..Outcome::default() };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
-        outcome.lines_scanned += change.added.count(line_count(&change.text));
+        outcome.lines_scanned += change.added.count(&change.text);
         let (kept, allowed) = allow::apply_inline_markers(change, scan(change, options));
         outcome.allowed_by_marker += allowed;
         outcome.findings.extend(kept.into_iter().map(|finding| FileFinding {

@@ -97,6 +97,21 @@ impl Finding {
         let head: String = self.secret.chars().take(4).collect();
         format!("{head}… ({} chars)", self.secret.chars().count())
     }
+
+    /// A stable name for this secret: the rule id and 16 hex digits of a SHA-256 of the
+    /// value. The same secret gets the same fingerprint wherever it moves, and the value
+    /// cannot be recovered from it, so fingerprints can go in ignore files and reports.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.rule.id, &self.secret)
+    }
+}
+
+/// The fingerprint of `secret` found by rule `rule_id` (see [`Finding::fingerprint`]).
+pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"zoomguard-fingerprint-v1\0").chain_update(secret).finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{rule_id}:{hex}")
 }
 
 impl std::fmt::Debug for Finding {
@@ -265,6 +280,22 @@ mod tests {
         assert_eq!(found[0].related, Some(Related { kind: IdentifierKind::ClientId, value: id }));
         assert_eq!(found[0].redacted(), format!("{}… (32 chars)", &secret[..4]));
         assert!(!format!("{:?}", found[0]).contains(&secret));
+    }
+
+    #[test]
+    fn fingerprints_follow_the_value_not_the_place() {
+        let secret = Synth::new(5).alnum(32);
+        let at_top = scan(
+            &change(&format!("ZOOM_CLIENT_SECRET={secret}\n"), AddedLines::All),
+            &ScanOptions::default(),
+        );
+        let moved = format!("# zoom\n\n\nclient_secret: \"{secret}\"\n");
+        let further_down = scan(&change(&moved, AddedLines::All), &ScanOptions::default());
+        assert_eq!(at_top[0].fingerprint(), further_down[0].fingerprint());
+        assert!(at_top[0].fingerprint().starts_with("zoom-client-secret:"));
+        assert_eq!(at_top[0].fingerprint().len(), "zoom-client-secret:".len() + 16);
+        assert!(!at_top[0].fingerprint().contains(&secret[..8]));
+        assert_ne!(fingerprint("zoom-client-secret", &Synth::new(6).alnum(32)), at_top[0].fingerprint());
     }
 
     #[test]

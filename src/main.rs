@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
-use zoomguard::commands;
+use zoomguard::commands::{self, ScanTarget};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,6 +16,18 @@ fn main() -> ExitCode {
         Command::PreCommit { verbose } => commands::pre_commit(*verbose),
         Command::PrePush { remote, verbose, .. } => commands::pre_push(remote.as_deref(), *verbose),
         Command::PreReceive { verbose } => commands::pre_receive(*verbose),
+        Command::Scan { staged, range, history, paths, jobs, verbose } => {
+            let target = if *staged {
+                ScanTarget::Staged
+            } else if let Some(spec) = range {
+                ScanTarget::Range(spec.clone())
+            } else if *history {
+                ScanTarget::History
+            } else {
+                ScanTarget::Paths(paths.clone())
+            };
+            commands::scan(&target, jobs.map(usize::from), *verbose)
+        }
         Command::Install { hook, repo } => commands::install(*hook, repo),
         Command::Uninstall { hook, repo } => commands::uninstall(*hook, repo),
     };
@@ -23,8 +35,16 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
             eprintln!("zoomguard: error: {error:#}");
-            eprintln!("zoomguard: nothing was changed; the commit or push is blocked until this is fixed.");
-            eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
+            if matches!(cli.command, Command::Scan { .. }) {
+                eprintln!(
+                    "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
+                );
+            } else {
+                eprintln!(
+                    "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."
+                );
+                eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
+            }
             ExitCode::from(2)
         }
     }

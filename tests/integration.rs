@@ -7,5 +7,7 @@ mod corpus;
 mod hook;
 #[path = "it/push.rs"]
 mod push;
+#[path = "it/scan.rs"]
+mod scan;
 #[path = "it/support.rs"]
 mod support;

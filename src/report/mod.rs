@@ -2,6 +2,7 @@
 //! and never decide anything. No report prints a secret in full.
 
 pub mod human;
+pub mod progress;
 pub mod remediation;
 
 /// Text from a repository (paths, lines) made safe for a terminal: control characters,

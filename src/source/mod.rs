@@ -1,25 +1,35 @@
-//! Where changed text comes from. These are the only modules that use `git2`: they turn
-//! what git holds into [`Change`](crate::change::Change)s and know nothing about rules.
+//! Where changed text comes from. These are the only modules that read from git (or the
+//! disk): they turn what git holds into [`Change`](crate::change::Change)s and know nothing
+//! about rules.
 
+pub mod commits;
+pub mod files;
 pub mod push;
 pub mod staged;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use git2::{Delta, Diff, FileMode, Patch, Repository};
 
-use crate::change::{AddedLines, Change};
+use crate::change::{AddedLines, Change, CommitInfo};
+
+/// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
+/// quarantine and linked worktrees from the environment first, then the working directory.
+pub fn open() -> Result<Repository> {
+    Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
+}
 
 /// What a source produced: the changes to scan, and what it passed over and why.
 #[derive(Debug, Default)]
 pub struct Collected {
     /// Text files with added lines.
     pub changes: Vec<Change>,
-    /// For each of `changes`, the commit it was added in (`abc1234 subject`), when it comes
-    /// from history rather than the index.
-    pub commits: Vec<Option<String>>,
+    /// For each of `changes`, the commit it was added in, when it comes from history rather
+    /// than the index or the disk.
+    pub commits: Vec<Option<Arc<CommitInfo>>>,
     /// Paths of binary files that were not scanned.
     pub binary_skipped: Vec<String>,
 }
@@ -40,7 +50,12 @@ impl Collected {
     }
 
     /// Adds the text changes of `diff` (whose new side is in `repo`), labelled with `commit`.
-    pub fn add_diff(&mut self, repo: &Repository, diff: &Diff<'_>, commit: Option<&str>) -> Result<()> {
+    pub fn add_diff(
+        &mut self,
+        repo: &Repository,
+        diff: &Diff<'_>,
+        commit: Option<&Arc<CommitInfo>>,
+    ) -> Result<()> {
         for index in 0..diff.deltas().len() {
             let Some(delta) = diff.get_delta(index) else { continue };
             let path = lossy_path(delta.new_file().path_bytes());
@@ -65,7 +80,7 @@ impl Collected {
                 }
             };
             self.changes.push(Change { path, old_path, text: blob.content().to_vec(), added });
-            self.commits.push(commit.map(str::to_owned));
+            self.commits.push(commit.cloned());
         }
         Ok(())
     }

@@ -13,11 +13,6 @@ use std::collections::HashMap;
 use super::{added_ranges, lossy_path, Collected};
 use crate::change::AddedLines;
 
-/// Opens the repository the way a hook sees it (environment first, then the working directory).
-pub fn open() -> Result<Repository> {
-    Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
-}
-
 /// The changes staged for the next commit.
 pub fn collect(repo: &Repository) -> Result<Collected> {
     let head = head_tree(repo)?;

@@ -19,6 +19,13 @@ Examples:
                                      scan the commits of a merge request (CI)
   zoomguard scan --history           list every leaked credential, where, and if still at HEAD
   zoomguard scan config/ .env        scan files on disk
+  zoomguard scan --history --format json --output zoomguard-baseline.json
+                                     record what is known, then: --baseline zoomguard-baseline.json
+  zoomguard scan --range origin/main..HEAD --format sarif --output zoomguard.sarif
+                                     a SARIF log for a code-scanning dashboard
+  zoomguard allow zoom-client-secret:0123456789abcdef --reason 'test fixture'
+                                     stop one known value from blocking (.zoomguardignore)
+  zoomguard rules                    list the detectors
   zoomguard uninstall --hook all     remove the hooks, restoring any hook kept aside";
 
 /// Stops Zoom API credentials (client secrets, JWT and OAuth tokens, SDK and webhook
@@ -29,6 +36,18 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// The report's format: human text, JSON (a stable shape, see README) or SARIF 2.1.0.
+    #[arg(long, value_enum, global = true, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE (default: standard error for human text, standard output for
+    /// JSON and SARIF).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Ignore the findings listed in this JSON report (make one with `zoomguard scan
+    /// --history --format json --output zoomguard-baseline.json`); also git config
+    /// zoomguard.baseline.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -81,6 +100,21 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Record a finding's fingerprint in .zoomguardignore, so it no longer blocks.
+    Allow {
+        /// The fingerprint, as a report prints it (`zoom-client-secret:0123456789abcdef`).
+        fingerprint: String,
+        /// Why it is not a secret, kept as a comment beside it.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List every detector: id, name, severity, what it matches, and the shape of an example.
+    Rules,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Install the hook shims into a repository.
     Install {
         /// Which hook to install.
@@ -99,6 +133,18 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with remediation.
+    #[default]
+    Human,
+    /// JSON with a stable, documented shape.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// `--hook` values.

@@ -68,6 +68,10 @@ pub struct Outcome {
     pub binary_skipped: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
+    /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
+    pub allowed_by_ignore_file: usize,
+    /// Findings dropped because the baseline already knows them.
+    pub allowed_by_baseline: usize,
     /// Wall time of the whole run.
     pub elapsed: Duration,
     /// What was scanned.
@@ -91,6 +95,8 @@ impl Outcome {
         self.lines_scanned += other.lines_scanned;
         self.binary_skipped.append(&mut other.binary_skipped);
         self.allowed_by_marker += other.allowed_by_marker;
+        self.allowed_by_ignore_file += other.allowed_by_ignore_file;
+        self.allowed_by_baseline += other.allowed_by_baseline;
     }
 
     /// Puts the findings in report order and stamps the scope and the time since `started`.

@@ -6,16 +6,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
-use zoomguard::commands::{self, ScanTarget};
+use zoomguard::commands::{self, Reporting, ScanTarget};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     colored::control::set_override(colour);
+    let reporting = |verbose: bool| Reporting {
+        format: cli.format,
+        output: cli.output.clone(),
+        baseline: cli.baseline.clone(),
+        verbose,
+    };
     let result = match &cli.command {
-        Command::PreCommit { verbose } => commands::pre_commit(*verbose),
-        Command::PrePush { remote, verbose, .. } => commands::pre_push(remote.as_deref(), *verbose),
-        Command::PreReceive { verbose } => commands::pre_receive(*verbose),
+        Command::PreCommit { verbose } => commands::pre_commit(&reporting(*verbose)),
+        Command::PrePush { remote, verbose, .. } => {
+            commands::pre_push(remote.as_deref(), &reporting(*verbose))
+        }
+        Command::PreReceive { verbose } => commands::pre_receive(&reporting(*verbose)),
         Command::Scan { staged, range, history, paths, jobs, verbose } => {
             let target = if *staged {
                 ScanTarget::Staged
@@ -26,8 +34,11 @@ fn main() -> ExitCode {
             } else {
                 ScanTarget::Paths(paths.clone())
             };
-            commands::scan(&target, jobs.map(usize::from), *verbose)
+            commands::scan(&target, jobs.map(usize::from), &reporting(*verbose))
         }
+        Command::Allow { fingerprint, reason } => commands::allow(fingerprint, reason.as_deref()),
+        Command::Rules => commands::rules(),
+        Command::Completions { shell } => commands::completions(*shell),
         Command::Install { hook, repo } => commands::install(*hook, repo),
         Command::Uninstall { hook, repo } => commands::uninstall(*hook, repo),
     };

@@ -135,24 +135,7 @@ impl Synth {
     /// Fills every `{slot}` of `template` with a fresh value (see [`Synth::slot`]); text
     /// outside braces, and braces that do not name a slot, are kept as they are.
     pub fn expand(&mut self, template: &str) -> String {
-        let mut out = String::with_capacity(template.len() + 64);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}').and_then(|close| Some((close, self.slot(&after[..close])?))) {
-                Some((close, value)) => {
-                    out.push_str(&value);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        fill(template, |slot| self.slot(slot))
     }
 
     /// The value for one named slot, or `None` for an unknown name. Slots:
@@ -214,6 +197,51 @@ impl Synth {
             _ => return None,
         })
     }
+}
+
+/// `template` with every `{slot}` replaced by what `value` gives for it; braces for which it
+/// gives nothing are kept as they are.
+fn fill(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((close, value(&after[..close])?))) {
+            Some((close, filled)) => {
+                out.push_str(&filled);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `template` with every slot replaced by a description of its shape, such as
+/// `<32 letters and digits>`: how `zoomguard rules` shows examples without any value.
+pub fn describe(template: &str) -> String {
+    fill(template, |slot| {
+        let shape = match slot {
+            "s32" => "32 letters and digits",
+            "s36" => "36 letters and digits",
+            "u22" => "22-character id",
+            "c21" => "client id",
+            "hex32" => "32 hex digits",
+            "jwt-app" | "jwt-app-expired" => "JWT eyJ… signed HS256, iss = API key",
+            "oauth-access" | "oauth-access-expired" | "oauth-s2s" => "JWT eyJ… signed HS512 by zoom.us",
+            "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
+            "zak" => "JWT eyJ… ZAK",
+            "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",
+            "jwt-hs256-other" | "jwt-rs256" | "jwt-supabase" => "another vendor's JWT",
+            _ => return None,
+        };
+        Some(format!("<{shape}>"))
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use aho_corasick::AhoCorasick;
 use once_cell::sync::Lazy;
 
 use crate::change::Change;
-pub use kind::{IdentifierKind, Kind};
+pub use kind::{IdentifierKind, Kind, Severity};
 pub use rules::{rule_for, Rule, RULES};
 
 /// Lines around a keyed value (before, after) in which a `zoom` reference puts it in Zoom context.
@@ -84,6 +84,15 @@ impl Finding {
     /// The kind of secret.
     pub fn kind(&self) -> Kind {
         self.rule.kind
+    }
+
+    /// How urgent it is: an expired token is medium, otherwise its kind decides.
+    pub fn severity(&self) -> Severity {
+        if self.expired {
+            Severity::Medium
+        } else {
+            self.rule.kind.severity()
+        }
     }
 
     /// The secret itself. Never print it: use [`Finding::redacted`].

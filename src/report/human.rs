@@ -8,7 +8,7 @@ use colored::Colorize;
 
 use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MANAGERS};
 use super::sanitize;
-use crate::allow::MARKER;
+use crate::allow::{IGNORE_FILE, MARKER};
 use crate::detect::Kind;
 use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
@@ -151,8 +151,19 @@ pub fn summary(outcome: &Outcome) -> String {
         plural(usize::try_from(outcome.lines_scanned).unwrap_or(usize::MAX), lines),
         outcome.elapsed.as_millis()
     );
-    if outcome.allowed_by_marker > 0 {
-        let _ = write!(line, "; {} by {MARKER}", plural(outcome.allowed_by_marker, "finding") + " allowed");
+    let allowed: Vec<String> = [
+        (outcome.allowed_by_marker, format!("{MARKER} markers")),
+        (outcome.allowed_by_ignore_file, IGNORE_FILE.to_owned()),
+        (outcome.allowed_by_baseline, "the baseline".to_owned()),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, how)| format!("{count} by {how}"))
+    .collect();
+    if !allowed.is_empty() {
+        let total = outcome.allowed_by_marker + outcome.allowed_by_ignore_file + outcome.allowed_by_baseline;
+        let noun = if total == 1 { "finding" } else { "findings" };
+        let _ = write!(line, "; {noun} allowed: {}", allowed.join(", "));
     }
     if !outcome.binary_skipped.is_empty() {
         let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
@@ -169,7 +180,8 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
         let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
     let _ = writeln!(out, "    at     {}:{}:{}", path.cyan(), finding.line, finding.column);
-    let _ = writeln!(out, "    value  {}", finding.redacted().yellow());
+    let _ =
+        writeln!(out, "    value  {}  (fingerprint {})", finding.redacted().yellow(), finding.fingerprint());
     if let Some(related) = &finding.related {
         let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
     }
@@ -249,7 +261,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
     }
     let _ = writeln!(
         out,
-        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line."
+        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
+         or record its fingerprint in {IGNORE_FILE} with: zoomguard allow <fingerprint>"
     );
     match outcome.scope {
         Scope::Staged => {

@@ -42,10 +42,13 @@ impl Progress {
         if !self.enabled {
             return;
         }
-        // Another thread drawing right now is enough; never wait for it.
-        let Ok(mut last_drawn) = self.last_drawn.try_lock() else { return };
+        // Another thread drawing right now is enough, except for the last item: its count
+        // must be drawn, so that the line ends on the total.
+        let last = done == self.total;
+        let guard = if last { self.last_drawn.lock().ok() } else { self.last_drawn.try_lock().ok() };
+        let Some(mut last_drawn) = guard else { return };
         let now = Instant::now();
-        if last_drawn.is_some_and(|at| now - at < REDRAW_EVERY) && done != self.total {
+        if last_drawn.is_some_and(|at| now - at < REDRAW_EVERY) && !last {
             return;
         }
         *last_drawn = Some(now);

@@ -5,6 +5,7 @@
 pub mod commits;
 pub mod files;
 pub mod push;
+pub mod settings;
 pub mod staged;
 
 use std::collections::HashMap;

@@ -66,6 +66,8 @@ pub struct Outcome {
     pub lines_scanned: u64,
     /// Binary files passed over, each path once.
     pub binary_skipped: Vec<String>,
+    /// Files over the size limit, not scanned, each path once.
+    pub too_large: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
     /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
@@ -94,6 +96,7 @@ impl Outcome {
         self.commits_scanned += other.commits_scanned;
         self.lines_scanned += other.lines_scanned;
         self.binary_skipped.append(&mut other.binary_skipped);
+        self.too_large.append(&mut other.too_large);
         self.allowed_by_marker += other.allowed_by_marker;
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
@@ -110,6 +113,8 @@ impl Outcome {
         });
         self.binary_skipped.sort_unstable();
         self.binary_skipped.dedup();
+        self.too_large.sort_unstable();
+        self.too_large.dedup();
         self.scope = scope;
         self.elapsed = started.elapsed();
         self
@@ -118,7 +123,11 @@ impl Outcome {
 
 /// Scans every change that `collected` holds; findings come unsorted (see [`Outcome::finish`]).
 pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
-    let mut outcome = Outcome { binary_skipped: collected.binary_skipped.clone(), ..Outcome::default() };
+    let mut outcome = Outcome {
+        binary_skipped: collected.binary_skipped.clone(),
+        too_large: collected.too_large.clone(),
+        ..Outcome::default()
+    };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
         outcome.lines_scanned += change.added.count(&change.text);

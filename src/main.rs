@@ -46,10 +46,20 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
             eprintln!("zoomguard: error: {error:#}");
+            let hook = matches!(
+                cli.command,
+                Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }
+            );
             if matches!(cli.command, Command::Scan { .. }) {
                 eprintln!(
                     "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
                 );
+            } else if hook && commands::warn_on_error() {
+                eprintln!(
+                    "zoomguard: WARNING: nothing was checked, and git config zoomguard.onError is \"warn\","
+                );
+                eprintln!("zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history");
+                return ExitCode::SUCCESS;
             } else {
                 eprintln!(
                     "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."

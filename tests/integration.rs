@@ -11,6 +11,8 @@ mod corpus;
 mod formats;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/policy.rs"]
+mod policy;
 #[path = "it/push.rs"]
 mod push;
 #[path = "it/scan.rs"]

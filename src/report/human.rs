@@ -168,6 +168,18 @@ pub fn summary(outcome: &Outcome) -> String {
     if !outcome.binary_skipped.is_empty() {
         let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
     }
+    if !outcome.too_large.is_empty() {
+        let mut names: Vec<String> = outcome.too_large.iter().take(3).map(|p| sanitize(p)).collect();
+        if outcome.too_large.len() > names.len() {
+            names.push("…".to_owned());
+        }
+        let _ = write!(
+            line,
+            "; {} NOT scanned, over zoomguard.maxFileSize: {}",
+            plural(outcome.too_large.len(), "file"),
+            names.join(", ")
+        );
+    }
     line
 }
 

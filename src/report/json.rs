@@ -30,6 +30,7 @@ pub fn render(outcome: &Outcome, inventory: Option<&[Credential]>) -> String {
                 "baseline": outcome.allowed_by_baseline,
             },
             "binary_skipped": outcome.binary_skipped,
+            "too_large": outcome.too_large,
             "elapsed_ms": u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
         "findings": outcome.findings.iter().map(finding).collect::<Vec<_>>(),

@@ -27,8 +27,11 @@ pub fn open() -> Result<Repository> {
     Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
 }
 
+/// Files larger than this are not read (git config `zoomguard.maxFileSize`): 100 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
+
 /// What a source produced: the changes to scan, and what it passed over and why.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Collected {
     /// Text files with added lines.
     pub changes: Vec<Change>,
@@ -37,9 +40,30 @@ pub struct Collected {
     pub commits: Vec<Option<Arc<CommitInfo>>>,
     /// Paths of binary files that were not scanned.
     pub binary_skipped: Vec<String>,
+    /// Paths of files over `max_file_size` that were not read.
+    pub too_large: Vec<String>,
+    /// The largest file read, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for Collected {
+    fn default() -> Self {
+        Collected::with_max_file_size(DEFAULT_MAX_FILE_SIZE)
+    }
 }
 
 impl Collected {
+    /// Nothing collected yet; files over `max_file_size` bytes will be listed, not read.
+    pub fn with_max_file_size(max_file_size: u64) -> Self {
+        Collected {
+            changes: Vec::new(),
+            commits: Vec::new(),
+            binary_skipped: Vec::new(),
+            too_large: Vec::new(),
+            max_file_size,
+        }
+    }
+
     /// Keeps only the lines that `other_side` also adds: a merge commit adds only what none
     /// of its parents had. Changes left with no added line are dropped.
     pub fn keep_added_in(&mut self, other_side: &HashMap<String, AddedLines>) {
@@ -67,9 +91,14 @@ impl Collected {
             if !carries_text(delta.status(), delta.new_file().mode()) {
                 continue;
             }
-            let blob = repo
-                .find_blob(delta.new_file().id())
-                .with_context(|| format!("reading the new content of {path}"))?;
+            let id = delta.new_file().id();
+            let odb = repo.odb().context("opening the object database")?;
+            let (size, _) = odb.read_header(id).with_context(|| format!("reading the size of {path}"))?;
+            if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
+                self.too_large.push(path);
+                continue;
+            }
+            let blob = repo.find_blob(id).with_context(|| format!("reading the new content of {path}"))?;
             if is_binary(blob.content()) || delta.flags().is_binary() {
                 self.binary_skipped.push(path);
                 continue;

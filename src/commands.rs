@@ -9,7 +9,7 @@ use git2::{Oid, Repository};
 
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
-use crate::detect::{ScanOptions, RULES};
+use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Workers};
 use crate::install::{self, Hook, Installed};
 use crate::inventory::{self, Credential};
@@ -39,6 +39,8 @@ pub struct Reporting {
     pub baseline: Option<PathBuf>,
     /// Print the summary line even when nothing is found.
     pub verbose: bool,
+    /// The lowest severity that blocks (default: git config zoomguard.minSeverity, else all).
+    pub min_severity: Option<Severity>,
 }
 
 /// `zoomguard pre-commit` (and `zoomguard scan --staged`).
@@ -188,7 +190,8 @@ fn default_jobs() -> usize {
 }
 
 /// Drops what `.zoomguardignore` and the baseline (`--baseline`, else git config
-/// `zoomguard.baseline`) allow. A malformed or missing named file is an error.
+/// `zoomguard.baseline`) allow, and what is below the severity bar (`--min-severity`, else
+/// git config `zoomguard.minSeverity`). A malformed or missing named file is an error.
 fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Reporting) -> Result<()> {
     let ignore = match source::settings::ignore_file(repo)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
@@ -209,6 +212,13 @@ fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Rep
         None => None,
     };
     allow::apply(outcome, ignore.as_ref(), baseline.as_ref());
+    let bar = match reporting.min_severity {
+        Some(bar) => Some(bar),
+        None => source::settings::min_severity(repo)?,
+    };
+    if let Some(bar) = bar {
+        outcome.apply_min_severity(bar);
+    }
     Ok(())
 }
 
@@ -226,7 +236,8 @@ fn emit(
     let human_report = || match (status, inventory) {
         // Files left unscanned are never passed over silently.
         (Status::Clean, _) => {
-            (reporting.verbose || !outcome.too_large.is_empty()).then(|| human::summary(outcome) + "\n")
+            let worth_saying = !outcome.too_large.is_empty() || outcome.below_min_severity > 0;
+            (reporting.verbose || worth_saying).then(|| human::summary(outcome) + "\n")
         }
         (Status::Blocked, Some((credentials, head_known))) => {
             Some(human::inventory(outcome, credentials, head_known))
@@ -254,7 +265,7 @@ fn emit(
             let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
             if status == Status::Blocked && hook {
                 stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
-            } else if reporting.verbose || !outcome.too_large.is_empty() {
+            } else if reporting.verbose || !outcome.too_large.is_empty() || outcome.below_min_severity > 0 {
                 writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
             }
         }

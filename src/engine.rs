@@ -14,7 +14,8 @@ use anyhow::{anyhow, Result};
 
 use crate::allow;
 use crate::change::{Change, CommitInfo};
-use crate::detect::{scan, Finding, ScanOptions};
+use crate::detect::verify::{verify_pairs, Located};
+use crate::detect::{scan, Finding, ScanOptions, Severity};
 use crate::source::Collected;
 
 /// A finding and the file it is in.
@@ -74,6 +75,10 @@ pub struct Outcome {
     pub allowed_by_ignore_file: usize,
     /// Findings dropped because the baseline already knows them.
     pub allowed_by_baseline: usize,
+    /// Findings below the blocking bar (`--min-severity`, `zoomguard.minSeverity`), and that bar.
+    pub below_min_severity: usize,
+    /// The blocking bar, when one is set.
+    pub min_severity: Option<Severity>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
     /// What was scanned.
@@ -100,6 +105,7 @@ impl Outcome {
         self.allowed_by_marker += other.allowed_by_marker;
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
+        self.below_min_severity += other.below_min_severity;
     }
 
     /// Puts the findings in report order and stamps the scope and the time since `started`.
@@ -121,7 +127,9 @@ impl Outcome {
     }
 }
 
-/// Scans every change that `collected` holds; findings come unsorted (see [`Outcome::finish`]).
+/// Scans every change that `collected` holds, then checks the secrets against the tokens
+/// and webhooks of the whole set (one commit, or everything staged); findings come unsorted
+/// (see [`Outcome::finish`]).
 pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
     let mut outcome = Outcome {
         binary_skipped: collected.binary_skipped.clone(),
@@ -139,6 +147,12 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
             finding,
         }));
     }
+    let mut located: Vec<Located<'_>> = outcome
+        .findings
+        .iter_mut()
+        .map(|FileFinding { path, finding, .. }| Located { path, finding })
+        .collect();
+    verify_pairs(&collected.changes, &mut located);
     outcome
 }
 
@@ -195,6 +209,16 @@ pub fn run_each<T: Sync, S>(
         total.absorb(result?);
     }
     Ok(total)
+}
+
+impl Outcome {
+    /// Drops the findings below `bar`, counting them: they do not block.
+    pub fn apply_min_severity(&mut self, bar: Severity) {
+        let before = self.findings.len();
+        self.findings.retain(|f| f.finding.severity() >= bar);
+        self.below_min_severity += before - self.findings.len();
+        self.min_severity = Some(bar);
+    }
 }
 
 /// The paths of new files (every line added) that hold findings: candidates for copy detection.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
 use zoomguard::commands::{self, Reporting, ScanTarget};
+use zoomguard::detect::Severity;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         output: cli.output.clone(),
         baseline: cli.baseline.clone(),
         verbose,
+        min_severity: cli.min_severity.as_deref().and_then(Severity::from_name),
     };
     let result = match &cli.command {
         Command::PreCommit { verbose } => commands::pre_commit(&reporting(*verbose)),

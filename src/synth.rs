@@ -78,6 +78,14 @@ impl Synth {
         )
     }
 
+    /// `token` (an HS256 JWT) with its signature replaced by a real HMAC-SHA256 under
+    /// `secret`, for verification tests.
+    pub fn signed_with(token: &str, secret: &str) -> String {
+        let signing_input = token.rsplit_once('.').map_or(token, |(input, _)| input);
+        let signature = crate::detect::verify::hmac_sha256(secret.as_bytes(), signing_input.as_bytes());
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
     /// A Zoom OAuth token. `token_type` 1 is a refresh token; 0, 2 and 3 are access tokens.
     pub fn oauth_token(&mut self, token_type: u8, exp: i64) -> String {
         let header = format!(r#"{{"sv":"000002","alg":"HS512","v":"2.0","kid":"{}"}}"#, self.uuid22());

@@ -7,6 +7,8 @@ mod allowing;
 mod cli;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/depth.rs"]
+mod depth;
 #[path = "it/formats.rs"]
 mod formats;
 #[path = "it/hook.rs"]

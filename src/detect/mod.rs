@@ -11,6 +11,7 @@ mod keyed;
 pub mod kind;
 pub mod rules;
 pub mod shape;
+pub mod verify;
 
 use std::ops::Range;
 
@@ -77,6 +78,9 @@ pub struct Finding {
     pub expires_at: Option<i64>,
     /// Whether `expires_at` is already past.
     pub expired: bool,
+    /// What proved it real, when the same change holds the other half of its pair (see
+    /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
+    pub verified: Option<String>,
     secret: String,
 }
 
@@ -86,9 +90,11 @@ impl Finding {
         self.rule.kind
     }
 
-    /// How urgent it is: an expired token is medium, otherwise its kind decides.
+    /// How urgent it is: verified is critical, an expired token medium, otherwise its kind decides.
     pub fn severity(&self) -> Severity {
-        if self.expired {
+        if self.verified.is_some() {
+            Severity::Critical
+        } else if self.expired {
             Severity::Medium
         } else {
             self.rule.kind.severity()
@@ -132,6 +138,7 @@ impl std::fmt::Debug for Finding {
             .field("secret", &self.redacted())
             .field("related", &self.related)
             .field("expires_at", &self.expires_at)
+            .field("verified", &self.verified)
             .finish()
     }
 }
@@ -197,6 +204,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
                 related,
                 expires_at,
                 expired: expires_at.is_some_and(|exp| exp <= options.now),
+                verified: None,
             })
         })
         .collect();

@@ -56,12 +56,21 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     );
     for credential in credentials {
         let finding = &credential.first;
-        let _ =
-            writeln!(out, "  {} {}  [{}]", "✗".red().bold(), finding.kind().name().bold(), finding.rule.id);
+        let _ = writeln!(
+            out,
+            "  {} {}  [{}]  {}",
+            "✗".red().bold(),
+            finding.kind().name().bold(),
+            finding.rule.id,
+            finding.severity().name()
+        );
         let _ = writeln!(out, "    fingerprint  {}", credential.fingerprint);
         let _ = writeln!(out, "    value        {}", finding.redacted().yellow());
         if let Some(related) = &finding.related {
             let _ = writeln!(out, "    app          {} {}", related.kind.label(), sanitize(&related.value));
+        }
+        if let Some(proof) = &finding.verified {
+            let _ = writeln!(out, "    {}        {}", "proof".red().bold(), sanitize(proof));
         }
         for (index, place) in credential.added.iter().enumerate() {
             let label = if index == 0 { "added in" } else { "" };
@@ -168,6 +177,9 @@ pub fn summary(outcome: &Outcome) -> String {
     if !outcome.binary_skipped.is_empty() {
         let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
     }
+    if let (Some(bar), count @ 1..) = (outcome.min_severity, outcome.below_min_severity) {
+        let _ = write!(line, "; {} below the {} bar, not blocking", plural(count, "finding"), bar.name());
+    }
     if !outcome.too_large.is_empty() {
         let mut names: Vec<String> = outcome.too_large.iter().take(3).map(|p| sanitize(p)).collect();
         if outcome.too_large.len() > names.len() {
@@ -187,7 +199,14 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     let finding = &file_finding.finding;
     let kind = finding.kind();
     let path = sanitize(&file_finding.path);
-    let _ = writeln!(out, "  {} {}  [{}]", "✗".red().bold(), kind.name().bold(), finding.rule.id);
+    let _ = writeln!(
+        out,
+        "  {} {}  [{}]  {}",
+        "✗".red().bold(),
+        kind.name().bold(),
+        finding.rule.id,
+        finding.severity().name()
+    );
     if let Some(commit) = &file_finding.commit {
         let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
@@ -196,6 +215,9 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
         writeln!(out, "    value  {}  (fingerprint {})", finding.redacted().yellow(), finding.fingerprint());
     if let Some(related) = &finding.related {
         let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
+    }
+    if let Some(proof) = &finding.verified {
+        let _ = writeln!(out, "    {}  {}", "proof".red().bold(), sanitize(proof));
     }
     if let Some(exp) = finding.expires_at {
         let when = format_unix_date(exp);

@@ -9,6 +9,7 @@ use git2::Repository;
 
 use super::DEFAULT_MAX_FILE_SIZE;
 use crate::allow::IGNORE_FILE;
+use crate::detect::Severity;
 
 /// A file's text and the name to show in messages about it.
 #[derive(Debug)]
@@ -105,4 +106,17 @@ pub fn warn_on_error(repo: Option<&Repository>) -> bool {
         .ok()
         .and_then(|config| config.get_string("zoomguard.onError").ok())
         .is_some_and(|v| v == "warn")
+}
+
+/// `zoomguard.minSeverity` (`medium`, `high` or `critical`), if set; another value is an error.
+pub fn min_severity(repo: Option<&Repository>) -> Result<Option<Severity>> {
+    let key = "zoomguard.minSeverity";
+    match config(repo)?.get_string(key) {
+        Ok(value) => match Severity::from_name(&value) {
+            Some(severity) => Ok(Some(severity)),
+            None => anyhow::bail!("git config {key} is {value:?}; use medium, high or critical"),
+        },
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
+    }
 }

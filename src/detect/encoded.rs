@@ -35,8 +35,10 @@ static K8S_SECRET_KIND: Lazy<Regex> =
 
 /// A `data:` entry: indented key, colon, a base64 value alone on the line.
 static K8S_DATA_ENTRY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"(?m)^([ \t]+)([A-Za-z0-9_.-]+)[ \t]*:[ \t]*["']?([A-Za-z0-9+/]{24,200}={0,2})["']?[ \t]*\r?$"#)
-        .expect("valid pattern")
+    Regex::new(
+        r#"(?m)^([ \t]+)([A-Za-z0-9_.-]+)[ \t]*:[ \t]*["']?([A-Za-z0-9+/]{24,4096}={0,2})["']?[ \t]*\r?$"#,
+    )
+    .expect("valid pattern")
 });
 
 static PERCENT_LINE: Lazy<Regex> =
@@ -132,8 +134,7 @@ fn percent_decode(text: &[u8]) -> Vec<u8> {
 
 fn split_literals(text: &[u8], views: &mut Vec<View>) {
     for run in SPLIT_LITERAL.find_iter(text) {
-        let joined: Vec<u8> =
-            LITERAL.captures_iter(run.as_bytes()).flat_map(|c| c[1].to_vec()).collect();
+        let joined: Vec<u8> = LITERAL.captures_iter(run.as_bytes()).flat_map(|c| c[1].to_vec()).collect();
         let mut line_start = line_start_of(text, run.start());
         // The line up to the first literal keeps the key and its glue: `secret = `. When the
         // literals open a line of their own (`SECRET = (` above), the key is on the line above.

@@ -391,7 +391,12 @@ mod tests {
 
     /// The (rule id, secret) of every finding in `text` at `path`.
     fn found_at(path: &str, text: &str) -> Vec<(&'static str, String)> {
-        let c = Change { path: path.into(), old_path: None, text: text.as_bytes().to_vec(), added: AddedLines::All };
+        let c = Change {
+            path: path.into(),
+            old_path: None,
+            text: text.as_bytes().to_vec(),
+            added: AddedLines::All,
+        };
         scan(&c, &ScanOptions::default()).iter().map(|f| (f.rule.id, f.secret().to_owned())).collect()
     }
 
@@ -408,7 +413,8 @@ mod tests {
         ] {
             assert_eq!(found_at("api.txt", &text), [("zoom-client-secret", secret.clone())], "{text}");
         }
-        let other = base64::engine::general_purpose::STANDARD.encode("deploy-user:correct horse battery staple");
+        let other =
+            base64::engine::general_purpose::STANDARD.encode("deploy-user:correct horse battery staple");
         assert!(found_at("api.txt", &format!("zoom.us\nAuthorization: Basic {other}")).is_empty());
     }
 
@@ -430,7 +436,8 @@ mod tests {
         let secret = Synth::new(42).alnum(32);
         let text = format!("https://app.example/cb?state=%7B%22zoom_client_secret%22%3A%22{secret}%22%7D\n");
         assert_eq!(found_at("links.txt", &text), [("zoom-client-secret", secret.clone())]);
-        let form = format!("grant_type=client_credentials&zoom_client_secret={secret}&scope=meeting%3Aread\n");
+        let form =
+            format!("grant_type=client_credentials&zoom_client_secret={secret}&scope=meeting%3Aread\n");
         assert_eq!(found_at("body.txt", &form), [("zoom-client-secret", secret)], "found once, plainly");
     }
 

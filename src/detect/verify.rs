@@ -289,6 +289,10 @@ mod tests {
             "{results:?}"
         );
         assert!(proof_of(&results, "zoom-sdk-signature").is_some(), "{results:?}");
+        let video = Synth::signed_with(&s.video_sdk_signature(&key, FAR_FUTURE), &secret);
+        let text = format!("ZOOM_VIDEO_SDK_SECRET={secret}\nconst token = '{video}';\n");
+        let results = verified(&[("video.env", text)]);
+        assert!(proof_of(&results, "zoom-sdk-signature").is_some(), "a Video SDK signature: {results:?}");
         let unsigned = s.meeting_sdk_signature(&key, FAR_FUTURE);
         let text = format!("ZOOM_SDK_SECRET={secret}\nSIGNATURE={unsigned}\n");
         assert!(verified(&[("sdk.env", text)]).iter().all(|(_, _, p)| p.is_none()));

@@ -219,16 +219,7 @@ mod tests {
     use crate::synth::Synth;
 
     fn findings(path: &str, text: &str) -> Vec<FileFinding> {
-        let change = Change {
-            path: path.into(),
-            old_path: None,
-            text: text.as_bytes().to_vec(),
-            added: AddedLines::All,
-        };
-        scan(&change, &ScanOptions::default())
-            .into_iter()
-            .map(|finding| FileFinding { path: path.into(), commit: None, finding })
-            .collect()
+        crate::engine::findings_in(path, text, None)
     }
 
     #[test]

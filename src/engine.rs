@@ -232,3 +232,18 @@ pub fn new_files_with_findings<'a>(outcome: &'a Outcome, changes: &[Change]) -> 
     paths.dedup();
     paths
 }
+
+/// Test helper: the findings of `text` as a new file at `path`, added by `commit`.
+#[cfg(test)]
+pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo>>) -> Vec<FileFinding> {
+    let change = Change {
+        path: path.into(),
+        old_path: None,
+        text: text.as_bytes().to_vec(),
+        added: crate::change::AddedLines::All,
+    };
+    scan(&change, &ScanOptions::default())
+        .into_iter()
+        .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), finding })
+        .collect()
+}

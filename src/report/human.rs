@@ -109,16 +109,7 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     );
     let _ =
         writeln!(out, "  2. Rotate every credential above: it is in the history, so treat it as exposed.");
-    for step in ROTATE_STEPS {
-        let _ = writeln!(out, "       - {step}");
-    }
-    let mut kinds: Vec<Kind> = credentials.iter().map(|c| c.first.kind()).collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
-        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
-    }
+    rotation_steps(&mut out, credentials.iter().map(|c| c.first.kind()));
     let _ = writeln!(
         out,
         "  3. Rewriting history (git filter-repo --replace-text) cleans only clones made afterwards;\n     \
@@ -283,16 +274,7 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         }
     }
     let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
-    for step in ROTATE_STEPS {
-        let _ = writeln!(out, "       - {step}");
-    }
-    let mut kinds: Vec<Kind> = outcome.findings.iter().map(|f| f.finding.kind()).collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
-        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
-    }
+    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
     let _ = writeln!(
         out,
         "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
@@ -314,6 +296,20 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         Scope::Range | Scope::History | Scope::Files => {
             let _ = writeln!(out);
         }
+    }
+}
+
+/// The rotation steps, then where to regenerate each of `kinds` (each kind once).
+fn rotation_steps(out: &mut String, kinds: impl Iterator<Item = Kind>) {
+    for step in ROTATE_STEPS {
+        let _ = writeln!(out, "       - {step}");
+    }
+    let mut kinds: Vec<Kind> = kinds.collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
+        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
     }
 }
 

@@ -22,7 +22,8 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
-            eprintln!("zoomguard: error: {error:#}");
+            // The cause may quote a path or ref name from the repository: print it sanitised.
+            eprintln!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}")));
             eprintln!("zoomguard: nothing was changed; the commit or push is blocked until this is fixed.");
             eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
             ExitCode::from(2)

@@ -1,6 +1,8 @@
 //! The one integration test binary: real temporary git repositories, the real built
 //! `zoomguard` binary, real `git commit`; and the labelled detector corpus.
 
+#[path = "it/badinput.rs"]
+mod badinput;
 #[path = "it/corpus.rs"]
 mod corpus;
 #[path = "it/hook.rs"]

@@ -1,5 +1,5 @@
 //! The one integration test binary: real temporary git repositories, the real built
-//! `zoomguard` binary, real `git commit`; and the labelled detector corpus.
+//! `zoomguard` binary, real `git commit`; the labelled detector corpus; and property tests.
 
 #[path = "it/badinput.rs"]
 mod badinput;
@@ -7,6 +7,8 @@ mod badinput;
 mod corpus;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/props.rs"]
+mod props;
 #[path = "it/push.rs"]
 mod push;
 #[path = "it/support.rs"]

@@ -181,6 +181,13 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     findings
 }
 
+/// The JWT decoder on its own: which Zoom token `token` (one `header.claims.signature`
+/// string) is, if any. Detection calls it through [`scan`]; this entry point is for fuzzing.
+#[doc(hidden)]
+pub fn classify_jwt(token: &[u8]) -> Option<Kind> {
+    jwt::classify(token).map(|(kind, _, _)| kind)
+}
+
 fn nearest_identifier(ids: &[keyed::KeyedIdentifier], lines: &LineIndex, line: u32) -> Option<Related> {
     ids.iter()
         .map(|id| (lines.line_of(id.at).abs_diff(line), id))

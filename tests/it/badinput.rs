@@ -6,6 +6,7 @@
 //! Secrets come from `zoomguard::synth` (see `support::secret`): `OLD` is already in
 //! history, `NEW` is what the commit under test adds.
 
+#[cfg(unix)]
 use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
@@ -21,6 +22,7 @@ const OLD: u64 = 61;
 const NEW: u64 = 62;
 
 /// A bidirectional override (RIGHT-TO-LEFT OVERRIDE), as a crafted file name would carry it.
+#[cfg(unix)]
 const RLO: char = '\u{202E}';
 
 /// Commits with the hook and checks the outcome against `expect` (secrets `OLD` and `NEW`
@@ -417,6 +419,7 @@ fn empty_commits_pass() {
 }
 
 /// Every path under `dir`, sorted, to show that a run created or removed nothing.
+#[cfg(unix)]
 fn listing(dir: &Path) -> Vec<String> {
     let mut all = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -513,6 +516,24 @@ fn missing_or_corrupt_object_blocks_with_exit_2_and_the_cause() {
         assert_eq!(repo.head(), None, "a commit landed although the object is broken");
         assert!(commit.stderr.contains("zoomguard: error:"), "the hook did not say why:\n{commit}");
     }
+}
+
+#[test]
+fn missing_object_found_by_rename_detection_blocks_with_exit_2() {
+    // With a modified file beside it, rename detection is what reads the missing blob first;
+    // libgit2 gives it no message of its own, only its code.
+    let repo = TestRepo::with_hook();
+    repo.commit_files_unchecked(&[("config.env", &filler(3))]);
+    repo.stage("config.env", filler(4));
+    repo.stage("notes.txt", "notes\n");
+    let oid = repo.git_ok(["rev-parse", ":notes.txt"]);
+    break_object(&repo, oid.trim(), None);
+    let before = repo.head();
+    let run = repo.zoomguard(["pre-commit"]);
+    assert_error_exit(&run, "NotFound");
+    let commit = repo.commit(&[]);
+    assert_ne!(commit.code, 0, "the commit went through:\n{commit}");
+    assert_eq!(repo.head(), before, "a commit landed although an object is missing");
 }
 
 /// Regression: the error's cause quoted the path raw, so a crafted name put an escape

@@ -626,3 +626,39 @@ fn shallow_clone_pushes_with_missing_parents() {
     assert_eq!(run.code, 1, "the grafted root holds the old secret:\n{run}");
     assert!(!run.stderr.contains("zoomguard: error"), "{run}");
 }
+
+/// Regression: the hooks read standard input as UTF-8, so pushing a branch whose name is
+/// not UTF-8 (git allows any bytes but a few) failed with exit 2 instead of being checked.
+#[cfg(unix)]
+#[test]
+fn push_of_a_branch_named_in_latin1_is_checked_on_both_sides() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+
+    let repo = TestRepo::new();
+    let server = repo.init_bare("server.git");
+    repo.git_ok([OsStr::new("remote"), OsStr::new("add"), OsStr::new("origin"), server.as_os_str()]);
+    let run = repo.zoomguard(["install", "--hook", "pre-push"]);
+    assert_eq!(run.code, 0, "{run}");
+    let hook = server.join("hooks/pre-receive");
+    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n")).expect("write the hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("make the hook executable");
+
+    let branch = OsStr::from_bytes(b"caf\xe9");
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    repo.git_ok([OsStr::new("checkout"), OsStr::new("-q"), OsStr::new("-b"), branch]);
+    let push = repo.git([OsStr::new("push"), OsStr::new("origin"), branch]);
+    assert_eq!(push.code, 0, "a clean push of a latin1 branch failed:\n{push}");
+
+    repo.commit_files_unchecked(&[(".env", &secret_line(NEW))]);
+    let at = format!(".env:1:{SECRET_COLUMN}");
+    let client = repo.git([OsStr::new("push"), OsStr::new("origin"), branch]);
+    let server_side = repo.git([OsStr::new("push"), OsStr::new("--no-verify"), OsStr::new("origin"), branch]);
+    for (side, run) in [("pre-push", &client), ("pre-receive", &server_side)] {
+        assert_ne!(run.code, 0, "{side} let the secret through:\n{run}");
+        assert!(!run.stderr.contains("zoomguard: error"), "{side} failed instead of checking:\n{run}");
+        assert!(run.stderr.contains(&at), "{side} did not report {at}:\n{run}");
+        assert!(!run.all().contains(&secret(NEW)), "{side} printed the secret in full:\n{run}");
+    }
+    assert!(server_side.stderr.contains("pre-receive hook declined"), "{server_side}");
+}

@@ -142,6 +142,34 @@ fn single_50_mb_line_with_a_secret_at_its_end_is_blocked() {
     commit_expecting(&repo, &[], blocked(&format!("dump.sql:1:{column}"), &new));
 }
 
+/// Regression: each finding on a line re-read the line (its column, its allow marker, its
+/// parent keys, the name of a generic `value:`), so a long line with thousands of secrets
+/// took minutes. The test asserts no time, but such a regression makes it crawl.
+#[test]
+fn long_line_with_thousands_of_secrets_is_blocked_and_each_one_named() {
+    const EACH: usize = 1000;
+    let repo = TestRepo::with_hook();
+    let mut synth = Synth::new(NEW);
+    let mut line = String::from("zoom ");
+    let mut secrets = Vec::new();
+    for _ in 0..EACH {
+        let (keyed, generic) = (synth.alnum(32), synth.alnum(32));
+        line.push_str(&format!("ZOOM_CLIENT_SECRET={keyed} {} ", "x".repeat(200)));
+        line.push_str(&format!("{{\"name\":\"ZOOM_CLIENT_SECRET\",\"value\":\"{generic}\"}} "));
+        secrets.extend([keyed, generic]);
+    }
+    repo.stage("bulk.json", line + "\n");
+    let run = repo.commit(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr.lines().last().unwrap_or_default());
+    assert_eq!(repo.head(), None, "the commit landed");
+    assert!(run.stderr.contains(&format!("{} findings in 1 file", 2 * EACH)), "{}", run.stderr.len());
+    let first = format!("bulk.json:1:{}", "zoom ".len() + SECRET_COLUMN);
+    assert!(run.stderr.contains(&first), "the first secret is not at {first}");
+    for full in secrets.iter().step_by(97) {
+        assert!(!run.stderr.contains(full.as_str()), "a secret was printed in full");
+    }
+}
+
 #[test]
 fn million_line_file_with_a_secret_on_its_last_line_is_blocked() {
     const LINES: usize = 1_000_000;

@@ -130,6 +130,30 @@ fn utf16_edit_reports_only_the_lines_it_adds() {
 }
 
 #[test]
+fn utf16_secret_in_a_pushed_commit_is_refused() {
+    let repo = TestRepo::new();
+    let remote = repo.init_bare("remote.git");
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    let base = repo.head().expect("the commit landed");
+    repo.stage("settings.env", utf16(&(filler(1) + &secret_line(NEW)), true));
+    repo.commit_unchecked("a UTF-16 settings file");
+    let tip = repo.head().expect("the commit landed");
+    let url = remote.display().to_string();
+    for (remote_sha, what) in [("0".repeat(40), "a new branch"), (base, "an update")] {
+        let run = pre_push(
+            &repo,
+            &repo.path,
+            "origin",
+            &url,
+            &format!("refs/heads/main {tip} refs/heads/main {remote_sha}\n"),
+        );
+        assert_eq!(run.code, 1, "{what}: the UTF-16 secret was let through:\n{run}");
+        assert!(run.stderr.contains(&format!("settings.env:2:{SECRET_COLUMN}")), "{what}:\n{run}");
+        assert!(!run.all().contains(&secret(NEW)), "{what}: the secret was printed in full:\n{run}");
+    }
+}
+
+#[test]
 fn single_50_mb_line_with_a_secret_at_its_end_is_blocked() {
     const SIZE: usize = 50 * 1024 * 1024;
     let repo = TestRepo::with_hook();

@@ -571,6 +571,16 @@ fn missing_or_corrupt_object_blocks_with_exit_2_and_the_cause() {
 }
 
 #[test]
+fn corrupt_index_blocks_with_exit_2() {
+    let repo = TestRepo::with_hook();
+    repo.stage(".env", secret_line(NEW));
+    fs::write(repo.path.join(".git/index"), b"DIRC\x00\x00\x00\x02 truncated").expect("corrupt the index");
+    let run = repo.zoomguard(["pre-commit"]);
+    assert_error_exit(&run, "reading the index");
+    assert!(!run.all().contains(&secret(NEW)), "{run}");
+}
+
+#[test]
 fn missing_object_found_by_rename_detection_blocks_with_exit_2() {
     // With a modified file beside it, rename detection is what reads the missing blob first;
     // libgit2 gives it no message of its own, only its code.

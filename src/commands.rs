@@ -70,9 +70,9 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-push <remote> <url>`, reading git's ref lines from standard input.
 pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
-    let mut updates = push::parse_pre_push(&stdin)?;
+    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
+    let mut updates = push::parse_pre_push(&String::from_utf8_lossy(&stdin))?;
     if updates.is_empty() {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
@@ -89,9 +89,9 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
 pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
-    let updates = push::parse_pre_receive(&stdin)?;
+    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
+    let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
     let repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
     let limit = source::settings::max_file_size(Some(&repo))?;

@@ -47,7 +47,8 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
-            eprintln!("zoomguard: error: {error:#}");
+            // The cause may quote a path or ref name from the repository: print it sanitised.
+            eprintln!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}")));
             let hook = matches!(
                 cli.command,
                 Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }

@@ -1,8 +1,10 @@
 //! The one integration test binary: real temporary git repositories, the real built
-//! `zoomguard` binary, real `git commit`; and the labelled detector corpus.
+//! `zoomguard` binary, real `git commit`; the labelled detector corpus; and property tests.
 
 #[path = "it/allowing.rs"]
 mod allowing;
+#[path = "it/badinput.rs"]
+mod badinput;
 #[path = "it/cli.rs"]
 mod cli;
 #[path = "it/corpus.rs"]
@@ -15,6 +17,8 @@ mod formats;
 mod hook;
 #[path = "it/policy.rs"]
 mod policy;
+#[path = "it/props.rs"]
+mod props;
 #[path = "it/push.rs"]
 mod push;
 #[path = "it/scan.rs"]

@@ -14,6 +14,7 @@ pub mod rules;
 pub mod shape;
 pub mod verify;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
@@ -210,6 +211,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         candidates.extend(decoded_candidates(text, &nearby, &plain));
     }
 
+    let ids_by_line = identifiers_by_line(&identifiers, &lines);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
         .filter_map(|candidate| {
@@ -218,11 +220,11 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
             if !change.added.contains(line) {
                 return None;
             }
-            let related = related.or_else(|| nearest_identifier(&identifiers, &lines, line));
+            let related = related.or_else(|| nearest_identifier(&identifiers, &ids_by_line, line));
             Some(Finding {
                 rule: rule_for(kind),
                 line,
-                column: lines.column_of(text, span.start),
+                column: 0, // set below, once the findings are in order
                 secret: decoded.unwrap_or_else(|| String::from_utf8_lossy(&text[span.clone()]).into_owned()),
                 span,
                 related,
@@ -234,6 +236,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         .collect();
     findings.sort_by_key(|f| f.span.start);
     findings.dedup_by(|a, b| a.span == b.span && a.secret == b.secret);
+    lines.set_columns(text, &mut findings);
     findings
 }
 
@@ -279,12 +282,37 @@ impl keyed::ZoomNearby for AtOrigin<'_> {
     }
 }
 
-fn nearest_identifier(ids: &[keyed::KeyedIdentifier], lines: &LineIndex, line: u32) -> Option<Related> {
-    ids.iter()
-        .map(|id| (lines.line_of(id.at).abs_diff(line), id))
-        .filter(|(distance, _)| *distance <= RELATED_LINES)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, id)| Related { kind: id.kind, value: id.value.clone() })
+/// The JWT decoder on its own: which Zoom token `token` (one `header.claims.signature`
+/// string) is, if any. Detection calls it through [`scan`]; this entry point is for fuzzing.
+#[doc(hidden)]
+pub fn classify_jwt(token: &[u8]) -> Option<Kind> {
+    jwt::classify(token).map(|(kind, _, _)| kind)
+}
+
+/// For each line that holds an identifier, the first of them (in the order found), so that
+/// each finding looks at a few lines rather than at every identifier in the file.
+fn identifiers_by_line(ids: &[keyed::KeyedIdentifier], lines: &LineIndex) -> HashMap<u32, usize> {
+    let mut by_line = HashMap::new();
+    for (index, id) in ids.iter().enumerate() {
+        by_line.entry(lines.line_of(id.at)).or_insert(index);
+    }
+    by_line
+}
+
+/// The identifier nearest to `line`, within [`RELATED_LINES`]; of equally near ones, the
+/// first found.
+fn nearest_identifier(
+    ids: &[keyed::KeyedIdentifier],
+    by_line: &HashMap<u32, usize>,
+    line: u32,
+) -> Option<Related> {
+    (0..=RELATED_LINES)
+        .find_map(|distance| {
+            let above = line.checked_sub(distance).and_then(|l| by_line.get(&l));
+            let below = line.checked_add(distance).and_then(|l| by_line.get(&l));
+            above.into_iter().chain(below).min().copied()
+        })
+        .map(|index| Related { kind: ids[index].kind, value: ids[index].value.clone() })
 }
 
 /// The lines on which Zoom is mentioned, as seen from a keyed value.
@@ -324,11 +352,23 @@ impl LineIndex {
         u32::try_from(self.starts.partition_point(|&s| s <= at)).unwrap_or(u32::MAX)
     }
 
-    /// 1-based column, in characters, of byte offset `at`.
-    fn column_of(&self, text: &[u8], at: usize) -> u32 {
-        let start = self.starts[self.line_of(at) as usize - 1];
-        let chars = String::from_utf8_lossy(&text[start..at]).chars().count();
-        u32::try_from(chars + 1).unwrap_or(u32::MAX)
+    /// Sets each finding's 1-based column, in characters (of lossy UTF-8). `findings` are in
+    /// order, so each line is counted once from its start, however many findings it holds:
+    /// counting from the line start for every finding is quadratic on a long line. Findings
+    /// start with an ASCII byte, so counting on from one of them counts what a whole-line
+    /// count would.
+    fn set_columns(&self, text: &[u8], findings: &mut [Finding]) {
+        let mut counted_to: Option<(usize, u32)> = None; // a byte offset and its column
+        for finding in findings {
+            let line_start = self.starts[finding.line as usize - 1];
+            let (from, column) = match counted_to {
+                Some((at, column)) if at >= line_start => (at, column),
+                _ => (line_start, 1),
+            };
+            let chars = String::from_utf8_lossy(&text[from..finding.span.start]).chars().count();
+            finding.column = column.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+            counted_to = Some((finding.span.start, finding.column));
+        }
     }
 }
 
@@ -454,6 +494,23 @@ mod tests {
             format!("export ZOOM_CLIENT_SECRET=\"{a}{b}\"\\\n\"{c}\"\n"),
         ] {
             assert_eq!(found_at("app.src", &text), [("zoom-client-secret", secret.clone())], "{text}");
+        }
+    }
+
+    #[test]
+    fn many_findings_on_one_line_get_their_own_columns() {
+        let mut synth = Synth::new(7);
+        let line: String = (0..40)
+            .map(|i| format!("\u{e9}\u{fffd} ZOOM_CLIENT_SECRET={} {} ", synth.alnum(32), "x".repeat(i)))
+            .collect();
+        let text = format!("# zoom\n{line}\n");
+        let found = scan(&change(&text, AddedLines::All), &ScanOptions::default());
+        assert_eq!(found.len(), 40);
+        for finding in &found {
+            let before = &text[..finding.span.start];
+            let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+            let column = before[line_start..].chars().count() + 1;
+            assert_eq!((finding.line, finding.column as usize), (2, column));
         }
     }
 

@@ -247,7 +247,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
     for (name, how) in SECRET_MANAGERS {
         let _ = writeln!(out, "       - {name}: {how}");
     }
-    let mut paths: Vec<String> = outcome.findings.iter().map(|f| shell_quote(&sanitize(&f.path))).collect();
+    let mut paths: Vec<String> =
+        outcome.findings.iter().map(|f| shell_quote(&not_an_option(&f.path))).collect();
     paths.dedup();
     match outcome.scope {
         Scope::Staged => {
@@ -340,6 +341,17 @@ pub(super) fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// A path sanitised and, when it starts with `-`, prefixed with `./`, so that a command line
+/// suggested to the user cannot read a file named `-rf` as an option.
+fn not_an_option(path: &str) -> String {
+    let path = sanitize(path);
+    if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path
+    }
+}
+
 pub(super) fn shell_quote(path: &str) -> String {
     if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
         path.to_owned()
@@ -385,5 +397,7 @@ mod tests {
     fn quoting() {
         assert_eq!(shell_quote("config/.env"), "config/.env");
         assert_eq!(shell_quote("my file's.env"), "'my file'\\''s.env'");
+        assert_eq!(shell_quote(&not_an_option("-rf")), "./-rf");
+        assert_eq!(shell_quote(&not_an_option("--x y\u{1b}")), "'./--x y?'");
     }
 }

@@ -13,9 +13,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, FileMode, Patch, Repository};
+use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
 
-use crate::change::{AddedLines, Change, CommitInfo};
+use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
 
 /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
 /// quarantine and linked worktrees from the environment first, then the working directory.
@@ -99,25 +99,38 @@ impl Collected {
                 continue;
             }
             let blob = repo.find_blob(id).with_context(|| format!("reading the new content of {path}"))?;
-            if is_binary(blob.content()) || delta.flags().is_binary() {
+            let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
+            if utf16.is_none() && (is_binary(blob.content()) || delta.flags().is_binary()) {
                 self.binary_skipped.push(path);
                 continue;
             }
             let (old_path, added) = match delta.status() {
                 Delta::Added => (None, AddedLines::All),
                 _ => {
-                    let ranges = added_ranges(diff, index, &path)?;
-                    if ranges.is_empty() {
+                    let added = match &utf16 {
+                        Some(text) => utf16_added_lines(repo, delta.old_file().id(), text, &path)?,
+                        None => AddedLines::Ranges(added_ranges(diff, index, &path)?),
+                    };
+                    if added == AddedLines::Ranges(Vec::new()) {
                         continue; // a pure rename, copy or mode change adds no line
                     }
-                    (Some(lossy_path(delta.old_file().path_bytes())), AddedLines::Ranges(ranges))
+                    (Some(lossy_path(delta.old_file().path_bytes())), added)
                 }
             };
-            self.changes.push(Change { path, old_path, text: blob.content().to_vec(), added });
+            let text = utf16.unwrap_or_else(|| blob.content().to_vec());
+            self.changes.push(Change { path, old_path, text, added });
             self.commits.push(commit.cloned());
         }
         Ok(())
     }
+}
+
+/// The lines of decoded UTF-16 `text` that the old version (blob `old`) lacks: git calls
+/// UTF-16 binary and gives no hunks, so the decoded lines are compared instead.
+fn utf16_added_lines(repo: &Repository, old: Oid, text: &[u8], path: &str) -> Result<AddedLines> {
+    let blob = repo.find_blob(old).with_context(|| format!("reading the old content of {path}"))?;
+    let old_text = decode_utf16(blob.content());
+    Ok(AddedLines::not_in(old_text.as_deref().unwrap_or(blob.content()), text))
 }
 
 /// For each text file of `diff`, which lines of its new side the diff adds (no blob is read).

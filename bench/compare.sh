@@ -103,7 +103,7 @@ WHAT = {
 def mean_sd(path, name=None):
     results = json.load(open(path))["results"]
     r = next(r for r in results if name is None or r["command"] == name)
-    return r["mean"], r["stddev"]
+    return r["mean"], r["stddev"] or 0.0  # no spread from a single run
 
 
 def fmt(seconds, sd):

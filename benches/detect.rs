@@ -133,6 +133,9 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
+/// Makes an input of about `n` bytes; the second argument is random base64 to cut it from.
+type MakeInput = fn(usize, &[u8]) -> Vec<u8>;
+
 /// Issue 6 item 3: inputs built to be slow, each at 1×, 2× and 4× the size the issue names.
 fn adversarial(c: &mut Criterion) {
     let options = ScanOptions::default();
@@ -141,7 +144,7 @@ fn adversarial(c: &mut Criterion) {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         synth.bytes(40 << 20).into_iter().map(|b| alphabet[usize::from(b % 64)]).collect()
     };
-    let cases: [(&str, fn(usize, &[u8]) -> Vec<u8>, usize); 4] = [
+    let cases: [(&str, MakeInput, usize); 4] = [
         ("eyJ-repeated", |n, _| b"eyJ".repeat(n / 3), 1 << 20),
         ("zoom_client_secret=-repeated", |n, _| b"zoom_client_secret=".repeat(n / 19), 100_000 * 19),
         ("base64-line", |n, b64| b64[..n].to_vec(), 10 << 20),

@@ -53,7 +53,8 @@ impl Prefilter {
                 variant_of.push(index);
             }
         }
-        let packed = aho_corasick::packed::Searcher::new(variants.iter()).map(|searcher| (searcher, variant_of));
+        let packed =
+            aho_corasick::packed::Searcher::new(variants.iter()).map(|searcher| (searcher, variant_of));
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&words)
@@ -68,9 +69,11 @@ impl Prefilter {
                 .find_iter(text)
                 .map(|m| (m.start(), self.words[variant_of[m.pattern().as_usize()]]))
                 .collect(),
-            None => {
-                self.automaton.find_iter(text).map(|m| (m.start(), self.words[m.pattern().as_usize()])).collect()
-            }
+            None => self
+                .automaton
+                .find_iter(text)
+                .map(|m| (m.start(), self.words[m.pattern().as_usize()]))
+                .collect(),
         }
     }
 }

@@ -353,23 +353,23 @@ pub fn install(choice: Option<HookChoice>, target: &InstallTarget) -> Result<Sta
 /// `zoomguard uninstall`. With `--global`, the global `core.hooksPath` is unset too when it
 /// is zoomguard's own directory and nothing else is left in it.
 pub fn uninstall(choice: Option<HookChoice>, target: &InstallTarget) -> Result<Status> {
-    let dir = match target {
-        InstallTarget::Repository(repo) => install::hooks_dir(repo)?,
+    let (dir, kind) = match target {
+        InstallTarget::Repository(repo) => (install::hooks_dir(repo)?, ShimKind::Repository),
         InstallTarget::Global => {
             let global = install::global_hooks()?;
             if !global.configured {
                 println!("zoomguard: no core.hooksPath in your global git config; nothing to remove");
                 return Ok(Status::Clean);
             }
-            global.dir
+            (global.dir, ShimKind::Global)
         }
     };
     for hook in hooks(choice, target) {
-        if install::uninstall(&dir, hook)? {
+        if install::uninstall(&dir, hook, kind)? {
             println!("zoomguard: removed the {} hook from {}", hook.name(), dir.display());
         }
     }
-    if *target == InstallTarget::Global {
+    if kind == ShimKind::Global {
         let ours = same_dir(&dir, &install::default_global_dir()?);
         if ours && install::is_empty_dir(&dir)? {
             install::unset_global_hooks_path()?;

@@ -98,6 +98,10 @@ pub fn install(dir: &Path, hook: Hook, binary: &Path, kind: ShimKind) -> Result<
     let path = dir.join(hook.name());
     let chained = dir.join(format!("{}{CHAINED_SUFFIX}", hook.name()));
     let outcome = match fs::read(&path) {
+        Ok(existing) if is_global(&existing) && kind == ShimKind::Repository => bail!(
+            "{} is zoomguard's global hook (zoomguard install --global), which already covers this repository",
+            path.display()
+        ),
         Ok(existing) if is_ours(&existing) => Installed::Refreshed(path.clone()),
         Ok(_) => {
             if chained.exists() {
@@ -124,10 +128,15 @@ pub fn install(dir: &Path, hook: Hook, binary: &Path, kind: ShimKind) -> Result<
     Ok(outcome)
 }
 
-/// Removes our `hook` from `dir` and puts a chained original back. Returns whether anything changed.
-pub fn uninstall(dir: &Path, hook: Hook) -> Result<bool> {
+/// Removes our `kind` of `hook` from `dir` and puts a chained original back. Returns whether
+/// anything changed.
+pub fn uninstall(dir: &Path, hook: Hook, kind: ShimKind) -> Result<bool> {
     let path = dir.join(hook.name());
     match fs::read(&path) {
+        Ok(existing) if is_global(&existing) && kind == ShimKind::Repository => bail!(
+            "{} is zoomguard's global hook; remove it with zoomguard uninstall --global",
+            path.display()
+        ),
         Ok(existing) if is_ours(&existing) => {}
         Ok(_) => bail!("{} is not zoomguard's hook; leaving it alone", path.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -239,7 +248,16 @@ pub fn is_empty_dir(dir: &Path) -> Result<bool> {
 }
 
 fn is_ours(content: &[u8]) -> bool {
-    content.windows(MARKER.len()).any(|w| w == MARKER.as_bytes())
+    contains(content, MARKER)
+}
+
+/// Whether `content` is a shim `install --global` wrote.
+fn is_global(content: &[u8]) -> bool {
+    is_ours(content) && content.split(|&b| b == b'\n').any(|line| line == GLOBAL_LINE.as_bytes())
+}
+
+fn contains(content: &[u8], needle: &str) -> bool {
+    content.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[cfg(unix)]
@@ -285,7 +303,9 @@ mod tests {
         ));
         let shim = fs::read_to_string(hooks.join("pre-commit")).expect("the shim");
         assert!(shim.contains(GLOBAL_LINE) && !shim.contains(LOCAL_LINE));
-        assert!(uninstall(hooks, Hook::PreCommit).expect("uninstall"));
+        assert!(install(hooks, Hook::PreCommit, bin, local).is_err(), "a global shim became a local one");
+        assert!(uninstall(hooks, Hook::PreCommit, local).is_err(), "a global shim was removed locally");
+        assert!(uninstall(hooks, Hook::PreCommit, ShimKind::Global).expect("uninstall"));
         let restored = fs::read_to_string(hooks.join("pre-commit")).expect("the original hook");
         assert_eq!(restored, "#!/bin/sh\necho theirs\n");
         assert!(!hooks.join("pre-commit.pre-zoomguard").exists());

@@ -11,9 +11,13 @@ mod corpus;
 mod formats;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/managers.rs"]
+mod managers;
 #[path = "it/push.rs"]
 mod push;
 #[path = "it/scan.rs"]
 mod scan;
 #[path = "it/support.rs"]
 mod support;
+#[path = "it/tools.rs"]
+mod tools;

@@ -296,13 +296,13 @@ mod tests {
         assert!(matches!(install(hooks, Hook::PreCommit, bin, local), Ok(Installed::Refreshed(_))));
         let shim = fs::read_to_string(hooks.join("pre-commit")).expect("the shim");
         assert!(shim.contains("ZOOMGUARD=\"${ZOOMGUARD:-/opt/zg/zoomguard}\""));
-        assert!(shim.contains(LOCAL_LINE) && !shim.contains(GLOBAL_LINE));
+        assert!(!is_global(shim.as_bytes()) && shim.lines().any(|line| line == LOCAL_LINE));
         assert!(matches!(
             install(hooks, Hook::PreCommit, bin, ShimKind::Global),
             Ok(Installed::Refreshed(_))
         ));
         let shim = fs::read_to_string(hooks.join("pre-commit")).expect("the shim");
-        assert!(shim.contains(GLOBAL_LINE) && !shim.contains(LOCAL_LINE));
+        assert!(is_global(shim.as_bytes()) && !shim.contains(LOCAL_LINE));
         assert!(install(hooks, Hook::PreCommit, bin, local).is_err(), "a global shim became a local one");
         assert!(uninstall(hooks, Hook::PreCommit, local).is_err(), "a global shim was removed locally");
         assert!(uninstall(hooks, Hook::PreCommit, ShimKind::Global).expect("uninstall"));

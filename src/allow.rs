@@ -28,8 +28,20 @@ pub const IGNORE_FILE: &str = ".zoomguardignore";
 /// Splits `findings` into those that stand and the number allowed by a marker on their line.
 pub fn apply_inline_markers(change: &Change, findings: Vec<Finding>) -> (Vec<Finding>, usize) {
     let before = findings.len();
-    let kept: Vec<Finding> =
-        findings.into_iter().filter(|f| !line_has_marker(&change.text, f.span.start)).collect();
+    // Each line is searched once, however many findings it holds (scan returns them in
+    // order): otherwise a long line with many secrets costs its length once per secret.
+    let mut last: Option<(u32, bool)> = None;
+    let kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            let marked = match last {
+                Some((line, marked)) if line == f.line => marked,
+                _ => line_has_marker(&change.text, f.span.start),
+            };
+            last = Some((f.line, marked));
+            !marked
+        })
+        .collect();
     let allowed = before - kept.len();
     (kept, allowed)
 }
@@ -219,16 +231,7 @@ mod tests {
     use crate::synth::Synth;
 
     fn findings(path: &str, text: &str) -> Vec<FileFinding> {
-        let change = Change {
-            path: path.into(),
-            old_path: None,
-            text: text.as_bytes().to_vec(),
-            added: AddedLines::All,
-        };
-        scan(&change, &ScanOptions::default())
-            .into_iter()
-            .map(|finding| FileFinding { path: path.into(), commit: None, finding })
-            .collect()
+        crate::engine::findings_in(path, text, None)
     }
 
     #[test]
@@ -299,5 +302,18 @@ mod tests {
             ignore_line("zoom-client-secret:0123456789abcdef", "a\nb"),
             "zoom-client-secret:0123456789abcdef  # a b\n"
         );
+    }
+
+    #[test]
+    fn a_marker_allows_every_finding_on_its_line() {
+        let text = Synth::new(5).expand(
+            "ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32} # zoomguard:allow\n\
+             ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32}\n",
+        );
+        let change =
+            Change { path: ".env".into(), old_path: None, text: text.into_bytes(), added: AddedLines::All };
+        let (kept, allowed) = apply_inline_markers(&change, scan(&change, &ScanOptions::default()));
+        assert_eq!(allowed, 2);
+        assert_eq!(kept.iter().map(|f| f.line).collect::<Vec<_>>(), vec![2, 2]);
     }
 }

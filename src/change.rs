@@ -5,6 +5,7 @@
 //! can read context around a line (a `zoom:` parent key three lines up), but a finding only
 //! counts when the secret lies on an added line.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// The commit that added a change, when the change comes from history rather than the index.
@@ -84,6 +85,25 @@ impl AddedLines {
             AddedLines::Ranges(ranges) => ranges.iter().map(|r| u64::from(r.end - r.start)).sum(),
         }
     }
+
+    /// The lines of `new` whose text is on no line of `old`: what an edit added, for text
+    /// that git cannot diff line by line (it calls UTF-16 binary). A line that only moved
+    /// does not count; every line with new text does.
+    pub fn not_in(old: &[u8], new: &[u8]) -> AddedLines {
+        let old_lines: HashSet<&[u8]> = old.split(|&b| b == b'\n').collect();
+        let mut ranges: Vec<Range<u32>> = Vec::new();
+        // `1..=line_count` leaves out the empty piece after a final newline.
+        for (line, text) in (1..=line_count(new)).zip(new.split(|&b| b == b'\n')) {
+            if old_lines.contains(text) {
+                continue;
+            }
+            match ranges.last_mut() {
+                Some(last) if last.end == line => last.end += 1,
+                _ => ranges.push(line..line + 1),
+            }
+        }
+        AddedLines::Ranges(ranges)
+    }
 }
 
 /// One file's new content and which of its lines were added.
@@ -93,7 +113,8 @@ pub struct Change {
     pub path: String,
     /// The path before a rename or copy, when there was one.
     pub old_path: Option<String>,
-    /// The bytes of the new version, exactly as stored (no newline or encoding conversion).
+    /// The bytes of the new version as stored (no newline conversion), except that UTF-16
+    /// text is decoded to UTF-8 (see [`decode_utf16`]), so spans index these bytes.
     pub text: Vec<u8>,
     /// The lines of `text` that were added.
     pub added: AddedLines,
@@ -104,6 +125,26 @@ pub fn line_count(text: &[u8]) -> u32 {
     let newlines = memchr_count(text);
     let unterminated = !text.is_empty() && text.last() != Some(&b'\n');
     u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(u32::from(unterminated))
+}
+
+/// UTF-16 text that starts with a byte-order mark (little- or big-endian), decoded to UTF-8
+/// without the mark; `None` for anything else, and for UTF-16 that does not decode (an odd
+/// length, a lone surrogate). UTF-16 holds NUL bytes, so this must be asked before a file
+/// is called binary. Line numbers survive decoding; byte offsets and columns are those of
+/// the decoded text, which is what an editor shows.
+pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
+    let from: fn([u8; 2]) -> u16 = match bytes.get(..2)? {
+        [0xFF, 0xFE] => u16::from_le_bytes,
+        [0xFE, 0xFF] => u16::from_be_bytes,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 != 0 {
+        return None;
+    }
+    let units = body.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
+    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().ok()?;
+    Some(text.into_bytes())
 }
 
 fn memchr_count(text: &[u8]) -> usize {
@@ -131,6 +172,42 @@ mod tests {
         assert_eq!(a.intersect(&b), AddedLines::Ranges(vec![3..5, 8..9]));
         assert_eq!(AddedLines::All.intersect(&b), b);
         assert_eq!(a.intersect(&AddedLines::Ranges(vec![])), AddedLines::Ranges(vec![]));
+    }
+
+    #[test]
+    fn lines_not_in_the_old_text() {
+        let old = b"a\nb\nc\n";
+        assert_eq!(AddedLines::not_in(old, b"a\nb\nc\n"), AddedLines::Ranges(vec![]));
+        assert_eq!(AddedLines::not_in(old, b"x\na\ny\nz\nc"), AddedLines::Ranges(vec![1..2, 3..5]));
+        assert_eq!(AddedLines::not_in(old, b"c\nb\na\n"), AddedLines::Ranges(vec![]), "moved, not added");
+        let from_nothing = AddedLines::not_in(b"", b"new\nline");
+        assert_eq!((from_nothing.count(b""), from_nothing.contains(2)), (2, true));
+    }
+
+    fn utf16(text: &str, bom: [u8; 2], to_bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+        let mut bytes = bom.to_vec();
+        bytes.extend(text.encode_utf16().flat_map(to_bytes));
+        bytes
+    }
+
+    #[test]
+    fn decodes_utf16_with_a_byte_order_mark() {
+        let text = "caf\u{e9} \u{1F600}\r\nline two\n";
+        let le = utf16(text, [0xFF, 0xFE], u16::to_le_bytes);
+        let be = utf16(text, [0xFE, 0xFF], u16::to_be_bytes);
+        assert_eq!(decode_utf16(&le).as_deref(), Some(text.as_bytes()));
+        assert_eq!(decode_utf16(&be).as_deref(), Some(text.as_bytes()));
+        assert_eq!(decode_utf16(&[0xFF, 0xFE]).as_deref(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn leaves_other_bytes_alone() {
+        let le = utf16("text", [0xFF, 0xFE], u16::to_le_bytes);
+        assert_eq!(decode_utf16(&le[2..]), None, "no byte-order mark");
+        assert_eq!(decode_utf16(&le[..le.len() - 1]), None, "odd length");
+        assert_eq!(decode_utf16(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0]), None, "lone surrogate");
+        assert_eq!(decode_utf16(b"\xEF\xBB\xBFutf-8 with a mark"), None);
+        assert_eq!(decode_utf16(b""), None);
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub struct Cli {
     /// zoomguard.baseline.
     #[arg(long, global = true, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Block only on findings of this severity or above (critical: verified secrets and live
+    /// refresh or JWT-app tokens; high: other secrets; medium: expired tokens). Also git
+    /// config zoomguard.minSeverity. Default: everything blocks.
+    #[arg(long, global = true, value_parser = ["medium", "high", "critical"])]
+    pub min_severity: Option<String>,
 }
 
 /// The subcommands.

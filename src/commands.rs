@@ -9,7 +9,7 @@ use git2::{Oid, Repository};
 
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
-use crate::detect::{ScanOptions, RULES};
+use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
@@ -39,6 +39,8 @@ pub struct Reporting {
     pub baseline: Option<PathBuf>,
     /// Print the summary line even when nothing is found.
     pub verbose: bool,
+    /// The lowest severity that blocks (default: git config zoomguard.minSeverity, else all).
+    pub min_severity: Option<Severity>,
 }
 
 /// `zoomguard pre-commit` (and `zoomguard scan --staged`).
@@ -46,7 +48,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
     let repo = source::open()?;
-    let mut collected = staged::collect(&repo)?;
+    let mut collected = staged::collect(&repo, source::settings::max_file_size(Some(&repo))?)?;
     let mut outcome = engine::run(&collected, Scope::Staged, &options, started);
     let new_files = engine::new_files_with_findings(&outcome, &collected.changes);
     if !new_files.is_empty() {
@@ -68,9 +70,9 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-push <remote> <url>`, reading git's ref lines from standard input.
 pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
-    let mut updates = push::parse_pre_push(&stdin)?;
+    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
+    let mut updates = push::parse_pre_push(&String::from_utf8_lossy(&stdin))?;
     if updates.is_empty() {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
@@ -78,7 +80,8 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
-    let mut outcome = scan_commits(&commits, default_jobs())?.finish(Scope::Push, started);
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Push, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -86,12 +89,13 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
 pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
-    let updates = push::parse_pre_receive(&stdin)?;
+    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
+    let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
     let repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
-    let mut outcome = scan_commits(&commits, default_jobs())?.finish(Scope::Receive, started);
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Receive, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -118,24 +122,27 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
         ScanTarget::Range(spec) => {
             let repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
-            let mut outcome = scan_commits(&commits, jobs)?.finish(Scope::Range, started);
+            let limit = source::settings::max_file_size(Some(&repo))?;
+            let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::Range, started);
             allow_known(Some(&repo), &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
         ScanTarget::History => history(jobs, reporting, started),
         ScanTarget::Paths(paths) => {
+            let repo = source::open().ok();
+            let limit = source::settings::max_file_size(repo.as_ref())?;
             let files = source::files::list(paths)?;
             let progress = Progress::new(files.len(), "files");
             let workers = Workers {
                 jobs,
                 open: &|| Ok(()),
-                collect: &|_: &mut (), path: &PathBuf| source::files::read(path),
+                collect: &|_: &mut (), path: &PathBuf| source::files::read(path, limit),
                 on_item_done: &|| progress.tick(),
             };
             let outcome = engine::run_each(&files, &workers, &ScanOptions::default());
             progress.finish();
             let mut outcome = outcome?.finish(Scope::Files, started);
-            allow_known(source::open().ok().as_ref(), &mut outcome, reporting)?;
+            allow_known(repo.as_ref(), &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
     }
@@ -145,7 +152,8 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
 fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Status> {
     let repo = source::open()?;
     let commits = source::commits::all_commits(&repo)?;
-    let mut outcome = scan_commits(&commits, jobs)?.finish(Scope::History, started);
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::History, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
@@ -158,15 +166,15 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
 }
 
 /// Collects and scans `commits` on up to `jobs` threads, each with its own repository handle,
-/// with a progress line on a terminal.
-fn scan_commits(commits: &[Oid], jobs: usize) -> Result<Outcome> {
+/// with a progress line on a terminal. Files over `max_file_size` bytes are listed, not read.
+fn scan_commits(commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outcome> {
     let progress = Progress::new(commits.len(), "commits");
     let numbered: Vec<(usize, Oid)> = commits.iter().copied().enumerate().collect();
     let workers = Workers {
         jobs,
         open: &source::open,
         collect: &|repo: &mut Repository, &(position, oid): &(usize, Oid)| {
-            source::commits::changes_of(repo, oid, position)
+            source::commits::changes_of(repo, oid, position, max_file_size)
         },
         on_item_done: &|| progress.tick(),
     };
@@ -182,7 +190,8 @@ fn default_jobs() -> usize {
 }
 
 /// Drops what `.zoomguardignore` and the baseline (`--baseline`, else git config
-/// `zoomguard.baseline`) allow. A malformed or missing named file is an error.
+/// `zoomguard.baseline`) allow, and what is below the severity bar (`--min-severity`, else
+/// git config `zoomguard.minSeverity`). A malformed or missing named file is an error.
 fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Reporting) -> Result<()> {
     let ignore = match source::settings::ignore_file(repo)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
@@ -203,6 +212,13 @@ fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Rep
         None => None,
     };
     allow::apply(outcome, ignore.as_ref(), baseline.as_ref());
+    let bar = match reporting.min_severity {
+        Some(bar) => Some(bar),
+        None => source::settings::min_severity(repo)?,
+    };
+    if let Some(bar) = bar {
+        outcome.apply_min_severity(bar);
+    }
     Ok(())
 }
 
@@ -218,7 +234,11 @@ fn emit(
         colored::control::set_override(false);
     }
     let human_report = || match (status, inventory) {
-        (Status::Clean, _) => reporting.verbose.then(|| human::summary(outcome) + "\n"),
+        // Files left unscanned are never passed over silently.
+        (Status::Clean, _) => {
+            let worth_saying = !outcome.too_large.is_empty() || outcome.below_min_severity > 0;
+            (reporting.verbose || worth_saying).then(|| human::summary(outcome) + "\n")
+        }
         (Status::Blocked, Some((credentials, head_known))) => {
             Some(human::inventory(outcome, credentials, head_known))
         }
@@ -245,7 +265,7 @@ fn emit(
             let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
             if status == Status::Blocked && hook {
                 stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
-            } else if reporting.verbose {
+            } else if reporting.verbose || !outcome.too_large.is_empty() || outcome.below_min_severity > 0 {
                 writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
             }
         }
@@ -255,6 +275,12 @@ fn emit(
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("writing the report to {}", path.display()))
+}
+
+/// Whether an internal error of a hook should warn and let the commit or push through
+/// (`git config zoomguard.onError warn`) instead of blocking it.
+pub fn warn_on_error() -> bool {
+    source::settings::warn_on_error(source::open().ok().as_ref())
 }
 
 /// `zoomguard allow <fingerprint>`: records a fingerprint in the repository's

@@ -14,7 +14,8 @@ use anyhow::{anyhow, Result};
 
 use crate::allow;
 use crate::change::{Change, CommitInfo};
-use crate::detect::{scan, Finding, ScanOptions};
+use crate::detect::verify::{verify_pairs, Located};
+use crate::detect::{scan, Finding, ScanOptions, Severity};
 use crate::source::Collected;
 
 /// A finding and the file it is in.
@@ -66,12 +67,18 @@ pub struct Outcome {
     pub lines_scanned: u64,
     /// Binary files passed over, each path once.
     pub binary_skipped: Vec<String>,
+    /// Files over the size limit, not scanned, each path once.
+    pub too_large: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
     /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
     pub allowed_by_ignore_file: usize,
     /// Findings dropped because the baseline already knows them.
     pub allowed_by_baseline: usize,
+    /// Findings below the blocking bar (`--min-severity`, `zoomguard.minSeverity`), and that bar.
+    pub below_min_severity: usize,
+    /// The blocking bar, when one is set.
+    pub min_severity: Option<Severity>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
     /// What was scanned.
@@ -94,9 +101,11 @@ impl Outcome {
         self.commits_scanned += other.commits_scanned;
         self.lines_scanned += other.lines_scanned;
         self.binary_skipped.append(&mut other.binary_skipped);
+        self.too_large.append(&mut other.too_large);
         self.allowed_by_marker += other.allowed_by_marker;
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
+        self.below_min_severity += other.below_min_severity;
     }
 
     /// Puts the findings in report order and stamps the scope and the time since `started`.
@@ -110,15 +119,23 @@ impl Outcome {
         });
         self.binary_skipped.sort_unstable();
         self.binary_skipped.dedup();
+        self.too_large.sort_unstable();
+        self.too_large.dedup();
         self.scope = scope;
         self.elapsed = started.elapsed();
         self
     }
 }
 
-/// Scans every change that `collected` holds; findings come unsorted (see [`Outcome::finish`]).
+/// Scans every change that `collected` holds, then checks the secrets against the tokens
+/// and webhooks of the whole set (one commit, or everything staged); findings come unsorted
+/// (see [`Outcome::finish`]).
 pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
-    let mut outcome = Outcome { binary_skipped: collected.binary_skipped.clone(), ..Outcome::default() };
+    let mut outcome = Outcome {
+        binary_skipped: collected.binary_skipped.clone(),
+        too_large: collected.too_large.clone(),
+        ..Outcome::default()
+    };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
         outcome.lines_scanned += change.added.count(&change.text);
@@ -130,6 +147,12 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
             finding,
         }));
     }
+    let mut located: Vec<Located<'_>> = outcome
+        .findings
+        .iter_mut()
+        .map(|FileFinding { path, finding, .. }| Located { path, finding })
+        .collect();
+    verify_pairs(&collected.changes, &mut located);
     outcome
 }
 
@@ -188,6 +211,16 @@ pub fn run_each<T: Sync, S>(
     Ok(total)
 }
 
+impl Outcome {
+    /// Drops the findings below `bar`, counting them: they do not block.
+    pub fn apply_min_severity(&mut self, bar: Severity) {
+        let before = self.findings.len();
+        self.findings.retain(|f| f.finding.severity() >= bar);
+        self.below_min_severity += before - self.findings.len();
+        self.min_severity = Some(bar);
+    }
+}
+
 /// The paths of new files (every line added) that hold findings: candidates for copy detection.
 pub fn new_files_with_findings<'a>(outcome: &'a Outcome, changes: &[Change]) -> Vec<&'a str> {
     let mut paths: Vec<&str> = outcome
@@ -198,4 +231,19 @@ pub fn new_files_with_findings<'a>(outcome: &'a Outcome, changes: &[Change]) -> 
         .collect();
     paths.dedup();
     paths
+}
+
+/// Test helper: the findings of `text` as a new file at `path`, added by `commit`.
+#[cfg(test)]
+pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo>>) -> Vec<FileFinding> {
+    let change = Change {
+        path: path.into(),
+        old_path: None,
+        text: text.as_bytes().to_vec(),
+        added: crate::change::AddedLines::All,
+    };
+    scan(&change, &ScanOptions::default())
+        .into_iter()
+        .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), finding })
+        .collect()
 }

@@ -71,21 +71,10 @@ pub fn group(findings: &[FileFinding]) -> Vec<Credential> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::{AddedLines, Change};
-    use crate::detect::{scan, ScanOptions};
     use crate::synth::Synth;
 
     fn found_in(path: &str, text: &str, commit: &Arc<CommitInfo>) -> Vec<FileFinding> {
-        let change = Change {
-            path: path.into(),
-            old_path: None,
-            text: text.as_bytes().to_vec(),
-            added: AddedLines::All,
-        };
-        scan(&change, &ScanOptions::default())
-            .into_iter()
-            .map(|finding| FileFinding { path: path.into(), commit: Some(commit.clone()), finding })
-            .collect()
+        crate::engine::findings_in(path, text, Some(commit))
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
 use zoomguard::commands::{self, InstallTarget, Reporting, ScanTarget};
+use zoomguard::detect::Severity;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         output: cli.output.clone(),
         baseline: cli.baseline.clone(),
         verbose,
+        min_severity: cli.min_severity.as_deref().and_then(Severity::from_name),
     };
     let result = match &cli.command {
         Command::PreCommit { verbose } => commands::pre_commit(&reporting(*verbose)),
@@ -47,11 +49,22 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
-            eprintln!("zoomguard: error: {error:#}");
+            // The cause may quote a path or ref name from the repository: print it sanitised.
+            eprintln!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}")));
+            let hook = matches!(
+                cli.command,
+                Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }
+            );
             if matches!(cli.command, Command::Scan { .. }) {
                 eprintln!(
                     "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
                 );
+            } else if hook && commands::warn_on_error() {
+                eprintln!(
+                    "zoomguard: WARNING: nothing was checked, and git config zoomguard.onError is \"warn\","
+                );
+                eprintln!("zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history");
+                return ExitCode::SUCCESS;
             } else {
                 eprintln!(
                     "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."

@@ -21,7 +21,7 @@ use super::shape::{is_b64url, Shape};
 static ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
         r#"(?x)
-        (?P<key>[A-Za-z_$@][A-Za-z0-9_.$@-]{0,100})
+        (?P<key>[A-Za-z_$@][A-Za-z0-9_.$@-]*)
         (?:\\?["'`]|\])*[\ \t]*\)?[\ \t]*
         (?:=>|:=|\?\?|\|\||=|:|,|>|\bor\b
           |\.unwrap_or(?:_else)?\((?:\|_\|)?
@@ -93,6 +93,9 @@ static NAMING_LINE: Lazy<Regex> = Lazy::new(|| {
 static NAME: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_.-]{2,100}").expect("the name pattern is valid"));
 
+/// The longest key name taken: anything longer is not a name a person wrote.
+const MAX_KEY_LEN: usize = 101;
+
 /// Key names that only say "the value", whose real name is on a line just above
 /// (`- name: ZOOM_CLIENT_SECRET` / `value: …`, Terraform `variable "…" { default = … }`).
 const GENERIC_KEYS: &[&str] = &["value", "default", "defaultvalue"];
@@ -142,7 +145,7 @@ pub trait ZoomNearby {
 
 /// Every keyed Zoom secret and identifier in `text`.
 pub fn find(text: &[u8], zoom_nearby: &dyn ZoomNearby) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
-    let mut found = Found { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new() };
+    let mut found = Found { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new(), parents: None };
     let mut from = 0;
     while let Some(caps) = ASSIGNMENT.captures_at(text, from) {
         let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
@@ -169,13 +172,33 @@ struct Found<'t> {
     zoom_nearby: &'t dyn ZoomNearby,
     secrets: Vec<KeyedSecret>,
     identifiers: Vec<KeyedIdentifier>,
+    /// The last line's byte range and its `parent_keys`.
+    parents: Option<(std::ops::Range<usize>, Vec<&'t [u8]>)>,
 }
 
-impl Found<'_> {
+impl<'t> Found<'t> {
+    /// `parent_keys` of the line holding `at`, worked out once per line: values come in
+    /// order, and walking back from each of many values on one long line is quadratic.
+    fn parents_of(&mut self, at: usize) -> Vec<&'t [u8]> {
+        if let Some((line, parents)) = &self.parents {
+            if line.contains(&at) {
+                return parents.clone();
+            }
+        }
+        let text = self.text;
+        let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
+        let parents = parent_keys(text, at);
+        self.parents = Some((start..end, parents.clone()));
+        parents
+    }
+
     /// One value under one key.
     fn keyed(&mut self, key: Match<'_>, value: Match<'_>) {
         let text = self.text;
-        if !ends_cleanly(text, value.end()) {
+        // The pattern admits keys of any length (a bounded repetition there makes the regex
+        // engine fall back from its DFA to a hundred times slower search); names are short.
+        if key.len() > MAX_KEY_LEN || !ends_cleanly(text, value.end()) {
             return;
         }
         let Some(shape) = Shape::of(value.as_bytes()) else {
@@ -192,7 +215,7 @@ impl Found<'_> {
         if !shape.looks_random(value.as_bytes()) {
             return;
         }
-        let parents = parent_keys(text, key.start());
+        let parents = self.parents_of(key.start());
         // `github:` / `  client_secret: …` beside a `zoom:` section is GitHub's.
         if !key_is_zoom
             && parents.iter().any(|parent| names_other_vendor(parent))
@@ -315,29 +338,46 @@ fn ends_cleanly(text: &[u8], end: usize) -> bool {
     }
 }
 
+/// How far back `effective_key` reads a line for the name of a generic `value:`: the name
+/// stands beside its value, and the bound keeps many values on one long line linear.
+const NAME_LOOKBACK: usize = 256;
+
 /// The key as written, or for a generic `value:`/`default =` the name on the closest of the
 /// three lines above that says what the value is.
 fn effective_key(text: &[u8], key_start: usize, key: &[u8]) -> Vec<u8> {
     if !GENERIC_KEYS.contains(&normalized(key).as_str()) {
         return key.to_vec();
     }
-    let line_start = text[..key_start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     // The key's own line first (`- {name: ZOOM_CLIENT_SECRET, value: …}`), then three above.
-    let mut line = &text[line_start..key_start];
-    let mut above = &text[..line_start];
+    let mut end = key_start;
     for _ in 0..4 {
+        let (line, line_start) = line_tail(text, end);
         if let Some(name) = NAME.find_iter(line).filter(|m| role_of(m.as_bytes()).is_some()).last() {
             return name.as_bytes().to_vec();
         }
         if NAMING_LINE.is_match(line) {
             break; // `- name: CACHE_BUSTER`: the value is that, whatever is named further up
         }
-        let Some(end) = above.len().checked_sub(1) else { break };
-        let start = above[..end].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        line = &above[start..end];
-        above = &above[..start];
+        // A line longer than the lookback leaves what is above it too far away.
+        let Some(above_end) = line_start.and_then(|start| start.checked_sub(1)) else { break };
+        end = above_end;
     }
     key.to_vec()
+}
+
+/// The line that ends at `end` (a key's start, or a newline), and where it starts; when it
+/// is longer than [`NAME_LOOKBACK`], only its last bytes from a word boundary on, and no start.
+fn line_tail(text: &[u8], end: usize) -> (&[u8], Option<usize>) {
+    let from = end.saturating_sub(NAME_LOOKBACK);
+    match text[from..end].iter().rposition(|&b| b == b'\n') {
+        Some(newline) => (&text[from + newline + 1..end], Some(from + newline + 1)),
+        None if from == 0 => (&text[..end], Some(0)),
+        None => {
+            let tail = &text[from..end];
+            let word_end = tail.iter().position(|&b| !(b.is_ascii_alphanumeric() || b"_.-".contains(&b)));
+            (&tail[word_end.unwrap_or(tail.len())..], None)
+        }
+    }
 }
 
 /// Lower-case letters and digits of a key: `zoom.client-secret` → `zoomclientsecret`.
@@ -358,8 +398,9 @@ fn role_of(key: &[u8]) -> Option<Role> {
         Some(Role::Secret)
     } else if has(&["token"]) {
         // Access, refresh and SDK tokens are JWTs, found by the JWT detector.
-        // `plainToken` is the public challenge of Zoom's endpoint URL validation.
-        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain"]))
+        // `plainToken` is the public challenge of Zoom's endpoint URL validation, and
+        // `next_page_token` a cursor of the API's paginated lists.
+        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain", "page"]))
             .then_some(Role::Token)
     } else if has(&["key"]) || key.ends_with("id") {
         Some(Role::Identifier)
@@ -405,6 +446,24 @@ mod tests {
     }
 
     const SECRET: &str = "q8VwZ3nR7tKp2LmX9cYb4HdF6gJs1AeU";
+
+    #[test]
+    fn generic_values_on_one_long_line_are_named_by_their_neighbour() {
+        let mut synth = crate::synth::Synth::new(11);
+        let secrets: Vec<String> = (0..20).map(|_| synth.alnum(32)).collect();
+        let filler = "x".repeat(5000);
+        let line: String = secrets
+            .iter()
+            .map(|s| format!("{filler} {{\"name\":\"ZOOM_CLIENT_SECRET\",\"value\":\"{s}\"}}"))
+            .collect();
+        let found: Vec<String> = values(&line).into_iter().map(|(value, _)| value).collect();
+        assert_eq!(found, secrets);
+        // A name further back on the line than the lookback does not name the value.
+        let far = format!("ZOOM_CLIENT_SECRET {} value: {}", "-".repeat(NAME_LOOKBACK), secrets[0]);
+        assert!(values(&far).is_empty());
+        let near = format!("ZOOM_CLIENT_SECRET {} value: {}", "-".repeat(NAME_LOOKBACK / 2), secrets[0]);
+        assert_eq!(values(&near).len(), 1);
+    }
 
     #[test]
     fn assignment_syntaxes() {

@@ -44,6 +44,18 @@ impl Kind {
         Kind::WebhookVerificationToken,
     ];
 
+    /// Whether this kind is a token (a JWT issued from a secret) rather than a secret.
+    pub fn is_token(self) -> bool {
+        matches!(
+            self,
+            Kind::JwtAppToken
+                | Kind::OAuthAccessToken
+                | Kind::OAuthRefreshToken
+                | Kind::ZakToken
+                | Kind::SdkSignature
+        )
+    }
+
     /// How urgent a live (unexpired) finding of this kind is: long-lived tokens that act
     /// as the app are critical, every other secret is high.
     pub fn severity(self) -> Severity {
@@ -109,6 +121,11 @@ pub enum Severity {
 impl Severity {
     /// Every severity, lowest first.
     pub const ALL: [Severity; 3] = [Severity::Medium, Severity::High, Severity::Critical];
+
+    /// The severity named `name` (`medium`, `high`, `critical`), if any.
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+    }
 
     /// The lower-case name used in output and options.
     pub fn name(self) -> &'static str {

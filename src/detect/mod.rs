@@ -6,12 +6,15 @@
 //! candidates that lie on added lines become findings.
 
 mod context;
+mod encoded;
 mod jwt;
 mod keyed;
 pub mod kind;
 pub mod rules;
 pub mod shape;
+pub mod verify;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
@@ -26,14 +29,76 @@ const ZOOM_CONTEXT_LINES: (u32, u32) = (40, 10);
 /// Lines around a secret in which an identifier is taken as the one it belongs to.
 const RELATED_LINES: u32 = 10;
 
-static PREFILTER: Lazy<(AhoCorasick, Vec<&'static str>)> = Lazy::new(|| {
-    let words = rules::all_keywords();
-    let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&words)
-        .expect("the rule keywords build an automaton");
-    (automaton, words)
-});
+/// The one keyword pass over a file: every case-insensitive occurrence of a rule keyword.
+///
+/// SIMD "Teddy" search over every ASCII case variant of the keywords runs at several GB/s; a
+/// case-insensitive automaton cannot skip ahead on the first bytes (`z`, `Z`, `e`, `E` are
+/// everywhere) and runs at a tenth of that. The automaton stays as the fallback for CPUs
+/// without the SIMD instructions Teddy needs.
+struct Prefilter {
+    /// Teddy over the case variants; `variant_of[pattern]` is the keyword index.
+    packed: Option<(aho_corasick::packed::Searcher, Vec<usize>)>,
+    automaton: AhoCorasick,
+    words: Vec<&'static str>,
+}
+
+impl Prefilter {
+    fn new() -> Self {
+        let words = rules::all_keywords();
+        let mut variants = Vec::new();
+        let mut variant_of = Vec::new();
+        for (index, word) in words.iter().enumerate() {
+            for variant in case_variants(word) {
+                variants.push(variant);
+                variant_of.push(index);
+            }
+        }
+        let packed =
+            aho_corasick::packed::Searcher::new(variants.iter()).map(|searcher| (searcher, variant_of));
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("the rule keywords build an automaton");
+        Prefilter { packed, automaton, words }
+    }
+
+    /// Each keyword occurrence in `text`: (offset, keyword).
+    fn hits(&self, text: &[u8]) -> Vec<(usize, &'static str)> {
+        match &self.packed {
+            Some((searcher, variant_of)) => searcher
+                .find_iter(text)
+                .map(|m| (m.start(), self.words[variant_of[m.pattern().as_usize()]]))
+                .collect(),
+            None => self
+                .automaton
+                .find_iter(text)
+                .map(|m| (m.start(), self.words[m.pattern().as_usize()]))
+                .collect(),
+        }
+    }
+}
+
+/// Every ASCII upper/lower-case spelling of `word` (`eyJ` → `eyj`, `eyJ`, `eYj`, … `EYJ`).
+fn case_variants(word: &str) -> Vec<Vec<u8>> {
+    let mut variants = vec![Vec::new()];
+    for byte in word.bytes() {
+        let forms = [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
+        let forms: &[u8] = if forms[0] == forms[1] { &forms[..1] } else { &forms };
+        variants = variants
+            .into_iter()
+            .flat_map(|prefix| {
+                forms.iter().map(move |&b| {
+                    let mut next = prefix.clone();
+                    next.push(b);
+                    next
+                })
+            })
+            .collect();
+    }
+    variants
+}
+
+static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
 
 /// What detection needs to know besides the text.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +142,9 @@ pub struct Finding {
     pub expires_at: Option<i64>,
     /// Whether `expires_at` is already past.
     pub expired: bool,
+    /// What proved it real, when the same change holds the other half of its pair (see
+    /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
+    pub verified: Option<String>,
     secret: String,
 }
 
@@ -86,9 +154,11 @@ impl Finding {
         self.rule.kind
     }
 
-    /// How urgent it is: an expired token is medium, otherwise its kind decides.
+    /// How urgent it is: verified is critical, an expired token medium, otherwise its kind decides.
     pub fn severity(&self) -> Severity {
-        if self.expired {
+        if self.verified.is_some() {
+            Severity::Critical
+        } else if self.expired {
             Severity::Medium
         } else {
             self.rule.kind.severity()
@@ -132,24 +202,32 @@ impl std::fmt::Debug for Finding {
             .field("secret", &self.redacted())
             .field("related", &self.related)
             .field("expires_at", &self.expires_at)
+            .field("verified", &self.verified)
             .finish()
     }
 }
 
-/// A secret somewhere in the file: its span, kind, expiry and the identifier it names.
-type Candidate = (Range<usize>, Kind, Option<i64>, Option<Related>);
+/// A secret somewhere in the file.
+struct Candidate {
+    /// Where it is written.
+    span: Range<usize>,
+    kind: Kind,
+    expires_at: Option<i64>,
+    related: Option<Related>,
+    /// The value, when it is written encoded (base64, percent-encoded, split) at `span`.
+    decoded: Option<String>,
+}
 
 /// Finds the Zoom secrets that `change` adds.
 pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     let text = change.text.as_slice();
-    let (automaton, words) = &*PREFILTER;
     let mut zoom_hits = Vec::new();
     let mut saw_jwt = false;
-    for hit in automaton.find_iter(text) {
-        match words[hit.pattern().as_usize()] {
+    for (at, word) in PREFILTER.hits(text) {
+        match word {
             "zoom" => {
-                if context::is_zoom_reference(text, hit.start()) {
-                    zoom_hits.push(hit.start());
+                if context::is_zoom_reference(text, at) {
+                    zoom_hits.push(at);
                 }
             }
             _ => saw_jwt = true,
@@ -165,7 +243,13 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     if saw_jwt {
         for token in jwt::find(text) {
             let related = token.related.map(|(kind, value)| Related { kind, value });
-            candidates.push((token.span, token.kind, token.expires_at, related));
+            candidates.push(Candidate {
+                span: token.span,
+                kind: token.kind,
+                expires_at: token.expires_at,
+                related,
+                decoded: None,
+            });
         }
     }
     let mut identifiers = Vec::new();
@@ -177,40 +261,119 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         };
         let (secrets, ids) = keyed::find(text, &nearby);
         identifiers = ids;
-        candidates.extend(secrets.into_iter().map(|s| (s.span, s.kind, None, None)));
+        candidates.extend(secrets.into_iter().map(|s| Candidate {
+            span: s.span,
+            kind: s.kind,
+            expires_at: None,
+            related: None,
+            decoded: None,
+        }));
+        let plain: Vec<Range<usize>> = candidates.iter().map(|c| c.span.clone()).collect();
+        candidates.extend(decoded_candidates(text, &nearby, &plain));
     }
 
+    let ids_by_line = identifiers_by_line(&identifiers, &lines);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
-        .filter_map(|(span, kind, expires_at, related)| {
+        .filter_map(|candidate| {
+            let Candidate { span, kind, expires_at, related, decoded } = candidate;
             let line = lines.line_of(span.start);
             if !change.added.contains(line) {
                 return None;
             }
-            let related = related.or_else(|| nearest_identifier(&identifiers, &lines, line));
+            let related = related.or_else(|| nearest_identifier(&identifiers, &ids_by_line, line));
             Some(Finding {
                 rule: rule_for(kind),
                 line,
-                column: lines.column_of(text, span.start),
-                secret: String::from_utf8_lossy(&text[span.clone()]).into_owned(),
+                column: 0, // set below, once the findings are in order
+                secret: decoded.unwrap_or_else(|| String::from_utf8_lossy(&text[span.clone()]).into_owned()),
                 span,
                 related,
                 expires_at,
                 expired: expires_at.is_some_and(|exp| exp <= options.now),
+                verified: None,
             })
         })
         .collect();
     findings.sort_by_key(|f| f.span.start);
-    findings.dedup_by(|a, b| a.span == b.span);
+    findings.dedup_by(|a, b| a.span == b.span && a.secret == b.secret);
+    lines.set_columns(text, &mut findings);
     findings
 }
 
-fn nearest_identifier(ids: &[keyed::KeyedIdentifier], lines: &LineIndex, line: u32) -> Option<Related> {
-    ids.iter()
-        .map(|id| (lines.line_of(id.at).abs_diff(line), id))
-        .filter(|(distance, _)| *distance <= RELATED_LINES)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, id)| Related { kind: id.kind, value: id.value.clone() })
+/// Secrets written encoded or split (see [`encoded`]): each decoded view is read like any
+/// other text, in the Zoom context of the place it was written. A value that the plain
+/// reading already found (`plain`) in that place is not found twice.
+fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>]) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    for view in encoded::views(text) {
+        let at_origin = AtOrigin { nearby, origin: view.origin.start };
+        let mut found: Vec<(Range<usize>, Kind, Option<i64>)> =
+            keyed::find(&view.text, &at_origin).0.into_iter().map(|s| (s.span, s.kind, None)).collect();
+        found.extend(jwt::find(&view.text).into_iter().map(|t| (t.span, t.kind, t.expires_at)));
+        for (span, kind, expires_at) in found {
+            let value = &view.text[span];
+            let found_plainly = plain.iter().any(|p| {
+                p.start >= view.origin.start && p.end <= view.origin.end && &text[p.clone()] == value
+            });
+            if found_plainly {
+                continue;
+            }
+            candidates.push(Candidate {
+                span: view.origin.clone(),
+                kind,
+                expires_at,
+                related: None,
+                decoded: Some(String::from_utf8_lossy(value).into_owned()),
+            });
+        }
+    }
+    candidates
+}
+
+/// Zoom context as seen from the place an encoded view was written.
+struct AtOrigin<'a> {
+    nearby: &'a ZoomLines<'a>,
+    origin: usize,
+}
+
+impl keyed::ZoomNearby for AtOrigin<'_> {
+    fn near(&self, _: usize) -> bool {
+        keyed::ZoomNearby::near(self.nearby, self.origin)
+    }
+}
+
+/// The JWT decoder on its own: which Zoom token `token` (one `header.claims.signature`
+/// string) is, if any. Detection calls it through [`scan`]; this entry point is for fuzzing.
+#[doc(hidden)]
+pub fn classify_jwt(token: &[u8]) -> Option<Kind> {
+    jwt::classify(token).map(|(kind, _, _)| kind)
+}
+
+/// For each line that holds an identifier, the first of them (in the order found), so that
+/// each finding looks at a few lines rather than at every identifier in the file.
+fn identifiers_by_line(ids: &[keyed::KeyedIdentifier], lines: &LineIndex) -> HashMap<u32, usize> {
+    let mut by_line = HashMap::new();
+    for (index, id) in ids.iter().enumerate() {
+        by_line.entry(lines.line_of(id.at)).or_insert(index);
+    }
+    by_line
+}
+
+/// The identifier nearest to `line`, within [`RELATED_LINES`]; of equally near ones, the
+/// first found.
+fn nearest_identifier(
+    ids: &[keyed::KeyedIdentifier],
+    by_line: &HashMap<u32, usize>,
+    line: u32,
+) -> Option<Related> {
+    (0..=RELATED_LINES)
+        .find_map(|distance| {
+            let above = line.checked_sub(distance).and_then(|l| by_line.get(&l));
+            let below = line.checked_add(distance).and_then(|l| by_line.get(&l));
+            above.into_iter().chain(below).min().copied()
+        })
+        .map(|index| Related { kind: ids[index].kind, value: ids[index].value.clone() })
 }
 
 /// The lines on which Zoom is mentioned, as seen from a keyed value.
@@ -250,11 +413,23 @@ impl LineIndex {
         u32::try_from(self.starts.partition_point(|&s| s <= at)).unwrap_or(u32::MAX)
     }
 
-    /// 1-based column, in characters, of byte offset `at`.
-    fn column_of(&self, text: &[u8], at: usize) -> u32 {
-        let start = self.starts[self.line_of(at) as usize - 1];
-        let chars = String::from_utf8_lossy(&text[start..at]).chars().count();
-        u32::try_from(chars + 1).unwrap_or(u32::MAX)
+    /// Sets each finding's 1-based column, in characters (of lossy UTF-8). `findings` are in
+    /// order, so each line is counted once from its start, however many findings it holds:
+    /// counting from the line start for every finding is quadratic on a long line. Findings
+    /// start with an ASCII byte, so counting on from one of them counts what a whole-line
+    /// count would.
+    fn set_columns(&self, text: &[u8], findings: &mut [Finding]) {
+        let mut counted_to: Option<(usize, u32)> = None; // a byte offset and its column
+        for finding in findings {
+            let line_start = self.starts[finding.line as usize - 1];
+            let (from, column) = match counted_to {
+                Some((at, column)) if at >= line_start => (at, column),
+                _ => (line_start, 1),
+            };
+            let chars = String::from_utf8_lossy(&text[from..finding.span.start]).chars().count();
+            finding.column = column.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+            counted_to = Some((finding.span.start, finding.column));
+        }
     }
 }
 
@@ -313,6 +488,101 @@ mod tests {
         let found = scan(&change(&token, AddedLines::All), &ScanOptions::default());
         assert_eq!(found.len(), 1);
         assert!(found[0].expired);
+    }
+
+    /// The (rule id, secret) of every finding in `text` at `path`.
+    fn found_at(path: &str, text: &str) -> Vec<(&'static str, String)> {
+        let c = Change {
+            path: path.into(),
+            old_path: None,
+            text: text.as_bytes().to_vec(),
+            added: AddedLines::All,
+        };
+        scan(&c, &ScanOptions::default()).iter().map(|f| (f.rule.id, f.secret().to_owned())).collect()
+    }
+
+    #[test]
+    fn basic_auth_holds_a_client_secret() {
+        use base64::Engine;
+        let mut s = Synth::new(40);
+        let (id, secret) = (s.uuid22(), s.alnum(32));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        for text in [
+            format!("curl -X POST https://zoom.us/oauth/token -H \"Authorization: Basic {encoded}\""),
+            format!("POST https://zoom.us/oauth/token\nAuthorization: Basic {encoded}\n"),
+            format!("{{\"url\": \"https://zoom.us/oauth/token\", \"header\": [{{\"key\": \"Authorization\", \"value\": \"Basic {encoded}\"}}]}}"),
+        ] {
+            assert_eq!(found_at("api.txt", &text), [("zoom-client-secret", secret.clone())], "{text}");
+        }
+        let other =
+            base64::engine::general_purpose::STANDARD.encode("deploy-user:correct horse battery staple");
+        assert!(found_at("api.txt", &format!("zoom.us\nAuthorization: Basic {other}")).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_secret_data_is_decoded() {
+        use base64::Engine;
+        let secret = Synth::new(41).alnum(32);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
+        let manifest = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: zoom-credentials\ntype: Opaque\ndata:\n  client_secret: {encoded}\n"
+        );
+        assert_eq!(found_at("k8s/secret.yaml", &manifest), [("zoom-client-secret", secret.clone())]);
+        let not_zoom = manifest.replace("zoom-credentials", "payments");
+        assert!(found_at("k8s/secret.yaml", &not_zoom).is_empty(), "a Secret with no Zoom context");
+    }
+
+    #[test]
+    fn percent_encoded_values_are_decoded() {
+        let secret = Synth::new(42).alnum(32);
+        let text = format!("https://app.example/cb?state=%7B%22zoom_client_secret%22%3A%22{secret}%22%7D\n");
+        assert_eq!(found_at("links.txt", &text), [("zoom-client-secret", secret.clone())]);
+        let form =
+            format!("grant_type=client_credentials&zoom_client_secret={secret}&scope=meeting%3Aread\n");
+        assert_eq!(found_at("body.txt", &form), [("zoom-client-secret", secret)], "found once, plainly");
+    }
+
+    #[test]
+    fn split_literals_are_joined() {
+        let secret = Synth::new(43).alnum(32);
+        let (a, b, c) = (&secret[..10], &secret[10..20], &secret[20..]);
+        for text in [
+            format!("ZOOM_CLIENT_SECRET = \"{a}\" + \"{b}\" + \"{c}\"\n"),
+            format!("const zoomClientSecret = '{a}' +\n  '{b}' + '{c}';\n"),
+            format!("String zoomClientSecret = \"{a}\"\n    + \"{b}{c}\";\n"),
+            format!("zoomClientSecret := \"{a}{b}\" +\n\t\"{c}\"\n"),
+            format!("ZOOM_CLIENT_SECRET = (\n    \"{a}{b}\"\n    \"{c}\"\n)\n"),
+            format!("export ZOOM_CLIENT_SECRET=\"{a}{b}\"\\\n\"{c}\"\n"),
+        ] {
+            assert_eq!(found_at("app.src", &text), [("zoom-client-secret", secret.clone())], "{text}");
+        }
+    }
+
+    #[test]
+    fn many_findings_on_one_line_get_their_own_columns() {
+        let mut synth = Synth::new(7);
+        let line: String = (0..40)
+            .map(|i| format!("\u{e9}\u{fffd} ZOOM_CLIENT_SECRET={} {} ", synth.alnum(32), "x".repeat(i)))
+            .collect();
+        let text = format!("# zoom\n{line}\n");
+        let found = scan(&change(&text, AddedLines::All), &ScanOptions::default());
+        assert_eq!(found.len(), 40);
+        for finding in &found {
+            let before = &text[..finding.span.start];
+            let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+            let column = before[line_start..].chars().count() + 1;
+            assert_eq!((finding.line, finding.column as usize), (2, column));
+        }
+    }
+
+    #[test]
+    fn the_keyword_pass_finds_every_spelling() {
+        assert_eq!(case_variants("eyJ").len(), 8);
+        let text = b"a ZoOm b eyj c zoom";
+        let hits = PREFILTER.hits(text);
+        assert_eq!(hits, [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
+        let fallback = Prefilter { packed: None, ..Prefilter::new() };
+        assert_eq!(fallback.hits(text), hits);
     }
 
     #[test]

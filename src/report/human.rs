@@ -56,12 +56,21 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     );
     for credential in credentials {
         let finding = &credential.first;
-        let _ =
-            writeln!(out, "  {} {}  [{}]", "✗".red().bold(), finding.kind().name().bold(), finding.rule.id);
+        let _ = writeln!(
+            out,
+            "  {} {}  [{}]  {}",
+            "✗".red().bold(),
+            finding.kind().name().bold(),
+            finding.rule.id,
+            finding.severity().name()
+        );
         let _ = writeln!(out, "    fingerprint  {}", credential.fingerprint);
         let _ = writeln!(out, "    value        {}", finding.redacted().yellow());
         if let Some(related) = &finding.related {
             let _ = writeln!(out, "    app          {} {}", related.kind.label(), sanitize(&related.value));
+        }
+        if let Some(proof) = &finding.verified {
+            let _ = writeln!(out, "    {}        {}", "proof".red().bold(), sanitize(proof));
         }
         for (index, place) in credential.added.iter().enumerate() {
             let label = if index == 0 { "added in" } else { "" };
@@ -100,16 +109,7 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     );
     let _ =
         writeln!(out, "  2. Rotate every credential above: it is in the history, so treat it as exposed.");
-    for step in ROTATE_STEPS {
-        let _ = writeln!(out, "       - {step}");
-    }
-    let mut kinds: Vec<Kind> = credentials.iter().map(|c| c.first.kind()).collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
-        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
-    }
+    rotation_steps(&mut out, credentials.iter().map(|c| c.first.kind()));
     let _ = writeln!(
         out,
         "  3. Rewriting history (git filter-repo --replace-text) cleans only clones made afterwards;\n     \
@@ -168,6 +168,21 @@ pub fn summary(outcome: &Outcome) -> String {
     if !outcome.binary_skipped.is_empty() {
         let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
     }
+    if let (Some(bar), count @ 1..) = (outcome.min_severity, outcome.below_min_severity) {
+        let _ = write!(line, "; {} below the {} bar, not blocking", plural(count, "finding"), bar.name());
+    }
+    if !outcome.too_large.is_empty() {
+        let mut names: Vec<String> = outcome.too_large.iter().take(3).map(|p| sanitize(p)).collect();
+        if outcome.too_large.len() > names.len() {
+            names.push("…".to_owned());
+        }
+        let _ = write!(
+            line,
+            "; {} NOT scanned, over zoomguard.maxFileSize: {}",
+            plural(outcome.too_large.len(), "file"),
+            names.join(", ")
+        );
+    }
     line
 }
 
@@ -175,7 +190,14 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     let finding = &file_finding.finding;
     let kind = finding.kind();
     let path = sanitize(&file_finding.path);
-    let _ = writeln!(out, "  {} {}  [{}]", "✗".red().bold(), kind.name().bold(), finding.rule.id);
+    let _ = writeln!(
+        out,
+        "  {} {}  [{}]  {}",
+        "✗".red().bold(),
+        kind.name().bold(),
+        finding.rule.id,
+        finding.severity().name()
+    );
     if let Some(commit) = &file_finding.commit {
         let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
@@ -184,6 +206,9 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
         writeln!(out, "    value  {}  (fingerprint {})", finding.redacted().yellow(), finding.fingerprint());
     if let Some(related) = &finding.related {
         let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
+    }
+    if let Some(proof) = &finding.verified {
+        let _ = writeln!(out, "    {}  {}", "proof".red().bold(), sanitize(proof));
     }
     if let Some(exp) = finding.expires_at {
         let when = format_unix_date(exp);
@@ -222,7 +247,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
     for (name, how) in SECRET_MANAGERS {
         let _ = writeln!(out, "       - {name}: {how}");
     }
-    let mut paths: Vec<String> = outcome.findings.iter().map(|f| shell_quote(&sanitize(&f.path))).collect();
+    let mut paths: Vec<String> =
+        outcome.findings.iter().map(|f| shell_quote(&not_an_option(&f.path))).collect();
     paths.dedup();
     match outcome.scope {
         Scope::Staged => {
@@ -249,16 +275,7 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         }
     }
     let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
-    for step in ROTATE_STEPS {
-        let _ = writeln!(out, "       - {step}");
-    }
-    let mut kinds: Vec<Kind> = outcome.findings.iter().map(|f| f.finding.kind()).collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
-        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
-    }
+    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
     let _ = writeln!(
         out,
         "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
@@ -280,6 +297,20 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         Scope::Range | Scope::History | Scope::Files => {
             let _ = writeln!(out);
         }
+    }
+}
+
+/// The rotation steps, then where to regenerate each of `kinds` (each kind once).
+fn rotation_steps(out: &mut String, kinds: impl Iterator<Item = Kind>) {
+    for step in ROTATE_STEPS {
+        let _ = writeln!(out, "       - {step}");
+    }
+    let mut kinds: Vec<Kind> = kinds.collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
+        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
     }
 }
 
@@ -307,6 +338,17 @@ pub(super) fn plural(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// A path sanitised and, when it starts with `-`, prefixed with `./`, so that a command line
+/// suggested to the user cannot read a file named `-rf` as an option.
+fn not_an_option(path: &str) -> String {
+    let path = sanitize(path);
+    if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path
     }
 }
 
@@ -355,5 +397,7 @@ mod tests {
     fn quoting() {
         assert_eq!(shell_quote("config/.env"), "config/.env");
         assert_eq!(shell_quote("my file's.env"), "'my file'\\''s.env'");
+        assert_eq!(shell_quote(&not_an_option("-rf")), "./-rf");
+        assert_eq!(shell_quote(&not_an_option("--x y\u{1b}")), "'./--x y?'");
     }
 }

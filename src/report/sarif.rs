@@ -64,6 +64,9 @@ fn result(file_finding: &FileFinding) -> Value {
     if finding.expired {
         message.push_str(" (expired token)");
     }
+    if let Some(proof) = &finding.verified {
+        message.push_str(&format!("; verified offline: it {proof}"));
+    }
     let mut result = json!({
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,

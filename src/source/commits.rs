@@ -93,8 +93,9 @@ pub fn new_commits(
 
 /// What commit `oid` adds: its diff against its first parent (a root commit against the
 /// empty tree), and for a merge only the lines that no parent had. `position` is the
-/// commit's place in the walk (see [`CommitInfo::position`]).
-pub fn changes_of(repo: &Repository, oid: Oid, position: usize) -> Result<Collected> {
+/// commit's place in the walk (see [`CommitInfo::position`]); files over `max_file_size`
+/// bytes are listed, not read.
+pub fn changes_of(repo: &Repository, oid: Oid, position: usize, max_file_size: u64) -> Result<Collected> {
     let commit = repo.find_commit(oid).with_context(|| format!("reading commit {oid}"))?;
     let tree = commit.tree().with_context(|| format!("reading the tree of commit {oid}"))?;
     let parent_trees = commit
@@ -108,7 +109,7 @@ pub fn changes_of(repo: &Repository, oid: Oid, position: usize) -> Result<Collec
         author_time: commit.author().when().seconds(),
         position,
     });
-    let mut added = Collected::default();
+    let mut added = Collected::with_max_file_size(max_file_size);
     added.add_diff(repo, &commit_diff(repo, parent_trees.first(), &tree, oid)?, Some(&info))?;
     for other_parent in parent_trees.iter().skip(1) {
         let other_side = added_lines_by_path(&commit_diff(repo, Some(other_parent), &tree, oid)?)?;

@@ -44,11 +44,17 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// The change that file `path` makes when every line counts (nothing when it is binary).
-pub fn read(path: &Path) -> Result<Collected> {
-    let text = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+/// The change that file `path` makes when every line counts (nothing when it is binary, and
+/// only its name when it is over `max_file_size` bytes).
+pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
     let shown = path.strip_prefix(".").unwrap_or(path).to_string_lossy().into_owned();
-    let mut collected = Collected::default();
+    let mut collected = Collected::with_max_file_size(max_file_size);
+    let size = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    if size > max_file_size {
+        collected.too_large.push(shown);
+        return Ok(collected);
+    }
+    let text = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     if is_binary(&text) {
         collected.binary_skipped.push(shown);
     } else {

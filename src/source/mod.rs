@@ -13,9 +13,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, FileMode, Patch, Repository};
+use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
 
-use crate::change::{AddedLines, Change, CommitInfo};
+use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
 
 /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
 /// quarantine and linked worktrees from the environment first, then the working directory.
@@ -27,8 +27,11 @@ pub fn open() -> Result<Repository> {
     Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
 }
 
+/// Files larger than this are not read (git config `zoomguard.maxFileSize`): 100 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
+
 /// What a source produced: the changes to scan, and what it passed over and why.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Collected {
     /// Text files with added lines.
     pub changes: Vec<Change>,
@@ -37,9 +40,30 @@ pub struct Collected {
     pub commits: Vec<Option<Arc<CommitInfo>>>,
     /// Paths of binary files that were not scanned.
     pub binary_skipped: Vec<String>,
+    /// Paths of files over `max_file_size` that were not read.
+    pub too_large: Vec<String>,
+    /// The largest file read, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for Collected {
+    fn default() -> Self {
+        Collected::with_max_file_size(DEFAULT_MAX_FILE_SIZE)
+    }
 }
 
 impl Collected {
+    /// Nothing collected yet; files over `max_file_size` bytes will be listed, not read.
+    pub fn with_max_file_size(max_file_size: u64) -> Self {
+        Collected {
+            changes: Vec::new(),
+            commits: Vec::new(),
+            binary_skipped: Vec::new(),
+            too_large: Vec::new(),
+            max_file_size,
+        }
+    }
+
     /// Keeps only the lines that `other_side` also adds: a merge commit adds only what none
     /// of its parents had. Changes left with no added line are dropped.
     pub fn keep_added_in(&mut self, other_side: &HashMap<String, AddedLines>) {
@@ -67,28 +91,46 @@ impl Collected {
             if !carries_text(delta.status(), delta.new_file().mode()) {
                 continue;
             }
-            let blob = repo
-                .find_blob(delta.new_file().id())
-                .with_context(|| format!("reading the new content of {path}"))?;
-            if is_binary(blob.content()) || delta.flags().is_binary() {
+            let id = delta.new_file().id();
+            let odb = repo.odb().context("opening the object database")?;
+            let (size, _) = odb.read_header(id).with_context(|| format!("reading the size of {path}"))?;
+            if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
+                self.too_large.push(path);
+                continue;
+            }
+            let blob = repo.find_blob(id).with_context(|| format!("reading the new content of {path}"))?;
+            let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
+            if utf16.is_none() && (is_binary(blob.content()) || delta.flags().is_binary()) {
                 self.binary_skipped.push(path);
                 continue;
             }
             let (old_path, added) = match delta.status() {
                 Delta::Added => (None, AddedLines::All),
                 _ => {
-                    let ranges = added_ranges(diff, index, &path)?;
-                    if ranges.is_empty() {
+                    let added = match &utf16 {
+                        Some(text) => utf16_added_lines(repo, delta.old_file().id(), text, &path)?,
+                        None => AddedLines::Ranges(added_ranges(diff, index, &path)?),
+                    };
+                    if added == AddedLines::Ranges(Vec::new()) {
                         continue; // a pure rename, copy or mode change adds no line
                     }
-                    (Some(lossy_path(delta.old_file().path_bytes())), AddedLines::Ranges(ranges))
+                    (Some(lossy_path(delta.old_file().path_bytes())), added)
                 }
             };
-            self.changes.push(Change { path, old_path, text: blob.content().to_vec(), added });
+            let text = utf16.unwrap_or_else(|| blob.content().to_vec());
+            self.changes.push(Change { path, old_path, text, added });
             self.commits.push(commit.cloned());
         }
         Ok(())
     }
+}
+
+/// The lines of decoded UTF-16 `text` that the old version (blob `old`) lacks: git calls
+/// UTF-16 binary and gives no hunks, so the decoded lines are compared instead.
+fn utf16_added_lines(repo: &Repository, old: Oid, text: &[u8], path: &str) -> Result<AddedLines> {
+    let blob = repo.find_blob(old).with_context(|| format!("reading the old content of {path}"))?;
+    let old_text = decode_utf16(blob.content());
+    Ok(AddedLines::not_in(old_text.as_deref().unwrap_or(blob.content()), text))
 }
 
 /// For each text file of `diff`, which lines of its new side the diff adds (no blob is read).

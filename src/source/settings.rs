@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::Repository;
 
+use super::DEFAULT_MAX_FILE_SIZE;
 use crate::allow::IGNORE_FILE;
+use crate::detect::Severity;
 
 /// A file's text and the name to show in messages about it.
 #[derive(Debug)]
@@ -75,5 +77,46 @@ pub fn ignore_file_path(repo: Option<&Repository>) -> Result<PathBuf> {
             None => anyhow::bail!("this is a bare repository: commit {IGNORE_FILE} through a clone"),
         },
         None => Ok(PathBuf::from(IGNORE_FILE)),
+    }
+}
+
+/// The git config that applies: the repository's (with the global and system files below
+/// it), or without a repository the global and system files alone.
+fn config(repo: Option<&Repository>) -> Result<git2::Config> {
+    match repo {
+        Some(repo) => repo.config().context("reading the repository's git config"),
+        None => git2::Config::open_default().context("reading the global git config"),
+    }
+}
+
+/// `zoomguard.maxFileSize` (bytes; git's `k`, `m` and `g` suffixes work), or 100 MiB.
+pub fn max_file_size(repo: Option<&Repository>) -> Result<u64> {
+    let key = "zoomguard.maxFileSize";
+    match config(repo)?.get_i64(key) {
+        Ok(size) => u64::try_from(size).with_context(|| format!("git config {key} is negative: {size}")),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(DEFAULT_MAX_FILE_SIZE),
+        Err(e) => Err(e).with_context(|| format!("git config {key} is not a size (such as 100m)")),
+    }
+}
+
+/// Whether `zoomguard.onError` is `warn` (an internal error lets the commit or push through
+/// with a warning) rather than the default `block`. Unreadable or other values mean block.
+pub fn warn_on_error(repo: Option<&Repository>) -> bool {
+    config(repo)
+        .ok()
+        .and_then(|config| config.get_string("zoomguard.onError").ok())
+        .is_some_and(|v| v == "warn")
+}
+
+/// `zoomguard.minSeverity` (`medium`, `high` or `critical`), if set; another value is an error.
+pub fn min_severity(repo: Option<&Repository>) -> Result<Option<Severity>> {
+    let key = "zoomguard.minSeverity";
+    match config(repo)?.get_string(key) {
+        Ok(value) => match Severity::from_name(&value) {
+            Some(severity) => Ok(Some(severity)),
+            None => anyhow::bail!("git config {key} is {value:?}; use medium, high or critical"),
+        },
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
     }
 }

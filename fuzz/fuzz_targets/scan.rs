@@ -1,0 +1,24 @@
+//! The detector on arbitrary bytes: it must not panic, and every finding must lie inside
+//! the text and on an added line. The first byte picks the path (Zoom-named or not), which
+//! lines count as added, and whether the text goes through the UTF-16 decoder first.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zoomguard::change::{decode_utf16, AddedLines, Change};
+use zoomguard::detect::{scan, ScanOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, bytes)) = data.split_first() else { return };
+    let path = if mode & 1 == 0 { "config/zoom.env" } else { "src/app.js" };
+    let added = if mode & 2 == 0 { AddedLines::All } else { AddedLines::Ranges(vec![1..3, 5..u32::MAX]) };
+    let text = match decode_utf16(bytes) {
+        Some(decoded) if mode & 4 == 0 => decoded,
+        _ => bytes.to_vec(),
+    };
+    let change = Change { path: path.to_owned(), old_path: None, text, added };
+    for finding in scan(&change, &ScanOptions { now: 1_700_000_000 }) {
+        assert!(finding.span.start < finding.span.end && finding.span.end <= change.text.len());
+        assert!(change.added.contains(finding.line));
+        assert!(finding.column >= 1);
+    }
+});

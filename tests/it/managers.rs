@@ -319,8 +319,12 @@ fn framework_command(repo: &TestRepo, program: impl AsRef<std::ffi::OsStr>) -> C
             cmd.env_remove(&key);
         }
     }
+    // The framework's `cargo install` ignores Cargo.lock: at least keep it to dependency
+    // versions that declare support for our rust-version, so a new release needing a newer
+    // compiler does not break the test.
     cmd.env("PRE_COMMIT_HOME", tools::dir().join("pre-commit-home"))
-        .env("CARGO_TARGET_DIR", tools::dir().join("cargo-target"));
+        .env("CARGO_TARGET_DIR", tools::dir().join("cargo-target"))
+        .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback");
     let real_home = std::env::var_os("HOME").map(PathBuf::from);
     for (var, default) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
         if std::env::var_os(var).is_none() {

@@ -336,20 +336,25 @@ fn framework_command(repo: &TestRepo, program: impl AsRef<std::ffi::OsStr>) -> C
     cmd
 }
 
-#[test]
-fn pre_commit_framework_refuses_secret_commits_and_pushes() {
-    let bin = tools::python_bin();
-    let repo = TestRepo::new();
+/// Writes `.pre-commit-config.yaml` with this repository as the hook source and runs
+/// `pre-commit install` for both stages, as the README says.
+fn install_framework(repo: &TestRepo) {
     let config = format!(
         "repos:\n  - repo: {}\n    rev: {}\n{PRE_COMMIT_HOOKS}",
         env!("CARGO_MANIFEST_DIR"),
         source_head()
     );
     repo.write(".pre-commit-config.yaml", &config);
-    let mut install = framework_command(&repo, bin.join("pre-commit"));
+    let mut install = framework_command(repo, tools::python_bin().join("pre-commit"));
     install.args(["install", "--hook-type", "pre-commit", "--hook-type", "pre-push"]);
     let run = TestRepo::run(install);
     assert_eq!(run.code, 0, "pre-commit install failed:\n{run}");
+}
+
+#[test]
+fn pre_commit_framework_refuses_secret_commits_and_pushes() {
+    let repo = TestRepo::new();
+    install_framework(&repo);
 
     // Every git command now runs the framework's hooks, which must find its cache and cargo.
     let framework = |args: &[&str]| {
@@ -405,6 +410,42 @@ fn pre_commit_framework_refuses_secret_commits_and_pushes() {
     let run = framework(&["push", "origin", "main"]);
     assert_eq!(run.code, 0, "a clean push should pass:\n{run}");
     assert_eq!(repo.rev_in(&remote, "refs/heads/main"), repo.head(), "the clean push did not land:\n{run}");
+}
+
+#[test]
+fn global_install_runs_the_pre_commit_frameworks_hooks_of_a_repository() {
+    // What the README advises: `pre-commit install` first (it refuses while any
+    // core.hooksPath is set), then `zoomguard install --global`.
+    let repo = TestRepo::new();
+    install_framework(&repo);
+    zoomguard_ok(&repo, &["install", "--global"]);
+    let commit = |args: &[&str]| {
+        let mut cmd = framework_command(&repo, "git");
+        cmd.args(["commit", "-m", "test"]).args(args);
+        TestRepo::run(cmd)
+    };
+    repo.add(&[".pre-commit-config.yaml"]);
+    let run = commit(&[]);
+    assert_eq!(run.code, 0, "a clean commit should pass:\n{run}");
+    assert!(
+        run.all().contains("zoomguard (Zoom API credentials)"),
+        "the framework's hook did not run:\n{run}"
+    );
+
+    let value = secret(X);
+    repo.stage(".env", secret_line(X));
+    let before = repo.head();
+    let run = commit(&[]);
+    check(
+        &repo,
+        &repo.path,
+        &run,
+        before.as_deref(),
+        &[&value],
+        Expect::Block { at: ".env:1:20", secret: &value },
+    );
+    assert!(run.all().contains("- hook id: zoomguard"), "the framework did not report the hook:\n{run}");
+    assert_eq!(run.stderr.matches("zoomguard: blocked").count(), 1, "reported more than once:\n{run}");
 }
 
 // ---- sarif-tools ----

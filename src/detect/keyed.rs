@@ -197,7 +197,7 @@ static VALUE_BYTE: [bool; 256] = {
 fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
     let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut run, mut line_start, mut marked) = (0usize, 0usize, false);
-    let mut close_line =
+    let close_line =
         |lines: &mut Vec<std::ops::Range<usize>>, start: usize, end: usize| match lines.last_mut() {
             Some(last) if last.end + 1 >= start => last.end = end,
             _ => lines.push(start..end),

@@ -77,6 +77,14 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
     }
+    if updates.is_empty() {
+        // git always names at least one ref; an empty input means a hook manager did not pass
+        // git's standard input on, and nothing can be checked.
+        eprintln!(
+            "zoomguard: note: no refs to check arrived on standard input. If a hook manager runs \
+             this, make it pass git's stdin on (lefthook: use_stdin: true)."
+        );
+    }
     let repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;

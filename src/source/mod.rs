@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
+use git2::{Blob, Delta, Diff, DiffOptions, FileMode, Oid, Patch, Repository};
 
 use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
 
@@ -109,7 +109,9 @@ impl Collected {
                 _ => {
                     let added = match &utf16 {
                         Some(text) => utf16_added_lines(repo, delta.old_file().id(), text, &path)?,
-                        None => AddedLines::Ranges(added_ranges(diff, index, &path)?),
+                        None => {
+                            AddedLines::Ranges(added_ranges_from(repo, delta.old_file().id(), &blob, &path)?)
+                        }
                     };
                     if added == AddedLines::Ranges(Vec::new()) {
                         continue; // a pure rename, copy or mode change adds no line
@@ -162,9 +164,26 @@ fn carries_text(status: Delta, mode: FileMode) -> bool {
 /// The 1-based line ranges of the new side that the diff adds (diffs are made with zero
 /// context lines, so every hunk's new range is added text).
 fn added_ranges(diff: &Diff<'_>, index: usize, path: &str) -> Result<Vec<Range<u32>>> {
-    let Some(patch) = Patch::from_diff(diff, index).with_context(|| format!("diffing {path}"))? else {
-        return Ok(Vec::new());
-    };
+    match Patch::from_diff(diff, index).with_context(|| format!("diffing {path}"))? {
+        Some(patch) => hunk_ranges(&patch, path),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The same, for a new side already read (`new`) against the old blob `old`: the new blob
+/// is not read a second time, which counts for large files.
+fn added_ranges_from(repo: &Repository, old: Oid, new: &Blob<'_>, path: &str) -> Result<Vec<Range<u32>>> {
+    let old = repo.find_blob(old).with_context(|| format!("reading the old content of {path}"))?;
+    let mut options = DiffOptions::new();
+    options.context_lines(0);
+    let patch = Patch::from_blobs(&old, None, new, None, Some(&mut options))
+        .with_context(|| format!("diffing {path}"))?;
+    hunk_ranges(&patch, path)
+}
+
+/// The new-side line ranges of `patch`'s hunks (made with zero context lines, so every hunk's
+/// new range is added text).
+fn hunk_ranges(patch: &Patch<'_>, path: &str) -> Result<Vec<Range<u32>>> {
     let mut ranges = Vec::with_capacity(patch.num_hunks());
     for hunk_index in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(hunk_index).with_context(|| format!("reading a diff hunk of {path}"))?;

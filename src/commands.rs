@@ -10,7 +10,7 @@ use git2::{Oid, Repository};
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
 use crate::detect::{ScanOptions, Severity, RULES};
-use crate::engine::{self, Outcome, Scope, Workers};
+use crate::engine::{self, Outcome, Scope, Streamed, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
@@ -43,26 +43,38 @@ pub struct Reporting {
     pub min_severity: Option<Severity>,
 }
 
-/// `zoomguard pre-commit` (and `zoomguard scan --staged`).
+/// `zoomguard pre-commit` (and `zoomguard scan --staged`). Each staged file is scanned as it
+/// is read and let go, unless it holds findings or pairing evidence.
 pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
     let repo = source::open()?;
-    let mut collected = staged::collect(&repo, source::settings::max_file_size(Some(&repo))?)?;
-    let mut outcome = engine::run(&collected, Scope::Staged, &options, started);
-    let new_files = engine::new_files_with_findings(&outcome, &collected.changes);
+    let mut streamed = Streamed::default();
+    let skipped = staged::each_change(&repo, source::settings::max_file_size(Some(&repo))?, &mut |change| {
+        streamed.add(change, &options);
+        Ok(())
+    })?;
+    let (mut outcome, mut kept) = streamed.finish(skipped);
+    // A "new" file with a finding may be a copy of a file HEAD has: then only its edits count.
+    let new_files = engine::new_files_with_findings(&outcome, &kept.changes);
     if !new_files.is_empty() {
         let copies = staged::copies_of_unmodified(&repo, &new_files)?;
         if !copies.is_empty() {
-            for change in &mut collected.changes {
+            let before = engine::scan_collected(&kept, &options);
+            for change in &mut kept.changes {
                 if let Some((old, added)) = copies.get(&change.path) {
                     change.old_path = Some(old.clone());
                     change.added = added.clone();
                 }
             }
-            outcome = engine::run(&collected, Scope::Staged, &options, started);
+            let after = engine::scan_collected(&kept, &options);
+            // Only the kept files can hold findings: swap their results for the new ones.
+            outcome.findings = after.findings;
+            outcome.allowed_by_marker =
+                outcome.allowed_by_marker - before.allowed_by_marker + after.allowed_by_marker;
         }
     }
+    let mut outcome = outcome.finish(Scope::Staged, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aho_corasick::AhoCorasick;
 use anyhow::{anyhow, Result};
+use once_cell::sync::Lazy;
 
 use crate::allow;
 use crate::change::{Change, CommitInfo};
@@ -154,6 +156,50 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
         .collect();
     verify_pairs(&collected.changes, &mut located);
     outcome
+}
+
+/// Scans changes one at a time as a source reads them (the staged files), keeping only what
+/// the end of the run needs: the findings, and the text of the files that hold findings or
+/// something a pair could be verified against. Memory holds the largest file, not the change.
+#[derive(Debug, Default)]
+pub struct Streamed {
+    outcome: Outcome,
+    kept: Collected,
+}
+
+/// Markers of what [`verify_pairs`] checks secrets against: tokens and webhook recordings.
+static PAIRING_EVIDENCE: Lazy<AhoCorasick> = Lazy::new(|| {
+    AhoCorasick::new(["eyJ", "x-zm-signature", "encryptedToken"])
+        .expect("the evidence words build an automaton")
+});
+
+impl Streamed {
+    /// Scans one change; keeps its text only if later steps may need it.
+    pub fn add(&mut self, change: Change, options: &ScanOptions) {
+        let one = Collected { changes: vec![change], commits: vec![None], ..Collected::default() };
+        let scanned = scan_collected(&one, options);
+        let keep = !scanned.findings.is_empty() || PAIRING_EVIDENCE.is_match(&one.changes[0].text);
+        self.outcome.absorb(scanned);
+        if keep {
+            self.kept.changes.extend(one.changes);
+            self.kept.commits.push(None);
+        }
+    }
+
+    /// Verifies the pairs across every file kept, and returns the outcome (unsorted, with what
+    /// `skipped` passed over) and the kept files.
+    pub fn finish(mut self, skipped: Collected) -> (Outcome, Collected) {
+        self.outcome.binary_skipped.extend(skipped.binary_skipped);
+        self.outcome.too_large.extend(skipped.too_large);
+        let mut located: Vec<Located<'_>> = self
+            .outcome
+            .findings
+            .iter_mut()
+            .map(|FileFinding { path, finding, .. }| Located { path, finding })
+            .collect();
+        verify_pairs(&self.kept.changes, &mut located);
+        (self.outcome, self.kept)
+    }
 }
 
 /// Scans every change of `scope`; `started` is when the run began, for the summary's timing.

@@ -85,6 +85,24 @@ impl Collected {
         diff: &Diff<'_>,
         commit: Option<&Arc<CommitInfo>>,
     ) -> Result<()> {
+        let mut changes = Vec::new();
+        self.each_change(repo, diff, &mut |change| {
+            changes.push(change);
+            Ok(())
+        })?;
+        self.commits.extend(changes.iter().map(|_| commit.cloned()));
+        self.changes.append(&mut changes);
+        Ok(())
+    }
+
+    /// Hands each text change of `diff` to `sink` as soon as it is read, so that a caller can
+    /// scan it and let it go; binary and oversized files are listed here as usual.
+    pub fn each_change(
+        &mut self,
+        repo: &Repository,
+        diff: &Diff<'_>,
+        sink: &mut dyn FnMut(Change) -> Result<()>,
+    ) -> Result<()> {
         for index in 0..diff.deltas().len() {
             let Some(delta) = diff.get_delta(index) else { continue };
             let path = lossy_path(delta.new_file().path_bytes());
@@ -120,8 +138,7 @@ impl Collected {
                 }
             };
             let text = utf16.unwrap_or_else(|| blob.content().to_vec());
-            self.changes.push(Change { path, old_path, text, added });
-            self.commits.push(commit.cloned());
+            sink(Change { path, old_path, text, added })?;
         }
         Ok(())
     }

@@ -11,15 +11,21 @@ use git2::{Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, Repository, Tre
 use std::collections::HashMap;
 
 use super::{added_ranges, lossy_path, Collected};
-use crate::change::AddedLines;
+use crate::change::{AddedLines, Change};
 
-/// The changes staged for the next commit; files over `max_file_size` bytes are listed, not read.
-pub fn collect(repo: &Repository, max_file_size: u64) -> Result<Collected> {
+/// Hands each change staged for the next commit to `sink` as it is read, so that memory
+/// holds one file at a time; returns what was passed over (binary files, and files over
+/// `max_file_size` bytes, which are listed, not read).
+pub fn each_change(
+    repo: &Repository,
+    max_file_size: u64,
+    sink: &mut dyn FnMut(Change) -> Result<()>,
+) -> Result<Collected> {
     let head = head_tree(repo)?;
     let diff = staged_diff(repo, head.as_ref(), CopySources::ModifiedFilesOnly)?;
-    let mut collected = Collected::with_max_file_size(max_file_size);
-    collected.add_diff(repo, &diff, None)?;
-    Ok(collected)
+    let mut skipped = Collected::with_max_file_size(max_file_size);
+    skipped.each_change(repo, &diff, sink)?;
+    Ok(skipped)
 }
 
 /// For files that the fast diff calls new, whether each is really a copy of a file that

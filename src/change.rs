@@ -8,6 +8,32 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+/// The commit that added a change, when the change comes from history rather than the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The full object id, in hex.
+    pub id: String,
+    /// The first line of its message.
+    pub summary: String,
+    /// The author date, Unix seconds.
+    pub author_time: i64,
+    /// Its place in the scan's walk, oldest first (parents before children): the order in
+    /// which reports list commits, since author dates can tie or go backwards.
+    pub position: usize,
+}
+
+impl CommitInfo {
+    /// The first 10 hex digits of the id.
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(10)]
+    }
+
+    /// `<short id> <summary>`, as reports name a commit.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.short_id(), self.summary)
+    }
+}
+
 /// Which lines of a file's new version were added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddedLines {

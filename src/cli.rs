@@ -2,18 +2,30 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit codes:
   0  nothing found
   1  Zoom secrets found: the commit or push is blocked
   2  error: the commit or push is blocked, with the cause
+  (scan uses the same codes: 1 when anything is found)
 
 Examples:
   zoomguard install                  install the pre-commit hook in this repository
   zoomguard install --hook all       install the pre-commit and pre-push hooks
   zoomguard pre-commit -v            scan what is staged now, as the hook would
+  zoomguard scan --range origin/main..HEAD
+                                     scan the commits of a merge request (CI)
+  zoomguard scan --history           list every leaked credential, where, and if still at HEAD
+  zoomguard scan config/ .env        scan files on disk
+  zoomguard scan --history --format json --output zoomguard-baseline.json
+                                     record what is known, then: --baseline zoomguard-baseline.json
+  zoomguard scan --range origin/main..HEAD --format sarif --output zoomguard.sarif
+                                     a SARIF log for a code-scanning dashboard
+  zoomguard allow zoom-client-secret:0123456789abcdef --reason 'test fixture'
+                                     stop one known value from blocking (.zoomguardignore)
+  zoomguard rules                    list the detectors
   zoomguard uninstall --hook all     remove the hooks, restoring any hook kept aside";
 
 /// Stops Zoom API credentials (client secrets, JWT and OAuth tokens, SDK and webhook
@@ -24,6 +36,23 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// The report's format: human text, JSON (a stable shape, see README) or SARIF 2.1.0.
+    #[arg(long, value_enum, global = true, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE (default: standard error for human text, standard output for
+    /// JSON and SARIF).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Ignore the findings listed in this JSON report (make one with `zoomguard scan
+    /// --history --format json --output zoomguard-baseline.json`); also git config
+    /// zoomguard.baseline.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Block only on findings of this severity or above (critical: verified secrets and live
+    /// refresh or JWT-app tokens; high: other secrets; medium: expired tokens). Also git
+    /// config zoomguard.minSeverity. Default: everything blocks.
+    #[arg(long, global = true, value_parser = ["medium", "high", "critical"])]
+    pub min_severity: Option<String>,
 }
 
 /// The subcommands.
@@ -51,6 +80,46 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Scan outside a hook, for CI and audits: the staged changes, the commits of a range,
+    /// the whole history (a leak inventory: every place each credential was added, and
+    /// whether it is still at HEAD), or files on disk.
+    #[command(group(ArgGroup::new("target").required(true).args(["staged", "range", "history", "paths"])))]
+    Scan {
+        /// The staged changes, exactly as the pre-commit hook sees them.
+        #[arg(long)]
+        staged: bool,
+        /// The commits of B that A lacks, e.g. a merge request: `origin/main..HEAD`.
+        #[arg(long, value_name = "A..B")]
+        range: Option<String>,
+        /// Every commit reachable from any ref: which credentials leaked, where, and whether
+        /// they are still at HEAD.
+        #[arg(long)]
+        history: bool,
+        /// Files or directories on disk (no git needed; every line counts).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Print the summary line even when nothing is found.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Record a finding's fingerprint in .zoomguardignore, so it no longer blocks.
+    Allow {
+        /// The fingerprint, as a report prints it (`zoom-client-secret:0123456789abcdef`).
+        fingerprint: String,
+        /// Why it is not a secret, kept as a comment beside it.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List every detector: id, name, severity, what it matches, and the shape of an example.
+    Rules,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Install the hook shims into a repository.
     Install {
         /// Which hook to install.
@@ -69,6 +138,18 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with remediation.
+    #[default]
+    Human,
+    /// JSON with a stable, documented shape.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// `--hook` values.

@@ -1,17 +1,22 @@
 //! The subcommands, each from parsed arguments to an exit status. `main.rs` only dispatches.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use git2::{Oid, Repository};
 
-use crate::cli::HookChoice;
-use crate::detect::ScanOptions;
-use crate::engine::{self, Outcome, Scope};
+use crate::allow::{self, Baseline, IgnoreFile};
+use crate::cli::{Format, HookChoice};
+use crate::detect::{ScanOptions, Severity, RULES};
+use crate::engine::{self, Outcome, Scope, Workers};
 use crate::install::{self, Hook, Installed};
-use crate::report::human;
-use crate::source::{push, staged};
+use crate::inventory::{self, Credential};
+use crate::report::progress::Progress;
+use crate::report::{human, json, sarif};
+use crate::source::{self, push, staged};
+use crate::synth;
 
 /// The process exit status contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +27,28 @@ pub enum Status {
     Blocked = 1,
 }
 
-/// `zoomguard pre-commit`.
-pub fn pre_commit(verbose: bool) -> Result<Status> {
+/// How to report and what to allow: the options every scanning command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Reporting {
+    /// The report's format.
+    pub format: Format,
+    /// Where to write the report (default: standard error for the human report, standard
+    /// output for JSON and SARIF).
+    pub output: Option<PathBuf>,
+    /// A JSON report whose findings are known and accepted.
+    pub baseline: Option<PathBuf>,
+    /// Print the summary line even when nothing is found.
+    pub verbose: bool,
+    /// The lowest severity that blocks (default: git config zoomguard.minSeverity, else all).
+    pub min_severity: Option<Severity>,
+}
+
+/// `zoomguard pre-commit` (and `zoomguard scan --staged`).
+pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
-    let repo = staged::open()?;
-    let mut collected = staged::collect(&repo)?;
+    let repo = source::open()?;
+    let mut collected = staged::collect(&repo, source::settings::max_file_size(Some(&repo))?)?;
     let mut outcome = engine::run(&collected, Scope::Staged, &options, started);
     let new_files = engine::new_files_with_findings(&outcome, &collected.changes);
     if !new_files.is_empty() {
@@ -42,11 +63,12 @@ pub fn pre_commit(verbose: bool) -> Result<Status> {
             outcome = engine::run(&collected, Scope::Staged, &options, started);
         }
     }
-    report(&outcome, verbose)
+    allow_known(Some(&repo), &mut outcome, reporting)?;
+    emit(&outcome, None, reporting)
 }
 
 /// `zoomguard pre-push <remote> <url>`, reading git's ref lines from standard input.
-pub fn pre_push(remote: Option<&str>, verbose: bool) -> Result<Status> {
+pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
@@ -55,35 +77,263 @@ pub fn pre_push(remote: Option<&str>, verbose: bool) -> Result<Status> {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
     }
-    let repo = staged::open()?;
+    let repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
-    let collected = push::collect(&repo, remote.as_deref(), &updates)?;
-    let outcome = engine::run(&collected, Scope::Push, &ScanOptions::default(), started);
-    report(&outcome, verbose)
+    let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Push, started);
+    allow_known(Some(&repo), &mut outcome, reporting)?;
+    emit(&outcome, None, reporting)
 }
 
 /// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
-pub fn pre_receive(verbose: bool) -> Result<Status> {
+pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
     let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
-    let repo = staged::open()?;
-    let collected = push::collect_received(&repo, &updates)?;
-    let outcome = engine::run(&collected, Scope::Receive, &ScanOptions::default(), started);
-    report(&outcome, verbose)
+    let repo = source::open()?;
+    let commits = push::received_commits(&repo, &updates)?;
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Receive, started);
+    allow_known(Some(&repo), &mut outcome, reporting)?;
+    emit(&outcome, None, reporting)
 }
 
-fn report(outcome: &Outcome, verbose: bool) -> Result<Status> {
-    let mut stderr = std::io::stderr().lock();
-    if outcome.findings.is_empty() {
-        if verbose {
-            writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
+/// What `zoomguard scan` looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanTarget {
+    /// The staged changes, as the pre-commit hook sees them.
+    Staged,
+    /// The commits of a range `A..B`.
+    Range(String),
+    /// Every commit reachable from any ref: the leak inventory.
+    History,
+    /// Files and directories on disk.
+    Paths(Vec<PathBuf>),
+}
+
+/// `zoomguard scan`: for CI and audits. `jobs` caps the worker threads (default: every core).
+pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> Result<Status> {
+    let started = Instant::now();
+    let jobs = jobs.unwrap_or_else(default_jobs);
+    match target {
+        ScanTarget::Staged => pre_commit(reporting),
+        ScanTarget::Range(spec) => {
+            let repo = source::open()?;
+            let commits = source::commits::range_commits(&repo, spec)?;
+            let limit = source::settings::max_file_size(Some(&repo))?;
+            let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::Range, started);
+            allow_known(Some(&repo), &mut outcome, reporting)?;
+            emit(&outcome, None, reporting)
         }
-        return Ok(Status::Clean);
+        ScanTarget::History => history(jobs, reporting, started),
+        ScanTarget::Paths(paths) => {
+            let repo = source::open().ok();
+            let limit = source::settings::max_file_size(repo.as_ref())?;
+            let files = source::files::list(paths)?;
+            let progress = Progress::new(files.len(), "files");
+            let workers = Workers {
+                jobs,
+                open: &|| Ok(()),
+                collect: &|_: &mut (), path: &PathBuf| source::files::read(path, limit),
+                on_item_done: &|| progress.tick(),
+            };
+            let outcome = engine::run_each(&files, &workers, &ScanOptions::default());
+            progress.finish();
+            let mut outcome = outcome?.finish(Scope::Files, started);
+            allow_known(repo.as_ref(), &mut outcome, reporting)?;
+            emit(&outcome, None, reporting)
+        }
     }
-    stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
-    Ok(Status::Blocked)
+}
+
+/// `zoomguard scan --history`: every commit of every ref, grouped into the leak inventory.
+fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Status> {
+    let repo = source::open()?;
+    let commits = source::commits::all_commits(&repo)?;
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::History, started);
+    allow_known(Some(&repo), &mut outcome, reporting)?;
+    let mut credentials = inventory::group(&outcome.findings);
+    let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
+    let at_head = source::commits::places_at_head(&repo, &secrets)?;
+    let head_known = at_head.is_some();
+    for (credential, places) in credentials.iter_mut().zip(at_head.unwrap_or_default()) {
+        credential.at_head = places;
+    }
+    emit(&outcome, Some((&credentials, head_known)), reporting)
+}
+
+/// Collects and scans `commits` on up to `jobs` threads, each with its own repository handle,
+/// with a progress line on a terminal. Files over `max_file_size` bytes are listed, not read.
+fn scan_commits(commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outcome> {
+    let progress = Progress::new(commits.len(), "commits");
+    let numbered: Vec<(usize, Oid)> = commits.iter().copied().enumerate().collect();
+    let workers = Workers {
+        jobs,
+        open: &source::open,
+        collect: &|repo: &mut Repository, &(position, oid): &(usize, Oid)| {
+            source::commits::changes_of(repo, oid, position, max_file_size)
+        },
+        on_item_done: &|| progress.tick(),
+    };
+    let outcome = engine::run_each(&numbered, &workers, &ScanOptions::default());
+    progress.finish();
+    let mut outcome = outcome?;
+    outcome.commits_scanned = commits.len();
+    Ok(outcome)
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Drops what `.zoomguardignore` and the baseline (`--baseline`, else git config
+/// `zoomguard.baseline`) allow, and what is below the severity bar (`--min-severity`, else
+/// git config `zoomguard.minSeverity`). A malformed or missing named file is an error.
+fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Reporting) -> Result<()> {
+    let ignore = match source::settings::ignore_file(repo)? {
+        Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
+        None => None,
+    };
+    let baseline_path = match (&reporting.baseline, repo) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(repo)) => source::settings::config_path(repo, "zoomguard.baseline")?,
+        (None, None) => None,
+    };
+    let baseline = match baseline_path {
+        Some(path) => {
+            let Some(file) = source::settings::read_if_present(&path)? else {
+                bail!("the baseline {} does not exist", path.display());
+            };
+            Some(Baseline::parse(&file.text, &file.name)?)
+        }
+        None => None,
+    };
+    allow::apply(outcome, ignore.as_ref(), baseline.as_ref());
+    let bar = match reporting.min_severity {
+        Some(bar) => Some(bar),
+        None => source::settings::min_severity(repo)?,
+    };
+    if let Some(bar) = bar {
+        outcome.apply_min_severity(bar);
+    }
+    Ok(())
+}
+
+/// Writes the report in the chosen format and gives the exit status. A hook that blocks
+/// always explains itself on standard error, whatever the format.
+fn emit(
+    outcome: &Outcome,
+    inventory: Option<(&[Credential], bool)>,
+    reporting: &Reporting,
+) -> Result<Status> {
+    let status = if outcome.findings.is_empty() { Status::Clean } else { Status::Blocked };
+    if reporting.output.is_some() {
+        colored::control::set_override(false);
+    }
+    let human_report = || match (status, inventory) {
+        // Files left unscanned are never passed over silently.
+        (Status::Clean, _) => {
+            let worth_saying = !outcome.too_large.is_empty() || outcome.below_min_severity > 0;
+            (reporting.verbose || worth_saying).then(|| human::summary(outcome) + "\n")
+        }
+        (Status::Blocked, Some((credentials, head_known))) => {
+            Some(human::inventory(outcome, credentials, head_known))
+        }
+        (Status::Blocked, None) => Some(human::blocked(outcome)),
+    };
+    let mut stderr = std::io::stderr().lock();
+    match reporting.format {
+        Format::Human => match (&reporting.output, human_report()) {
+            (Some(path), report) => write_file(path, report.unwrap_or_default().as_bytes())?,
+            (None, Some(report)) => stderr.write_all(report.as_bytes()).context("writing the report")?,
+            (None, None) => {}
+        },
+        Format::Json | Format::Sarif => {
+            let report = match reporting.format {
+                Format::Sarif => sarif::render(outcome),
+                _ => json::render(outcome, inventory.map(|(credentials, _)| credentials)),
+            };
+            match &reporting.output {
+                Some(path) => write_file(path, report.as_bytes())?,
+                None => {
+                    std::io::stdout().lock().write_all(report.as_bytes()).context("writing the report")?
+                }
+            }
+            let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
+            if status == Status::Blocked && hook {
+                stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
+            } else if reporting.verbose || !outcome.too_large.is_empty() || outcome.below_min_severity > 0 {
+                writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
+            }
+        }
+    }
+    Ok(status)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing the report to {}", path.display()))
+}
+
+/// Whether an internal error of a hook should warn and let the commit or push through
+/// (`git config zoomguard.onError warn`) instead of blocking it.
+pub fn warn_on_error() -> bool {
+    source::settings::warn_on_error(source::open().ok().as_ref())
+}
+
+/// `zoomguard allow <fingerprint>`: records a fingerprint in the repository's
+/// `.zoomguardignore`, with a comment saying why.
+pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
+    if !allow::is_fingerprint(fingerprint) {
+        bail!("{fingerprint:?} is not a fingerprint: copy one from a report (a rule id, `:`, 16 hex digits)");
+    }
+    let repo = source::open().ok();
+    let path = source::settings::ignore_file_path(repo.as_ref())?;
+    let existing = source::settings::read_if_present(&path)?;
+    if let Some(file) = &existing {
+        if IgnoreFile::parse(&file.text, &file.name)?.has_fingerprint(fingerprint) {
+            println!("zoomguard: {fingerprint} is already allowed in {}", path.display());
+            return Ok(Status::Clean);
+        }
+    }
+    let reason = reason.map_or_else(|| "allowed with zoomguard allow".to_owned(), str::to_owned);
+    let mut text = existing.map(|file| file.text).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&allow::ignore_line(fingerprint, &reason));
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    println!("zoomguard: added {fingerprint} to {}; commit it so that everyone shares it", path.display());
+    Ok(Status::Clean)
+}
+
+/// `zoomguard rules`: every detector, what it matches and an example of its shape.
+pub fn rules() -> Result<Status> {
+    let mut out = std::io::stdout().lock();
+    for rule in RULES {
+        let example = rule.examples.first().map(|template| synth::describe(template)).unwrap_or_default();
+        writeln!(
+            out,
+            "{}\n  name      {}\n  severity  {}\n  matches   {}\n  example   {}\n",
+            rule.id,
+            rule.kind.name(),
+            rule.kind.severity().name(),
+            rule.matches,
+            example.replace('\n', "\n            ")
+        )
+        .context("writing the rules")?;
+    }
+    Ok(Status::Clean)
+}
+
+/// `zoomguard completions <shell>`: the completion script, generated from the argument
+/// definitions.
+pub fn completions(shell: clap_complete::Shell) -> Result<Status> {
+    let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "zoomguard", &mut std::io::stdout());
+    Ok(Status::Clean)
 }
 
 /// `zoomguard install`.

@@ -1,20 +1,30 @@
 //! Runs detection over what a source collected and gathers what the report needs: the
 //! findings with their paths, what was allowed or skipped, and how much was scanned.
+//!
+//! Large jobs (a history, a big push, a directory tree) are spread over worker threads, each
+//! with its own state (a repository handle) from the caller. A worker collects one item (a
+//! commit, a file), scans it and keeps only the findings, so memory holds one item's text
+//! per worker, whatever the size of the whole job.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::{anyhow, Result};
+
 use crate::allow;
-use crate::change::Change;
-use crate::detect::{scan, Finding, ScanOptions};
+use crate::change::{Change, CommitInfo};
+use crate::detect::verify::{verify_pairs, Located};
+use crate::detect::{scan, Finding, ScanOptions, Severity};
 use crate::source::Collected;
 
 /// A finding and the file it is in.
 #[derive(Debug, Clone)]
 pub struct FileFinding {
-    /// Repository-relative path.
+    /// Repository-relative path (or the path as given, for files on disk).
     pub path: String,
-    /// The commit that added it (`abc1234 subject`), when scanning history.
-    pub commit: Option<String>,
+    /// The commit that added it, when scanning commits.
+    pub commit: Option<Arc<CommitInfo>>,
     /// What was found.
     pub finding: Finding,
 }
@@ -22,28 +32,53 @@ pub struct FileFinding {
 /// What was scanned, which decides how the report words its advice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Scope {
-    /// The staged changes (pre-commit).
+    /// The staged changes (pre-commit, `scan --staged`).
     #[default]
     Staged,
     /// The commits a push would send (pre-push, client side).
     Push,
     /// The commits a push brings (pre-receive, server side).
     Receive,
+    /// The commits of a range (`scan --range A..B`, a merge request).
+    Range,
+    /// Every commit of every ref (`scan --history`, the leak inventory).
+    History,
+    /// Files on disk (`scan <path>...`).
+    Files,
+}
+
+impl Scope {
+    /// Whether the changes come from commits (and findings name one).
+    pub fn is_commits(self) -> bool {
+        matches!(self, Scope::Push | Scope::Receive | Scope::Range | Scope::History)
+    }
 }
 
 /// Everything a report shows.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// The findings that block, in path then position order.
+    /// The findings that block, in path then commit then position order.
     pub findings: Vec<FileFinding>,
-    /// Files scanned.
+    /// Files scanned (a file changed by three commits counts three times).
     pub files_scanned: usize,
+    /// Commits scanned, for the scopes that read commits.
+    pub commits_scanned: usize,
     /// Added lines scanned.
     pub lines_scanned: u64,
-    /// Binary files passed over.
+    /// Binary files passed over, each path once.
     pub binary_skipped: Vec<String>,
+    /// Files over the size limit, not scanned, each path once.
+    pub too_large: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
+    /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
+    pub allowed_by_ignore_file: usize,
+    /// Findings dropped because the baseline already knows them.
+    pub allowed_by_baseline: usize,
+    /// Findings below the blocking bar (`--min-severity`, `zoomguard.minSeverity`), and that bar.
+    pub below_min_severity: usize,
+    /// The blocking bar, when one is set.
+    pub min_severity: Option<Severity>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
     /// What was scanned.
@@ -54,15 +89,53 @@ impl Outcome {
     /// The number of distinct files with findings.
     pub fn files_with_findings(&self) -> usize {
         let mut paths: Vec<&str> = self.findings.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
         paths.dedup();
         paths.len()
     }
+
+    /// Adds what `other` scanned and found to this outcome.
+    pub fn absorb(&mut self, mut other: Outcome) {
+        self.findings.append(&mut other.findings);
+        self.files_scanned += other.files_scanned;
+        self.commits_scanned += other.commits_scanned;
+        self.lines_scanned += other.lines_scanned;
+        self.binary_skipped.append(&mut other.binary_skipped);
+        self.too_large.append(&mut other.too_large);
+        self.allowed_by_marker += other.allowed_by_marker;
+        self.allowed_by_ignore_file += other.allowed_by_ignore_file;
+        self.allowed_by_baseline += other.allowed_by_baseline;
+        self.below_min_severity += other.below_min_severity;
+    }
+
+    /// Puts the findings in report order and stamps the scope and the time since `started`.
+    pub fn finish(mut self, scope: Scope, started: Instant) -> Outcome {
+        self.findings.sort_by(|a, b| {
+            let commit_order = |f: &FileFinding| f.commit.as_ref().map(|c| c.position);
+            a.path
+                .cmp(&b.path)
+                .then_with(|| commit_order(a).cmp(&commit_order(b)))
+                .then(a.finding.span.start.cmp(&b.finding.span.start))
+        });
+        self.binary_skipped.sort_unstable();
+        self.binary_skipped.dedup();
+        self.too_large.sort_unstable();
+        self.too_large.dedup();
+        self.scope = scope;
+        self.elapsed = started.elapsed();
+        self
+    }
 }
 
-/// Scans every change of `scope`; `started` is when the run began, for the summary's timing.
-pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: Instant) -> Outcome {
-    let mut outcome =
-        Outcome { binary_skipped: collected.binary_skipped.clone(), scope, ..Outcome::default() };
+/// Scans every change that `collected` holds, then checks the secrets against the tokens
+/// and webhooks of the whole set (one commit, or everything staged); findings come unsorted
+/// (see [`Outcome::finish`]).
+pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
+    let mut outcome = Outcome {
+        binary_skipped: collected.binary_skipped.clone(),
+        too_large: collected.too_large.clone(),
+        ..Outcome::default()
+    };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
         outcome.lines_scanned += change.added.count(&change.text);
@@ -74,11 +147,78 @@ pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: 
             finding,
         }));
     }
-    outcome
+    let mut located: Vec<Located<'_>> = outcome
         .findings
-        .sort_by(|a, b| a.path.cmp(&b.path).then(a.finding.span.start.cmp(&b.finding.span.start)));
-    outcome.elapsed = started.elapsed();
+        .iter_mut()
+        .map(|FileFinding { path, finding, .. }| Located { path, finding })
+        .collect();
+    verify_pairs(&collected.changes, &mut located);
     outcome
+}
+
+/// Scans every change of `scope`; `started` is when the run began, for the summary's timing.
+pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: Instant) -> Outcome {
+    scan_collected(collected, options).finish(scope, started)
+}
+
+/// How a parallel run reads its items.
+pub struct Workers<'a, T, S> {
+    /// How many threads to use, at most.
+    pub jobs: usize,
+    /// Makes one worker's state (a repository handle of its own).
+    pub open: &'a (dyn Fn() -> Result<S> + Sync),
+    /// Collects what one item adds.
+    pub collect: &'a (dyn Fn(&mut S, &T) -> Result<Collected> + Sync),
+    /// Called after each item, from the worker that did it (progress display).
+    pub on_item_done: &'a (dyn Fn() + Sync),
+}
+
+/// Collects and scans every item of `items` on up to `workers.jobs` threads. The first error
+/// stops every worker and is returned; a worker that panics is an error too, never a pass.
+/// Findings come unsorted (see [`Outcome::finish`]).
+pub fn run_each<T: Sync, S>(
+    items: &[T],
+    workers: &Workers<'_, T, S>,
+    options: &ScanOptions,
+) -> Result<Outcome> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> Result<Outcome> {
+        let mut state = (workers.open)()?;
+        let mut outcome = Outcome::default();
+        while !failed.load(Ordering::Relaxed) {
+            let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+            let collected = (workers.collect)(&mut state, item).inspect_err(|_| {
+                failed.store(true, Ordering::Relaxed);
+            })?;
+            outcome.absorb(scan_collected(&collected, options));
+            (workers.on_item_done)();
+        }
+        Ok(outcome)
+    };
+    let jobs = workers.jobs.clamp(1, items.len().max(1));
+    let results: Vec<Result<Outcome>> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..jobs).map(|_| threads.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed"))))
+            .collect()
+    });
+    let mut total = Outcome::default();
+    for result in results {
+        total.absorb(result?);
+    }
+    Ok(total)
+}
+
+impl Outcome {
+    /// Drops the findings below `bar`, counting them: they do not block.
+    pub fn apply_min_severity(&mut self, bar: Severity) {
+        let before = self.findings.len();
+        self.findings.retain(|f| f.finding.severity() >= bar);
+        self.below_min_severity += before - self.findings.len();
+        self.min_severity = Some(bar);
+    }
 }
 
 /// The paths of new files (every line added) that hold findings: candidates for copy detection.
@@ -91,4 +231,19 @@ pub fn new_files_with_findings<'a>(outcome: &'a Outcome, changes: &[Change]) -> 
         .collect();
     paths.dedup();
     paths
+}
+
+/// Test helper: the findings of `text` as a new file at `path`, added by `commit`.
+#[cfg(test)]
+pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo>>) -> Vec<FileFinding> {
+    let change = Change {
+        path: path.into(),
+        old_path: None,
+        text: text.as_bytes().to_vec(),
+        added: crate::change::AddedLines::All,
+    };
+    scan(&change, &ScanOptions::default())
+        .into_iter()
+        .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), finding })
+        .collect()
 }

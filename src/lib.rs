@@ -12,6 +12,7 @@ pub mod commands;
 pub mod detect;
 pub mod engine;
 pub mod install;
+pub mod inventory;
 pub mod report;
 pub mod source;
 #[doc(hidden)]

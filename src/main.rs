@@ -6,16 +6,41 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
-use zoomguard::commands;
+use zoomguard::commands::{self, Reporting, ScanTarget};
+use zoomguard::detect::Severity;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     colored::control::set_override(colour);
+    let reporting = |verbose: bool| Reporting {
+        format: cli.format,
+        output: cli.output.clone(),
+        baseline: cli.baseline.clone(),
+        verbose,
+        min_severity: cli.min_severity.as_deref().and_then(Severity::from_name),
+    };
     let result = match &cli.command {
-        Command::PreCommit { verbose } => commands::pre_commit(*verbose),
-        Command::PrePush { remote, verbose, .. } => commands::pre_push(remote.as_deref(), *verbose),
-        Command::PreReceive { verbose } => commands::pre_receive(*verbose),
+        Command::PreCommit { verbose } => commands::pre_commit(&reporting(*verbose)),
+        Command::PrePush { remote, verbose, .. } => {
+            commands::pre_push(remote.as_deref(), &reporting(*verbose))
+        }
+        Command::PreReceive { verbose } => commands::pre_receive(&reporting(*verbose)),
+        Command::Scan { staged, range, history, paths, jobs, verbose } => {
+            let target = if *staged {
+                ScanTarget::Staged
+            } else if let Some(spec) = range {
+                ScanTarget::Range(spec.clone())
+            } else if *history {
+                ScanTarget::History
+            } else {
+                ScanTarget::Paths(paths.clone())
+            };
+            commands::scan(&target, jobs.map(usize::from), &reporting(*verbose))
+        }
+        Command::Allow { fingerprint, reason } => commands::allow(fingerprint, reason.as_deref()),
+        Command::Rules => commands::rules(),
+        Command::Completions { shell } => commands::completions(*shell),
         Command::Install { hook, repo } => commands::install(*hook, repo),
         Command::Uninstall { hook, repo } => commands::uninstall(*hook, repo),
     };
@@ -24,8 +49,26 @@ fn main() -> ExitCode {
         Err(error) => {
             // The cause may quote a path or ref name from the repository: print it sanitised.
             eprintln!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}")));
-            eprintln!("zoomguard: nothing was changed; the commit or push is blocked until this is fixed.");
-            eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
+            let hook = matches!(
+                cli.command,
+                Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }
+            );
+            if matches!(cli.command, Command::Scan { .. }) {
+                eprintln!(
+                    "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
+                );
+            } else if hook && commands::warn_on_error() {
+                eprintln!(
+                    "zoomguard: WARNING: nothing was checked, and git config zoomguard.onError is \"warn\","
+                );
+                eprintln!("zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history");
+                return ExitCode::SUCCESS;
+            } else {
+                eprintln!(
+                    "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."
+                );
+                eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
+            }
             ExitCode::from(2)
         }
     }

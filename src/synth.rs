@@ -6,7 +6,7 @@
 //! with Zoom's headers and claims and a random signature of the right length). The same seed
 //! always gives the same values, so a failing case can be reproduced.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -78,6 +78,14 @@ impl Synth {
         )
     }
 
+    /// `token` (an HS256 JWT) with its signature replaced by a real HMAC-SHA256 under
+    /// `secret`, for verification tests.
+    pub fn signed_with(token: &str, secret: &str) -> String {
+        let signing_input = token.rsplit_once('.').map_or(token, |(input, _)| input);
+        let signature = crate::detect::verify::hmac_sha256(secret.as_bytes(), signing_input.as_bytes());
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
     /// A Zoom OAuth token. `token_type` 1 is a refresh token; 0, 2 and 3 are access tokens.
     pub fn oauth_token(&mut self, token_type: u8, exp: i64) -> String {
         let header = format!(r#"{{"sv":"000002","alg":"HS512","v":"2.0","kid":"{}"}}"#, self.uuid22());
@@ -135,32 +143,25 @@ impl Synth {
     /// Fills every `{slot}` of `template` with a fresh value (see [`Synth::slot`]); text
     /// outside braces, and braces that do not name a slot, are kept as they are.
     pub fn expand(&mut self, template: &str) -> String {
-        let mut out = String::with_capacity(template.len() + 64);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}').and_then(|close| Some((close, self.slot(&after[..close])?))) {
-                Some((close, value)) => {
-                    out.push_str(&value);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        fill(template, |slot| self.slot(slot))
     }
 
     /// The value for one named slot, or `None` for an unknown name. Slots:
     /// `s32` `s36` (secrets), `u22` (UUIDv4 id or webhook token), `c21` (short client ID),
     /// `hex32`, `jwt-app`, `jwt-app-expired`, `oauth-access`, `oauth-access-expired`,
     /// `oauth-refresh`, `oauth-s2s`, `zak`, `sdk-meeting`, `sdk-video`, and the non-Zoom
-    /// `jwt-hs256-other`, `jwt-rs256`, `jwt-supabase`.
+    /// `jwt-hs256-other`, `jwt-rs256`, `jwt-supabase`. Encoded forms: `basic-client` (base64
+    /// of `<u22>:<s32>`), `basic-other` (base64 of a user and password), `b64-<slot>` (base64
+    /// of any other slot's value). Pieces: `a<N>` is N random letters and digits, so
+    /// `"{a10}" + "{a22}"` is a 32-character secret split in two.
     pub fn slot(&mut self, name: &str) -> Option<String> {
+        if let Some(inner) = name.strip_prefix("b64-") {
+            let value = self.slot(inner)?;
+            return Some(STANDARD.encode(value));
+        }
+        if let Some(length) = name.strip_prefix('a').and_then(|n| n.parse::<usize>().ok()) {
+            return (1..=64).contains(&length).then(|| self.alnum(length));
+        }
         Some(match name {
             "s32" => self.alnum(32),
             "s36" => self.alnum(36),
@@ -204,6 +205,14 @@ impl Synth {
                 let header = format!(r#"{{"alg":"RS256","typ":"JWT","kid":"{}"}}"#, self.alnum(20));
                 self.jwt(&header, &payload, 256)
             }
+            "basic-client" => {
+                let pair = format!("{}:{}", self.uuid22(), self.alnum(32));
+                STANDARD.encode(pair)
+            }
+            "basic-other" => {
+                let pair = format!("deploy-bot:{}", self.alnum(32));
+                STANDARD.encode(pair)
+            }
             "jwt-supabase" => {
                 let payload = format!(
                     r#"{{"iss":"supabase","ref":"{}","role":"anon","iat":1700000000,"exp":{FAR_FUTURE}}}"#,
@@ -214,6 +223,55 @@ impl Synth {
             _ => return None,
         })
     }
+}
+
+/// `template` with every `{slot}` replaced by what `value` gives for it; braces for which it
+/// gives nothing are kept as they are.
+fn fill(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((close, value(&after[..close])?))) {
+            Some((close, filled)) => {
+                out.push_str(&filled);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `template` with every slot replaced by a description of its shape, such as
+/// `<32 letters and digits>`: how `zoomguard rules` shows examples without any value.
+pub fn describe(template: &str) -> String {
+    fill(template, |slot| {
+        let shape = match slot {
+            "s32" => "32 letters and digits",
+            "s36" => "36 letters and digits",
+            "u22" => "22-character id",
+            "c21" => "client id",
+            "hex32" => "32 hex digits",
+            "jwt-app" | "jwt-app-expired" => "JWT eyJ… signed HS256, iss = API key",
+            "oauth-access" | "oauth-access-expired" | "oauth-s2s" => "JWT eyJ… signed HS512 by zoom.us",
+            "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
+            "zak" => "JWT eyJ… ZAK",
+            "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",
+            "jwt-hs256-other" | "jwt-rs256" | "jwt-supabase" => "another vendor's JWT",
+            "basic-client" => "base64 of client id:client secret",
+            "basic-other" => "base64 of user:password",
+            other if other.starts_with("b64-") => "base64 of a value",
+            other if other.starts_with('a') && other[1..].parse::<usize>().is_ok() => "part of a value",
+            _ => return None,
+        };
+        Some(format!("<{shape}>"))
+    })
 }
 
 #[cfg(test)]

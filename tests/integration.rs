@@ -1,15 +1,27 @@
 //! The one integration test binary: real temporary git repositories, the real built
 //! `zoomguard` binary, real `git commit`; the labelled detector corpus; and property tests.
 
+#[path = "it/allowing.rs"]
+mod allowing;
 #[path = "it/badinput.rs"]
 mod badinput;
+#[path = "it/cli.rs"]
+mod cli;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/depth.rs"]
+mod depth;
+#[path = "it/formats.rs"]
+mod formats;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/policy.rs"]
+mod policy;
 #[path = "it/props.rs"]
 mod props;
 #[path = "it/push.rs"]
 mod push;
+#[path = "it/scan.rs"]
+mod scan;
 #[path = "it/support.rs"]
 mod support;

@@ -393,8 +393,9 @@ fn role_of(key: &[u8]) -> Option<Role> {
         Some(Role::Secret)
     } else if has(&["token"]) {
         // Access, refresh and SDK tokens are JWTs, found by the JWT detector.
-        // `plainToken` is the public challenge of Zoom's endpoint URL validation.
-        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain"]))
+        // `plainToken` is the public challenge of Zoom's endpoint URL validation, and
+        // `next_page_token` a cursor of the API's paginated lists.
+        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain", "page"]))
             .then_some(Role::Token)
     } else if has(&["key"]) || key.ends_with("id") {
         Some(Role::Identifier)

@@ -44,6 +44,27 @@ impl Kind {
         Kind::WebhookVerificationToken,
     ];
 
+    /// Whether this kind is a token (a JWT issued from a secret) rather than a secret.
+    pub fn is_token(self) -> bool {
+        matches!(
+            self,
+            Kind::JwtAppToken
+                | Kind::OAuthAccessToken
+                | Kind::OAuthRefreshToken
+                | Kind::ZakToken
+                | Kind::SdkSignature
+        )
+    }
+
+    /// How urgent a live (unexpired) finding of this kind is: long-lived tokens that act
+    /// as the app are critical, every other secret is high.
+    pub fn severity(self) -> Severity {
+        match self {
+            Kind::OAuthRefreshToken | Kind::JwtAppToken => Severity::Critical,
+            _ => Severity::High,
+        }
+    }
+
     /// The human name shown in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -82,6 +103,46 @@ impl IdentifierKind {
             IdentifierKind::AccountId => "account ID",
             IdentifierKind::ApiKey => "API key",
             IdentifierKind::SdkKey => "SDK key",
+        }
+    }
+}
+
+/// How urgent a finding is. Ordered: `Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// An expired token: no longer usable, but whatever wrote it down can leak the next one.
+    Medium,
+    /// A live secret.
+    High,
+    /// A live token that acts as the app for a long time (a refresh token, a JWT-app token).
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 3] = [Severity::Medium, Severity::High, Severity::Critical];
+
+    /// The severity named `name` (`medium`, `high`, `critical`), if any.
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The lower-case name used in output and options.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The CVSS-like score that code-scanning dashboards read from SARIF's
+    /// `security-severity` (critical is 9.0 and above, high 7.0 to 8.9, medium 4.0 to 6.9).
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Medium => "5.0",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
         }
     }
 }

@@ -6,11 +6,13 @@
 //! candidates that lie on added lines become findings.
 
 mod context;
+mod encoded;
 mod jwt;
 mod keyed;
 pub mod kind;
 pub mod rules;
 pub mod shape;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -19,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use once_cell::sync::Lazy;
 
 use crate::change::Change;
-pub use kind::{IdentifierKind, Kind};
+pub use kind::{IdentifierKind, Kind, Severity};
 pub use rules::{rule_for, Rule, RULES};
 
 /// Lines around a keyed value (before, after) in which a `zoom` reference puts it in Zoom context.
@@ -78,6 +80,9 @@ pub struct Finding {
     pub expires_at: Option<i64>,
     /// Whether `expires_at` is already past.
     pub expired: bool,
+    /// What proved it real, when the same change holds the other half of its pair (see
+    /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
+    pub verified: Option<String>,
     secret: String,
 }
 
@@ -85,6 +90,17 @@ impl Finding {
     /// The kind of secret.
     pub fn kind(&self) -> Kind {
         self.rule.kind
+    }
+
+    /// How urgent it is: verified is critical, an expired token medium, otherwise its kind decides.
+    pub fn severity(&self) -> Severity {
+        if self.verified.is_some() {
+            Severity::Critical
+        } else if self.expired {
+            Severity::Medium
+        } else {
+            self.rule.kind.severity()
+        }
     }
 
     /// The secret itself. Never print it: use [`Finding::redacted`].
@@ -98,6 +114,21 @@ impl Finding {
         let head: String = self.secret.chars().take(4).collect();
         format!("{head}… ({} chars)", self.secret.chars().count())
     }
+
+    /// A stable name for this secret: the rule id and 16 hex digits of a SHA-256 of the
+    /// value. The same secret gets the same fingerprint wherever it moves, and the value
+    /// cannot be recovered from it, so fingerprints can go in ignore files and reports.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.rule.id, &self.secret)
+    }
+}
+
+/// The fingerprint of `secret` found by rule `rule_id` (see [`Finding::fingerprint`]).
+pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"zoomguard-fingerprint-v1\0").chain_update(secret).finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{rule_id}:{hex}")
 }
 
 impl std::fmt::Debug for Finding {
@@ -109,12 +140,21 @@ impl std::fmt::Debug for Finding {
             .field("secret", &self.redacted())
             .field("related", &self.related)
             .field("expires_at", &self.expires_at)
+            .field("verified", &self.verified)
             .finish()
     }
 }
 
-/// A secret somewhere in the file: its span, kind, expiry and the identifier it names.
-type Candidate = (Range<usize>, Kind, Option<i64>, Option<Related>);
+/// A secret somewhere in the file.
+struct Candidate {
+    /// Where it is written.
+    span: Range<usize>,
+    kind: Kind,
+    expires_at: Option<i64>,
+    related: Option<Related>,
+    /// The value, when it is written encoded (base64, percent-encoded, split) at `span`.
+    decoded: Option<String>,
+}
 
 /// Finds the Zoom secrets that `change` adds.
 pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
@@ -142,7 +182,13 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     if saw_jwt {
         for token in jwt::find(text) {
             let related = token.related.map(|(kind, value)| Related { kind, value });
-            candidates.push((token.span, token.kind, token.expires_at, related));
+            candidates.push(Candidate {
+                span: token.span,
+                kind: token.kind,
+                expires_at: token.expires_at,
+                related,
+                decoded: None,
+            });
         }
     }
     let mut identifiers = Vec::new();
@@ -154,13 +200,22 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         };
         let (secrets, ids) = keyed::find(text, &nearby);
         identifiers = ids;
-        candidates.extend(secrets.into_iter().map(|s| (s.span, s.kind, None, None)));
+        candidates.extend(secrets.into_iter().map(|s| Candidate {
+            span: s.span,
+            kind: s.kind,
+            expires_at: None,
+            related: None,
+            decoded: None,
+        }));
+        let plain: Vec<Range<usize>> = candidates.iter().map(|c| c.span.clone()).collect();
+        candidates.extend(decoded_candidates(text, &nearby, &plain));
     }
 
     let ids_by_line = identifiers_by_line(&identifiers, &lines);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
-        .filter_map(|(span, kind, expires_at, related)| {
+        .filter_map(|candidate| {
+            let Candidate { span, kind, expires_at, related, decoded } = candidate;
             let line = lines.line_of(span.start);
             if !change.added.contains(line) {
                 return None;
@@ -170,16 +225,17 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
                 rule: rule_for(kind),
                 line,
                 column: 0, // set below, once the findings are in order
-                secret: String::from_utf8_lossy(&text[span.clone()]).into_owned(),
+                secret: decoded.unwrap_or_else(|| String::from_utf8_lossy(&text[span.clone()]).into_owned()),
                 span,
                 related,
                 expires_at,
                 expired: expires_at.is_some_and(|exp| exp <= options.now),
+                verified: None,
             })
         })
         .collect();
     findings.sort_by_key(|f| f.span.start);
-    findings.dedup_by(|a, b| a.span == b.span);
+    findings.dedup_by(|a, b| a.span == b.span && a.secret == b.secret);
     lines.set_columns(text, &mut findings);
     findings
 }
@@ -215,6 +271,48 @@ fn nearest_identifier(
             above.into_iter().chain(below).min().copied()
         })
         .map(|index| Related { kind: ids[index].kind, value: ids[index].value.clone() })
+}
+
+/// Secrets written encoded or split (see [`encoded`]): each decoded view is read like any
+/// other text, in the Zoom context of the place it was written. A value that the plain
+/// reading already found (`plain`) in that place is not found twice.
+fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>]) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    for view in encoded::views(text) {
+        let at_origin = AtOrigin { nearby, origin: view.origin.start };
+        let mut found: Vec<(Range<usize>, Kind, Option<i64>)> =
+            keyed::find(&view.text, &at_origin).0.into_iter().map(|s| (s.span, s.kind, None)).collect();
+        found.extend(jwt::find(&view.text).into_iter().map(|t| (t.span, t.kind, t.expires_at)));
+        for (span, kind, expires_at) in found {
+            let value = &view.text[span];
+            let found_plainly = plain.iter().any(|p| {
+                p.start >= view.origin.start && p.end <= view.origin.end && &text[p.clone()] == value
+            });
+            if found_plainly {
+                continue;
+            }
+            candidates.push(Candidate {
+                span: view.origin.clone(),
+                kind,
+                expires_at,
+                related: None,
+                decoded: Some(String::from_utf8_lossy(value).into_owned()),
+            });
+        }
+    }
+    candidates
+}
+
+/// Zoom context as seen from the place an encoded view was written.
+struct AtOrigin<'a> {
+    nearby: &'a ZoomLines<'a>,
+    origin: usize,
+}
+
+impl keyed::ZoomNearby for AtOrigin<'_> {
+    fn near(&self, _: usize) -> bool {
+        keyed::ZoomNearby::near(self.nearby, self.origin)
+    }
 }
 
 /// The lines on which Zoom is mentioned, as seen from a keyed value.
@@ -308,11 +406,95 @@ mod tests {
     }
 
     #[test]
+    fn fingerprints_follow_the_value_not_the_place() {
+        let secret = Synth::new(5).alnum(32);
+        let at_top = scan(
+            &change(&format!("ZOOM_CLIENT_SECRET={secret}\n"), AddedLines::All),
+            &ScanOptions::default(),
+        );
+        let moved = format!("# zoom\n\n\nclient_secret: \"{secret}\"\n");
+        let further_down = scan(&change(&moved, AddedLines::All), &ScanOptions::default());
+        assert_eq!(at_top[0].fingerprint(), further_down[0].fingerprint());
+        assert!(at_top[0].fingerprint().starts_with("zoom-client-secret:"));
+        assert_eq!(at_top[0].fingerprint().len(), "zoom-client-secret:".len() + 16);
+        assert!(!at_top[0].fingerprint().contains(&secret[..8]));
+        assert_ne!(fingerprint("zoom-client-secret", &Synth::new(6).alnum(32)), at_top[0].fingerprint());
+    }
+
+    #[test]
     fn expired_tokens_are_reported_as_expired() {
         let token = Synth::new(3).expand("{oauth-access-expired}");
         let found = scan(&change(&token, AddedLines::All), &ScanOptions::default());
         assert_eq!(found.len(), 1);
         assert!(found[0].expired);
+    }
+
+    /// The (rule id, secret) of every finding in `text` at `path`.
+    fn found_at(path: &str, text: &str) -> Vec<(&'static str, String)> {
+        let c = Change {
+            path: path.into(),
+            old_path: None,
+            text: text.as_bytes().to_vec(),
+            added: AddedLines::All,
+        };
+        scan(&c, &ScanOptions::default()).iter().map(|f| (f.rule.id, f.secret().to_owned())).collect()
+    }
+
+    #[test]
+    fn basic_auth_holds_a_client_secret() {
+        use base64::Engine;
+        let mut s = Synth::new(40);
+        let (id, secret) = (s.uuid22(), s.alnum(32));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        for text in [
+            format!("curl -X POST https://zoom.us/oauth/token -H \"Authorization: Basic {encoded}\""),
+            format!("POST https://zoom.us/oauth/token\nAuthorization: Basic {encoded}\n"),
+            format!("{{\"url\": \"https://zoom.us/oauth/token\", \"header\": [{{\"key\": \"Authorization\", \"value\": \"Basic {encoded}\"}}]}}"),
+        ] {
+            assert_eq!(found_at("api.txt", &text), [("zoom-client-secret", secret.clone())], "{text}");
+        }
+        let other =
+            base64::engine::general_purpose::STANDARD.encode("deploy-user:correct horse battery staple");
+        assert!(found_at("api.txt", &format!("zoom.us\nAuthorization: Basic {other}")).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_secret_data_is_decoded() {
+        use base64::Engine;
+        let secret = Synth::new(41).alnum(32);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
+        let manifest = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: zoom-credentials\ntype: Opaque\ndata:\n  client_secret: {encoded}\n"
+        );
+        assert_eq!(found_at("k8s/secret.yaml", &manifest), [("zoom-client-secret", secret.clone())]);
+        let not_zoom = manifest.replace("zoom-credentials", "payments");
+        assert!(found_at("k8s/secret.yaml", &not_zoom).is_empty(), "a Secret with no Zoom context");
+    }
+
+    #[test]
+    fn percent_encoded_values_are_decoded() {
+        let secret = Synth::new(42).alnum(32);
+        let text = format!("https://app.example/cb?state=%7B%22zoom_client_secret%22%3A%22{secret}%22%7D\n");
+        assert_eq!(found_at("links.txt", &text), [("zoom-client-secret", secret.clone())]);
+        let form =
+            format!("grant_type=client_credentials&zoom_client_secret={secret}&scope=meeting%3Aread\n");
+        assert_eq!(found_at("body.txt", &form), [("zoom-client-secret", secret)], "found once, plainly");
+    }
+
+    #[test]
+    fn split_literals_are_joined() {
+        let secret = Synth::new(43).alnum(32);
+        let (a, b, c) = (&secret[..10], &secret[10..20], &secret[20..]);
+        for text in [
+            format!("ZOOM_CLIENT_SECRET = \"{a}\" + \"{b}\" + \"{c}\"\n"),
+            format!("const zoomClientSecret = '{a}' +\n  '{b}' + '{c}';\n"),
+            format!("String zoomClientSecret = \"{a}\"\n    + \"{b}{c}\";\n"),
+            format!("zoomClientSecret := \"{a}{b}\" +\n\t\"{c}\"\n"),
+            format!("ZOOM_CLIENT_SECRET = (\n    \"{a}{b}\"\n    \"{c}\"\n)\n"),
+            format!("export ZOOM_CLIENT_SECRET=\"{a}{b}\"\\\n\"{c}\"\n"),
+        ] {
+            assert_eq!(found_at("app.src", &text), [("zoom-client-secret", secret.clone())], "{text}");
+        }
     }
 
     #[test]

@@ -8,19 +8,21 @@ use colored::Colorize;
 
 use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MANAGERS};
 use super::sanitize;
-use crate::allow::MARKER;
+use crate::allow::{IGNORE_FILE, MARKER};
 use crate::detect::Kind;
 use crate::engine::{FileFinding, Outcome, Scope};
+use crate::inventory::Credential;
 
 /// The full report of a blocked commit.
 pub fn blocked(outcome: &Outcome) -> String {
     let mut out = String::new();
     let count = outcome.findings.len();
+    let verdict = if blocks(outcome.scope) { "blocked: " } else { "" };
     let _ = writeln!(
         out,
         "{} {}\n",
         "zoomguard:".bold(),
-        format!("blocked: {} found in {}", plural(count, "Zoom secret"), what_was_scanned(outcome))
+        format!("{verdict}{} found in {}", plural(count, "Zoom secret"), what_was_scanned(outcome))
             .red()
             .bold()
     );
@@ -32,29 +34,154 @@ pub fn blocked(outcome: &Outcome) -> String {
     out
 }
 
+/// The leak inventory of a history scan: each credential, every commit and place that added
+/// it, where it still is at HEAD (`head_known` is false in a repository without a HEAD commit),
+/// and what to do before rotating.
+pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool) -> String {
+    let mut out = String::new();
+    let places: usize = credentials.iter().map(|c| c.added.len()).sum();
+    let at_head = credentials.iter().filter(|c| !c.at_head.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "{} {}\n",
+        "zoomguard:".bold(),
+        format!(
+            "{} found in the history, added in {}; {} still at HEAD",
+            plural(credentials.len(), "Zoom secret"),
+            plural(places, "place"),
+            at_head
+        )
+        .red()
+        .bold()
+    );
+    for credential in credentials {
+        let finding = &credential.first;
+        let _ = writeln!(
+            out,
+            "  {} {}  [{}]  {}",
+            "✗".red().bold(),
+            finding.kind().name().bold(),
+            finding.rule.id,
+            finding.severity().name()
+        );
+        let _ = writeln!(out, "    fingerprint  {}", credential.fingerprint);
+        let _ = writeln!(out, "    value        {}", finding.redacted().yellow());
+        if let Some(related) = &finding.related {
+            let _ = writeln!(out, "    app          {} {}", related.kind.label(), sanitize(&related.value));
+        }
+        if let Some(proof) = &finding.verified {
+            let _ = writeln!(out, "    {}        {}", "proof".red().bold(), sanitize(proof));
+        }
+        for (index, place) in credential.added.iter().enumerate() {
+            let label = if index == 0 { "added in" } else { "" };
+            let commit = place.commit.as_ref().map_or_else(String::new, |c| {
+                format!("{}  {}  ", format_unix_date(c.author_time), sanitize(&c.label()))
+            });
+            let _ = writeln!(out, "    {label:<12} {commit}{}:{}", sanitize(&place.path).cyan(), place.line);
+        }
+        if !head_known {
+            let _ = writeln!(out, "    at HEAD      (no HEAD commit to compare with)");
+        } else if credential.at_head.is_empty() {
+            let _ = writeln!(
+                out,
+                "    at HEAD      {}",
+                "gone from HEAD, but still in the history of every clone".green()
+            );
+        } else {
+            for (index, (path, line)) in credential.at_head.iter().enumerate() {
+                let label = if index == 0 { "at HEAD" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "    {label:<12} {}:{line} {}",
+                    sanitize(path).cyan(),
+                    "(still there)".red()
+                );
+            }
+        }
+        let _ =
+            writeln!(out, "    why          {}\n", wrap(advice(finding.kind()).why, 90, "                 "));
+    }
+    let _ = writeln!(out, "{}", "Before rotating".bold().underline());
+    let _ = writeln!(
+        out,
+        "  1. Change every file listed \"at HEAD\" to read the value from the environment or a\n     \
+         secrets manager, so that rotating does not break the code that uses it."
+    );
+    let _ =
+        writeln!(out, "  2. Rotate every credential above: it is in the history, so treat it as exposed.");
+    rotation_steps(&mut out, credentials.iter().map(|c| c.first.kind()));
+    let _ = writeln!(
+        out,
+        "  3. Rewriting history (git filter-repo --replace-text) cleans only clones made afterwards;\n     \
+         existing clones, forks and CI caches keep the value, so rotation comes first.\n"
+    );
+    let _ = writeln!(out, "{}", summary(outcome));
+    out
+}
+
+/// Whether findings in `scope` stop a commit or a push (hooks), rather than only report (scans).
+fn blocks(scope: Scope) -> bool {
+    matches!(scope, Scope::Staged | Scope::Push | Scope::Receive)
+}
+
 fn what_was_scanned(outcome: &Outcome) -> &'static str {
     match outcome.scope {
         Scope::Staged => "the staged changes",
         Scope::Push => "the commits to push",
         Scope::Receive => "the pushed commits",
+        Scope::Range => "the commits of the range",
+        Scope::History => "the history",
+        Scope::Files => "the scanned files",
     }
 }
 
 /// The last line: findings, files, lines scanned, milliseconds, and anything passed over.
 pub fn summary(outcome: &Outcome) -> String {
+    let commits = if outcome.scope.is_commits() {
+        format!("{} and ", plural(outcome.commits_scanned, "commit"))
+    } else {
+        String::new()
+    };
+    let lines = if outcome.scope == Scope::Files { "line" } else { "added line" };
     let mut line = format!(
-        "zoomguard: {} in {}; {}, {} scanned in {} ms",
+        "zoomguard: {} in {}; {commits}{}, {} scanned in {} ms",
         plural(outcome.findings.len(), "finding"),
         plural(outcome.files_with_findings(), "file"),
         plural(outcome.files_scanned, "file"),
-        plural(usize::try_from(outcome.lines_scanned).unwrap_or(usize::MAX), "added line"),
+        plural(usize::try_from(outcome.lines_scanned).unwrap_or(usize::MAX), lines),
         outcome.elapsed.as_millis()
     );
-    if outcome.allowed_by_marker > 0 {
-        let _ = write!(line, "; {} by {MARKER}", plural(outcome.allowed_by_marker, "finding") + " allowed");
+    let allowed: Vec<String> = [
+        (outcome.allowed_by_marker, format!("{MARKER} markers")),
+        (outcome.allowed_by_ignore_file, IGNORE_FILE.to_owned()),
+        (outcome.allowed_by_baseline, "the baseline".to_owned()),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, how)| format!("{count} by {how}"))
+    .collect();
+    if !allowed.is_empty() {
+        let total = outcome.allowed_by_marker + outcome.allowed_by_ignore_file + outcome.allowed_by_baseline;
+        let noun = if total == 1 { "finding" } else { "findings" };
+        let _ = write!(line, "; {noun} allowed: {}", allowed.join(", "));
     }
     if !outcome.binary_skipped.is_empty() {
         let _ = write!(line, "; {} skipped", plural(outcome.binary_skipped.len(), "binary file"));
+    }
+    if let (Some(bar), count @ 1..) = (outcome.min_severity, outcome.below_min_severity) {
+        let _ = write!(line, "; {} below the {} bar, not blocking", plural(count, "finding"), bar.name());
+    }
+    if !outcome.too_large.is_empty() {
+        let mut names: Vec<String> = outcome.too_large.iter().take(3).map(|p| sanitize(p)).collect();
+        if outcome.too_large.len() > names.len() {
+            names.push("…".to_owned());
+        }
+        let _ = write!(
+            line,
+            "; {} NOT scanned, over zoomguard.maxFileSize: {}",
+            plural(outcome.too_large.len(), "file"),
+            names.join(", ")
+        );
     }
     line
 }
@@ -63,14 +190,25 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     let finding = &file_finding.finding;
     let kind = finding.kind();
     let path = sanitize(&file_finding.path);
-    let _ = writeln!(out, "  {} {}  [{}]", "✗".red().bold(), kind.name().bold(), finding.rule.id);
+    let _ = writeln!(
+        out,
+        "  {} {}  [{}]  {}",
+        "✗".red().bold(),
+        kind.name().bold(),
+        finding.rule.id,
+        finding.severity().name()
+    );
     if let Some(commit) = &file_finding.commit {
-        let _ = writeln!(out, "    commit {}", sanitize(commit));
+        let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
     let _ = writeln!(out, "    at     {}:{}:{}", path.cyan(), finding.line, finding.column);
-    let _ = writeln!(out, "    value  {}", finding.redacted().yellow());
+    let _ =
+        writeln!(out, "    value  {}  (fingerprint {})", finding.redacted().yellow(), finding.fingerprint());
     if let Some(related) = &finding.related {
         let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
+    }
+    if let Some(proof) = &finding.verified {
+        let _ = writeln!(out, "    {}  {}", "proof".red().bold(), sanitize(proof));
     }
     if let Some(exp) = finding.expires_at {
         let when = format_unix_date(exp);
@@ -124,21 +262,24 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                  then push again."
             );
         }
+        Scope::Range => {
+            let _ = writeln!(
+                out,
+                "  2. The secret is in commits of this range. Before the branch is merged, rewrite them\n     \
+                 (git rebase -i <commit>~, drop the value, git push --force-with-lease). Once merged,\n     \
+                 it stays in the history: rotating it is the fix."
+            );
+        }
+        Scope::Files | Scope::History => {
+            let _ = writeln!(out, "  2. Files to fix: {}", paths.join(" "));
+        }
     }
     let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
-    for step in ROTATE_STEPS {
-        let _ = writeln!(out, "       - {step}");
-    }
-    let mut kinds: Vec<Kind> = outcome.findings.iter().map(|f| f.finding.kind()).collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
-        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
-    }
+    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
     let _ = writeln!(
         out,
-        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line."
+        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
+         or record its fingerprint in {IGNORE_FILE} with: zoomguard allow <fingerprint>"
     );
     match outcome.scope {
         Scope::Staged => {
@@ -153,11 +294,28 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                 "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
             );
         }
+        Scope::Range | Scope::History | Scope::Files => {
+            let _ = writeln!(out);
+        }
+    }
+}
+
+/// The rotation steps, then where to regenerate each of `kinds` (each kind once).
+fn rotation_steps(out: &mut String, kinds: impl Iterator<Item = Kind>) {
+    for step in ROTATE_STEPS {
+        let _ = writeln!(out, "       - {step}");
+    }
+    let mut kinds: Vec<Kind> = kinds.collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let line = format!("{}: {}", kind.name(), advice(kind).regenerate);
+        let _ = writeln!(out, "       - {}", wrap(&line, 90, "         "));
     }
 }
 
 /// Breaks `text` into lines of at most `width` characters, continuation lines indented.
-fn wrap(text: &str, width: usize, indent: &str) -> String {
+pub(super) fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut line_len = 0;
     for word in text.split_whitespace() {
@@ -175,7 +333,7 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
-fn plural(n: usize, noun: &str) -> String {
+pub(super) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -194,7 +352,7 @@ fn not_an_option(path: &str) -> String {
     }
 }
 
-fn shell_quote(path: &str) -> String {
+pub(super) fn shell_quote(path: &str) -> String {
     if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
         path.to_owned()
     } else {
@@ -203,7 +361,7 @@ fn shell_quote(path: &str) -> String {
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time, without a date library.
-fn format_unix_date(secs: i64) -> String {
+pub(super) fn format_unix_date(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     // Howard Hinnant's civil-from-days algorithm.
     let z = days + 719_468;

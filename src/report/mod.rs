@@ -2,7 +2,10 @@
 //! and never decide anything. No report prints a secret in full.
 
 pub mod human;
+pub mod json;
+pub mod progress;
 pub mod remediation;
+pub mod sarif;
 
 /// Text from a repository (paths, lines) made safe for a terminal: control characters,
 /// ANSI escapes and bidirectional overrides are replaced, so a crafted file name cannot

@@ -1,30 +1,69 @@
-//! Where changed text comes from. These are the only modules that use `git2`: they turn
-//! what git holds into [`Change`](crate::change::Change)s and know nothing about rules.
+//! Where changed text comes from. These are the only modules that read from git (or the
+//! disk): they turn what git holds into [`Change`](crate::change::Change)s and know nothing
+//! about rules.
 
+pub mod commits;
+pub mod files;
 pub mod push;
+pub mod settings;
 pub mod staged;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
 
-use crate::change::{decode_utf16, AddedLines, Change};
+use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
+
+/// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
+/// quarantine and linked worktrees from the environment first, then the working directory.
+pub fn open() -> Result<Repository> {
+    // Like git's own commands, trust the object store instead of re-hashing every object
+    // read (SHA-1 with collision detection): re-hashing was half the time of a history scan.
+    // A damaged object still fails to inflate or parse, and that is still an error.
+    git2::opts::strict_hash_verification(false);
+    Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
+}
+
+/// Files larger than this are not read (git config `zoomguard.maxFileSize`): 100 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 
 /// What a source produced: the changes to scan, and what it passed over and why.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Collected {
     /// Text files with added lines.
     pub changes: Vec<Change>,
-    /// For each of `changes`, the commit it was added in (`abc1234 subject`), when it comes
-    /// from history rather than the index.
-    pub commits: Vec<Option<String>>,
+    /// For each of `changes`, the commit it was added in, when it comes from history rather
+    /// than the index or the disk.
+    pub commits: Vec<Option<Arc<CommitInfo>>>,
     /// Paths of binary files that were not scanned.
     pub binary_skipped: Vec<String>,
+    /// Paths of files over `max_file_size` that were not read.
+    pub too_large: Vec<String>,
+    /// The largest file read, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for Collected {
+    fn default() -> Self {
+        Collected::with_max_file_size(DEFAULT_MAX_FILE_SIZE)
+    }
 }
 
 impl Collected {
+    /// Nothing collected yet; files over `max_file_size` bytes will be listed, not read.
+    pub fn with_max_file_size(max_file_size: u64) -> Self {
+        Collected {
+            changes: Vec::new(),
+            commits: Vec::new(),
+            binary_skipped: Vec::new(),
+            too_large: Vec::new(),
+            max_file_size,
+        }
+    }
+
     /// Keeps only the lines that `other_side` also adds: a merge commit adds only what none
     /// of its parents had. Changes left with no added line are dropped.
     pub fn keep_added_in(&mut self, other_side: &HashMap<String, AddedLines>) {
@@ -40,16 +79,26 @@ impl Collected {
     }
 
     /// Adds the text changes of `diff` (whose new side is in `repo`), labelled with `commit`.
-    pub fn add_diff(&mut self, repo: &Repository, diff: &Diff<'_>, commit: Option<&str>) -> Result<()> {
+    pub fn add_diff(
+        &mut self,
+        repo: &Repository,
+        diff: &Diff<'_>,
+        commit: Option<&Arc<CommitInfo>>,
+    ) -> Result<()> {
         for index in 0..diff.deltas().len() {
             let Some(delta) = diff.get_delta(index) else { continue };
             let path = lossy_path(delta.new_file().path_bytes());
             if !carries_text(delta.status(), delta.new_file().mode()) {
                 continue;
             }
-            let blob = repo
-                .find_blob(delta.new_file().id())
-                .with_context(|| format!("reading the new content of {path}"))?;
+            let id = delta.new_file().id();
+            let odb = repo.odb().context("opening the object database")?;
+            let (size, _) = odb.read_header(id).with_context(|| format!("reading the size of {path}"))?;
+            if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
+                self.too_large.push(path);
+                continue;
+            }
+            let blob = repo.find_blob(id).with_context(|| format!("reading the new content of {path}"))?;
             let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
             if utf16.is_none() && (is_binary(blob.content()) || delta.flags().is_binary()) {
                 self.binary_skipped.push(path);
@@ -70,7 +119,7 @@ impl Collected {
             };
             let text = utf16.unwrap_or_else(|| blob.content().to_vec());
             self.changes.push(Change { path, old_path, text, added });
-            self.commits.push(commit.map(str::to_owned));
+            self.commits.push(commit.cloned());
         }
         Ok(())
     }

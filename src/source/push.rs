@@ -4,16 +4,15 @@
 //!
 //! A commit counts when the push sends it and the remote does not have it yet: for an update
 //! of an existing remote branch, the commits since the remote's sha; for a new branch, the
-//! commits not reachable from any ref we know of that remote. A deletion sends nothing. Each
-//! commit is diffed against its first parent (a root commit against the empty tree), so a
-//! merge does not report again what its first parent already had.
+//! commits not reachable from any ref we know of that remote. A deletion sends nothing.
+//! What each commit adds is read by [`super::commits::changes_of`].
 
 use std::collections::HashSet;
 
 use anyhow::{bail, Context, Result};
-use git2::{Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
+use git2::{Oid, Repository};
 
-use super::{added_lines_by_path, Collected};
+use super::commits::{new_commits, ref_targets};
 
 /// One line of pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +60,9 @@ pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
     }])
 }
 
-/// The changes added by every commit that `updates` would send to `remote`.
-pub fn collect(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Collected> {
-    let mut collected = Collected::default();
+/// Every commit that `updates` would send to `remote` and the remote lacks, oldest first.
+pub fn commits_to_push(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Vec<Oid>> {
+    let mut commits = Vec::new();
     let mut seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
         // Skip what the remote has: the ref's old commit, and whatever any ref of that remote
@@ -75,10 +74,10 @@ pub fn collect(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -
         if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
             hide.push(update.remote);
         }
-        add_new_commits(repo, update.local, &hide, &mut seen, &mut collected)
+        new_commits(repo, &[update.local], &hide, &mut seen, &mut commits)
             .with_context(|| format!("reading the commits of {}", update.local_ref))?;
     }
-    Ok(collected)
+    Ok(commits)
 }
 
 /// One line of pre-receive input: `<old sha> <new sha> <ref name>`.
@@ -123,54 +122,19 @@ fn hook_input_lines<'a, const N: usize>(input: &'a str, shape: &str) -> Result<V
     Ok(lines)
 }
 
-/// The changes added by the commits a push brings to this (server) repository. The new
-/// objects sit in git's quarantine directory, which `open_from_env` reads through
-/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
-pub fn collect_received(repo: &Repository, updates: &[ReceivedUpdate]) -> Result<Collected> {
-    let mut collected = Collected::default();
+/// The commits a push brings to this (server) repository, oldest first. The new objects sit
+/// in git's quarantine directory, which `open_from_env` reads through `GIT_OBJECT_DIRECTORY`
+/// and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub fn received_commits(repo: &Repository, updates: &[ReceivedUpdate]) -> Result<Vec<Oid>> {
+    let mut commits = Vec::new();
     let mut seen = HashSet::new();
     let existing = ref_targets(repo, "refs/*")?;
     for update in updates.iter().filter(|u| !u.new.is_zero()) {
         // The server has everything its refs reach, whichever ref is being updated.
-        add_new_commits(repo, update.new, &existing, &mut seen, &mut collected)
+        new_commits(repo, &[update.new], &existing, &mut seen, &mut commits)
             .with_context(|| format!("reading the commits pushed to {}", update.name))?;
     }
-    Ok(collected)
-}
-
-/// The commits that the refs matching `glob` point at (tags peeled to their commits).
-fn ref_targets(repo: &Repository, glob: &str) -> Result<Vec<Oid>> {
-    let mut targets = Vec::new();
-    for reference in repo.references_glob(glob).with_context(|| format!("listing {glob}"))? {
-        let reference = reference.context("reading a ref")?;
-        if let Ok(commit) = reference.peel_to_commit() {
-            targets.push(commit.id());
-        }
-    }
-    Ok(targets)
-}
-
-/// Adds every commit reachable from `tip` and not from `hide`, oldest first, each once.
-fn add_new_commits(
-    repo: &Repository,
-    tip: Oid,
-    hide: &[Oid],
-    seen: &mut HashSet<Oid>,
-    collected: &mut Collected,
-) -> Result<()> {
-    let mut walk = repo.revwalk().context("starting a walk over the commits")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("ordering the commits")?;
-    walk.push(tip).with_context(|| format!("reading commit {tip}"))?;
-    for &oid in hide {
-        walk.hide(oid).with_context(|| format!("excluding commit {oid}"))?;
-    }
-    for oid in walk {
-        let oid = oid.context("walking the commits")?;
-        if seen.insert(oid) {
-            add_commit(repo, oid, collected)?;
-        }
-    }
-    Ok(())
+    Ok(commits)
 }
 
 fn full_oid(text: &str, line: usize) -> Result<Oid> {
@@ -179,47 +143,6 @@ fn full_oid(text: &str, line: usize) -> Result<Oid> {
         bail!("input line {line}: {text:?} is not a full object id");
     }
     Oid::from_str(text).with_context(|| format!("input line {line}: bad object id"))
-}
-
-/// Adds what commit `oid` adds: its diff against its first parent (a root commit against the
-/// empty tree). For a merge, only lines that no parent had count, so merging a branch does not
-/// report again what that branch brought.
-pub fn add_commit(repo: &Repository, oid: Oid, collected: &mut Collected) -> Result<()> {
-    let commit = repo.find_commit(oid).with_context(|| format!("reading commit {oid}"))?;
-    let tree = commit.tree().with_context(|| format!("reading the tree of commit {oid}"))?;
-    let parent_trees = commit
-        .parents()
-        .map(|parent| parent.tree())
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("reading the parent trees of commit {oid}"))?;
-    let short = oid.to_string()[..10].to_owned();
-    let label = format!("{short} {}", commit.summary().ok().flatten().unwrap_or(""));
-    let mut added = Collected::default();
-    added.add_diff(repo, &commit_diff(repo, parent_trees.first(), &tree, oid)?, Some(&label))?;
-    for other_parent in parent_trees.iter().skip(1) {
-        let other_side = added_lines_by_path(&commit_diff(repo, Some(other_parent), &tree, oid)?)?;
-        added.keep_added_in(&other_side);
-    }
-    collected.changes.append(&mut added.changes);
-    collected.commits.append(&mut added.commits);
-    collected.binary_skipped.append(&mut added.binary_skipped);
-    Ok(())
-}
-
-fn commit_diff<'r>(
-    repo: &'r Repository,
-    parent: Option<&Tree<'r>>,
-    tree: &Tree<'r>,
-    oid: Oid,
-) -> Result<Diff<'r>> {
-    let mut options = DiffOptions::new();
-    options.context_lines(0).include_typechange(true).ignore_submodules(true);
-    let mut diff = repo
-        .diff_tree_to_tree(parent, Some(tree), Some(&mut options))
-        .with_context(|| format!("diffing commit {oid}"))?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(true)))
-        .context("detecting renamed and copied files")?;
-    Ok(diff)
 }
 
 #[cfg(test)]

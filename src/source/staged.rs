@@ -13,16 +13,11 @@ use std::collections::HashMap;
 use super::{added_ranges, lossy_path, Collected};
 use crate::change::AddedLines;
 
-/// Opens the repository the way a hook sees it (environment first, then the working directory).
-pub fn open() -> Result<Repository> {
-    Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
-}
-
-/// The changes staged for the next commit.
-pub fn collect(repo: &Repository) -> Result<Collected> {
+/// The changes staged for the next commit; files over `max_file_size` bytes are listed, not read.
+pub fn collect(repo: &Repository, max_file_size: u64) -> Result<Collected> {
     let head = head_tree(repo)?;
     let diff = staged_diff(repo, head.as_ref(), CopySources::ModifiedFilesOnly)?;
-    let mut collected = Collected::default();
+    let mut collected = Collected::with_max_file_size(max_file_size);
     collected.add_diff(repo, &diff, None)?;
     Ok(collected)
 }

@@ -18,7 +18,7 @@ use zoomguard::detect::{scan, Finding, ScanOptions, RULES};
 use zoomguard::synth::Synth;
 
 /// Fewest cases the corpus may hold.
-const MIN_CASES: usize = 200;
+const MIN_CASES: usize = 400;
 /// Fewest cases in which each rule must be expected.
 const MIN_CASES_PER_RULE: usize = 3;
 /// Fewest distinct format labels.

@@ -1,0 +1,197 @@
+//! Secrets that are not written as themselves:
+//!
+//! - `Authorization: Basic <base64 of "client_id:client_secret">` (curl, `.http` files,
+//!   Postman collections, code);
+//! - the base64 values of a Kubernetes `Secret`'s `data:`;
+//! - percent-encoded query strings and form bodies (`client_secret%3D…`);
+//! - string literals split and joined again: `"abc" + "def"`, adjacent literals, line
+//!   continuations (Python, JavaScript, Java, Go, shell).
+//!
+//! Each becomes a small decoded *view*: a line of text that says the same thing plainly, which
+//! the keyed reader scans like any other. A finding in a view is reported where the encoded
+//! text was written, with the decoded value as its secret.
+
+use std::ops::Range;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use once_cell::sync::Lazy;
+use regex::bytes::Regex;
+
+/// A decoded view of some encoded text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// The plain text: `<id>:<secret>`, `KEY: value`, a decoded line, a joined literal.
+    pub text: Vec<u8>,
+    /// The bytes of the original text it stands for (where a finding is reported).
+    pub origin: Range<usize>,
+}
+
+static BASIC: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{40,120}={0,2})").expect("valid pattern"));
+
+static K8S_SECRET_KIND: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^kind:[ \t]*Secret[ \t]*\r?$").expect("valid pattern"));
+
+/// A `data:` entry: indented key, colon, a base64 value alone on the line.
+static K8S_DATA_ENTRY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?m)^([ \t]+)([A-Za-z0-9_.-]+)[ \t]*:[ \t]*["']?([A-Za-z0-9+/]{24,4096}={0,2})["']?[ \t]*\r?$"#,
+    )
+    .expect("valid pattern")
+});
+
+static PERCENT_LINE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^.*%(?:3[Dd]|3[Aa]|22|26|2[Cc]).*$").expect("valid pattern"));
+
+/// Two to eight string literals of value characters joined by `+`, juxtaposition, or a line
+/// continuation, possibly across one line break.
+static SPLIT_LITERAL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?x)
+        (?P<quote>["'])[A-Za-z0-9_-]{1,40}["']
+        (?:
+          (?:[\ \t]*\+[\ \t]*(?:\r?\n[\ \t]*)?|[\ \t]*\\?\r?\n[\ \t]*\+?[\ \t]*|[\ \t]*)
+          ["'][A-Za-z0-9_-]{1,40}["']
+        ){1,7}"#,
+    )
+    .expect("valid pattern")
+});
+
+static LITERAL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r#"["']([A-Za-z0-9_-]{1,40})["']"#).expect("valid pattern"));
+
+/// Every decoded view of `text`.
+pub fn views(text: &[u8]) -> Vec<View> {
+    let mut views = Vec::new();
+    basic_auth(text, &mut views);
+    kubernetes_data(text, &mut views);
+    percent_encoded(text, &mut views);
+    split_literals(text, &mut views);
+    views
+}
+
+fn basic_auth(text: &[u8], views: &mut Vec<View>) {
+    for caps in BASIC.captures_iter(text) {
+        let token = caps.get(1).expect("the pattern has a group");
+        let Ok(decoded) = STANDARD.decode(token.as_bytes()) else { continue };
+        if decoded.contains(&b':') && decoded.iter().all(|b| b.is_ascii_graphic()) {
+            views.push(View { text: decoded, origin: token.range() });
+        }
+    }
+}
+
+fn kubernetes_data(text: &[u8], views: &mut Vec<View>) {
+    if !K8S_SECRET_KIND.is_match(text) {
+        return;
+    }
+    for caps in K8S_DATA_ENTRY.captures_iter(text) {
+        let (key, value) = (&caps[2], caps.get(3).expect("the pattern has a value group"));
+        let Ok(decoded) = STANDARD.decode(value.as_bytes()) else { continue };
+        let decoded = decoded.strip_suffix(b"\n").unwrap_or(&decoded);
+        if decoded.is_empty() || !decoded.iter().all(|b| b.is_ascii_graphic()) {
+            continue;
+        }
+        let mut line = key.to_vec();
+        line.extend_from_slice(b": ");
+        line.extend_from_slice(decoded);
+        views.push(View { text: line, origin: value.range() });
+    }
+}
+
+fn percent_encoded(text: &[u8], views: &mut Vec<View>) {
+    for line in PERCENT_LINE.find_iter(text) {
+        let decoded = percent_decode(line.as_bytes());
+        if decoded != line.as_bytes() {
+            views.push(View { text: decoded, origin: line.range() });
+        }
+    }
+}
+
+/// `%XX` escapes decoded, `+` as a space (form bodies); malformed escapes kept as they are.
+fn percent_decode(text: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match (text[i], text.get(i + 1).copied().and_then(hex), text.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(high * 16 + low);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn split_literals(text: &[u8], views: &mut Vec<View>) {
+    for run in SPLIT_LITERAL.find_iter(text) {
+        let joined: Vec<u8> = LITERAL.captures_iter(run.as_bytes()).flat_map(|c| c[1].to_vec()).collect();
+        let mut line_start = line_start_of(text, run.start());
+        // The line up to the first literal keeps the key and its glue: `secret = `. When the
+        // literals open a line of their own (`SECRET = (` above), the key is on the line above.
+        if text[line_start..run.start()].iter().all(u8::is_ascii_whitespace) && line_start > 0 {
+            line_start = line_start_of(text, line_start - 1);
+        }
+        let mut line: Vec<u8> =
+            text[line_start..run.start()].iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
+        line.push(b'"');
+        line.extend_from_slice(&joined);
+        line.push(b'"');
+        views.push(View { text: line, origin: run.range() });
+    }
+}
+
+/// The offset where the line holding offset `at` starts.
+fn line_start_of(text: &[u8], at: usize) -> usize {
+    text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(input: &str) -> Vec<String> {
+        views(input.as_bytes()).into_iter().map(|v| String::from_utf8_lossy(&v.text).into_owned()).collect()
+    }
+
+    #[test]
+    fn basic_auth_is_decoded() {
+        let encoded = STANDARD.encode("abcdefghijABCDEFGHIJ12:abcdefghijklmnopqrstuvwxyz123456");
+        let input = format!("-H \"Authorization: Basic {encoded}\"");
+        assert_eq!(texts(&input), ["abcdefghijABCDEFGHIJ12:abcdefghijklmnopqrstuvwxyz123456"]);
+        let found = &views(input.as_bytes())[0];
+        assert_eq!(&input.as_bytes()[found.origin.clone()], encoded.as_bytes());
+    }
+
+    #[test]
+    fn kubernetes_data_needs_a_secret_manifest() {
+        let value = STANDARD.encode("some-value-of-length-24!");
+        let manifest = format!("apiVersion: v1\nkind: Secret\ndata:\n  ZOOM_CLIENT_SECRET: {value}\n");
+        assert_eq!(texts(&manifest), ["ZOOM_CLIENT_SECRET: some-value-of-length-24!"]);
+        let config_map = manifest.replace("kind: Secret", "kind: ConfigMap");
+        assert!(texts(&config_map).is_empty());
+    }
+
+    #[test]
+    fn percent_encoding_and_form_bodies() {
+        assert_eq!(percent_decode(b"a%3Db%26c+d%2"), b"a=b&c d%2");
+        assert_eq!(texts("next=%2Fcb%3Fclient_secret%3Dabc"), ["next=/cb?client_secret=abc"]);
+    }
+
+    #[test]
+    fn split_literals_are_joined_with_their_key() {
+        assert_eq!(texts("secret = \"abcd\" + \"efgh\" + 'ijkl'\n"), ["secret = \"abcdefghijkl\""]);
+        assert_eq!(texts("SECRET=(\"abcd\"\n    \"efgh\")\n"), ["SECRET=(\"abcdefgh\""]);
+        assert_eq!(texts("export S=\"abcd\"\\\n\"efgh\"\n"), ["export S=\"abcdefgh\""]);
+        assert!(texts("call(\"a\", \"b\")").is_empty(), "arguments are not a split literal");
+    }
+}

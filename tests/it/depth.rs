@@ -1,0 +1,78 @@
+//! Detection depth through the real hook: pairs verified offline across the files of one
+//! commit, and the severity bar (`--min-severity`, `zoomguard.minSeverity`).
+
+use zoomguard::synth::{Synth, FAR_FUTURE};
+
+use super::support::{secret_line, TestRepo};
+
+#[test]
+fn a_pair_staged_together_is_verified_and_critical() {
+    let mut s = Synth::new(101);
+    let (key, api_secret) = (s.uuid22(), s.alnum(36));
+    let token = Synth::signed_with(&s.jwt_app_token(&key, FAR_FUTURE), &api_secret);
+    let repo = TestRepo::with_hook();
+    repo.stage("config/zoom.env", format!("ZOOM_API_KEY={key}\nZOOM_API_SECRET={api_secret}\n"));
+    repo.stage(
+        "scripts/call_api.sh",
+        format!("curl -H \"Authorization: Bearer {token}\" https://api.zoom.us/v2/users\n"),
+    );
+    let run = repo.commit(&[]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("[zoom-jwt-api-secret]  critical"), "{run}");
+    assert!(run.stderr.contains("proof  signs the Zoom JWT app token at scripts/call_api.sh:1"), "{run}");
+    assert!(
+        run.stderr.contains("proof  signed by the Zoom JWT app API secret at config/zoom.env:2"),
+        "{run}"
+    );
+    assert!(!run.all().contains(&api_secret) && !run.all().contains(&token), "{run}");
+
+    let json = repo.zoomguard(["pre-commit", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.iter().all(|f| f["verified"] == true && f["severity"] == "critical"), "{json}");
+
+    // A token signed by some other secret is not verified: the secret stays high.
+    let unrelated = Synth::signed_with(&s.jwt_app_token(&key, FAR_FUTURE), &s.alnum(36));
+    repo.stage("scripts/call_api.sh", format!("TOKEN={unrelated}\n"));
+    let other = repo.commit(&[]);
+    assert!(
+        other.stderr.contains("[zoom-jwt-api-secret]  high") && !other.stderr.contains("proof"),
+        "{other}"
+    );
+}
+
+#[test]
+fn the_severity_bar_decides_what_blocks() {
+    let repo = TestRepo::with_hook();
+    let expired = Synth::new(102).expand("{oauth-access-expired}");
+    repo.stage("notes.md", format!("Authorization: Bearer {expired}\n"));
+    let blocked = repo.commit(&[]);
+    assert_ne!(blocked.code, 0, "expired tokens block by default:\n{blocked}");
+    assert!(blocked.stderr.contains("medium"), "{blocked}");
+
+    let raised = repo.zoomguard(["pre-commit", "--min-severity", "high"]);
+    assert_eq!(raised.code, 0, "{raised}");
+    assert!(
+        raised.stderr.contains("1 finding below the high bar, not blocking"),
+        "said even without -v:\n{raised}"
+    );
+
+    repo.git_ok(["config", "zoomguard.minSeverity", "critical"]);
+    repo.stage("app.env", secret_line(103));
+    let passed = repo.commit(&[]);
+    assert_eq!(passed.code, 0, "a high finding passes a critical bar:\n{passed}");
+    assert!(passed.stderr.contains("2 findings below the critical bar"), "{passed}");
+
+    let refresh = Synth::new(104).expand("{oauth-refresh}");
+    repo.stage("tokens.json", format!("{{\"refresh_token\": \"{refresh}\"}}\n"));
+    let critical = repo.commit(&[]);
+    assert_ne!(critical.code, 0, "a live refresh token is critical:\n{critical}");
+    assert!(critical.stderr.contains("[zoom-oauth-refresh-token]  critical"), "{critical}");
+
+    repo.git_ok(["config", "zoomguard.minSeverity", "severe"]);
+    let bad = repo.zoomguard(["pre-commit"]);
+    assert_eq!(bad.code, 2, "{bad}");
+    assert!(bad.stderr.contains("zoomguard.minSeverity"), "{bad}");
+    let bad_flag = repo.zoomguard(["pre-commit", "--min-severity", "severe"]);
+    assert_eq!(bad_flag.code, 2, "{bad_flag}");
+}

@@ -1,0 +1,259 @@
+//! `zoomguard scan` through the real binary: the leak inventory of a whole history, the
+//! commits of a range, files on disk (no git at all), and the staged changes. Secrets come
+//! from `zoomguard::synth`; every test also checks that no value is printed in full.
+
+use std::fs;
+use std::path::Path;
+
+use super::support::{filler, redacted, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD};
+
+/// Seeds of the secrets the tests commit.
+const A: u64 = 61;
+const B: u64 = 62;
+const C: u64 = 63;
+const D: u64 = 64;
+
+/// Commits `contents` as `rel`, hooks skipped; returns the new commit's sha.
+fn commit_file(repo: &TestRepo, rel: &str, contents: &str, subject: &str) -> String {
+    repo.stage(rel, contents);
+    repo.commit_unchecked(subject);
+    repo.head().expect("the commit landed")
+}
+
+/// Commits a new file `rel` whose third line is the client secret made from `seed`.
+fn commit_secret(repo: &TestRepo, rel: &str, seed: u64, subject: &str) -> String {
+    commit_file(repo, rel, &(filler(2) + &secret_line(seed)), subject)
+}
+
+/// How a report names the commit `sha` with `subject`.
+fn commit_label(sha: &str, subject: &str) -> String {
+    format!("{} {subject}", &sha[..10])
+}
+
+/// No secret made from `seeds` appears in full anywhere in the output.
+fn assert_never_printed(run: &Run, seeds: &[u64]) {
+    for &seed in seeds {
+        assert!(!run.all().contains(&secret(seed)), "secret {seed} was printed in full:\n{run}");
+    }
+}
+
+/// The lines of the report that name findings, without the timing of the summary line.
+fn report_lines(run: &Run) -> Vec<String> {
+    run.stderr.lines().filter(|line| !line.contains(" ms")).map(str::to_owned).collect()
+}
+
+#[test]
+fn history_lists_every_place_a_secret_was_added_and_where_it_still_is() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "a project\n", "start");
+    let first = commit_secret(&repo, ".env", A, "add zoom settings");
+    let second = commit_secret(&repo, "config/app.env", A, "settings for the app");
+    let third = commit_secret(&repo, "deploy/prod.env", A, "production settings");
+    repo.git_ok(["rm", "-q", ".env"]);
+    repo.commit_unchecked("drop the local env file");
+
+    let run = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(run.code, 1, "a leak in history must exit 1:\n{run}");
+    let out = run.all();
+    assert!(out.contains("1 Zoom secret found in the history, added in 3 places; 1 still at HEAD"), "{run}");
+    for (sha, subject, place) in [
+        (&first, "add zoom settings", ".env:3"),
+        (&second, "settings for the app", "config/app.env:3"),
+        (&third, "production settings", "deploy/prod.env:3"),
+    ] {
+        let line = out
+            .lines()
+            .find(|line| line.contains(&commit_label(sha, subject)))
+            .unwrap_or_else(|| panic!("commit {subject} is not listed:\n{run}"));
+        assert!(line.contains(place), "commit {subject} should name {place}: {line}\n{run}");
+    }
+    assert_eq!(out.matches(&format!("fingerprint  {CLIENT_SECRET_RULE}:")).count(), 1, "{run}");
+    let at_head: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("    at HEAD")).take(3).collect();
+    assert!(at_head[0].contains("config/app.env:3") && at_head[0].contains("still there"), "{run}");
+    assert!(at_head[1].contains("deploy/prod.env:3"), "{run}");
+    assert!(!at_head[2].contains("still there"), "only two places hold it at HEAD:\n{run}");
+    assert!(!at_head.iter().any(|l| l.contains(" .env:")), ".env was removed at HEAD:\n{run}");
+    assert!(out.contains(&redacted(&secret(A))), "{run}");
+    assert_never_printed(&run, &[A]);
+}
+
+#[test]
+fn history_says_when_a_secret_is_gone_from_head() {
+    let repo = TestRepo::new();
+    commit_secret(&repo, "one.env", A, "first leak");
+    commit_secret(&repo, "two.env", A, "second leak");
+    commit_secret(&repo, "three.env", A, "third leak");
+    commit_secret(&repo, "other.env", B, "another secret");
+    repo.git_ok(["rm", "-q", "one.env", "two.env", "three.env"]);
+    repo.commit_unchecked("remove the leaks");
+
+    let run = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(run.code, 1, "{run}");
+    let out = run.all();
+    assert!(out.contains("2 Zoom secrets found in the history, added in 4 places; 1 still at HEAD"), "{run}");
+    let gone = out.find("gone from HEAD").expect("the removed secret is said to be gone from HEAD");
+    let still = out.find("other.env:3 (still there)").expect("the other secret is still at HEAD");
+    assert!(gone < still, "credentials are listed oldest first:\n{run}");
+    assert_never_printed(&run, &[A, B]);
+}
+
+#[test]
+fn history_covers_every_branch_and_tag_and_gives_the_same_result_on_one_thread() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "a project\n", "start");
+    repo.git_ok(["checkout", "-q", "-b", "topic"]);
+    let on_topic = commit_secret(&repo, "topic.env", B, "leak on a topic branch");
+    repo.git_ok(["checkout", "-q", "main"]);
+    repo.git_ok(["checkout", "-q", "--detach"]);
+    let tagged = commit_secret(&repo, "tagged.env", C, "leak only a tag reaches");
+    repo.git_ok(["tag", "v1", &tagged]);
+    repo.git_ok(["checkout", "-q", "main"]);
+    for index in 0..12 {
+        commit_file(&repo, &format!("src/{index}.txt"), &filler(index + 1), "clean work");
+    }
+
+    let parallel = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(parallel.code, 1, "{parallel}");
+    assert!(parallel.all().contains(&commit_label(&on_topic, "leak on a topic branch")), "{parallel}");
+    assert!(parallel.all().contains(&commit_label(&tagged, "leak only a tag reaches")), "{parallel}");
+    assert!(parallel.all().contains("15 commits"), "every commit once:\n{parallel}");
+    let serial = repo.zoomguard(["scan", "--history", "--jobs", "1"]);
+    assert_eq!(report_lines(&serial), report_lines(&parallel), "one thread and many must agree");
+    assert_never_printed(&parallel, &[B, C]);
+}
+
+#[test]
+fn history_of_a_clean_or_empty_repository_passes() {
+    let repo = TestRepo::new();
+    let empty = repo.zoomguard(["scan", "--history", "-v"]);
+    assert_eq!(empty.code, 0, "{empty}");
+    commit_file(&repo, "README.md", "no secrets here\n", "start");
+    let clean = repo.zoomguard(["scan", "--history", "-v"]);
+    assert_eq!(clean.code, 0, "{clean}");
+    assert!(clean.stderr.contains("0 findings") && clean.stderr.contains("1 commit"), "{clean}");
+}
+
+#[test]
+fn range_reports_exactly_the_commits_in_the_range() {
+    let repo = TestRepo::new();
+    let before = commit_secret(&repo, "before.env", A, "leak before the range");
+    let in_one = commit_secret(&repo, "one.env", B, "first leak in the range");
+    commit_file(&repo, "clean.txt", "nothing to see\n", "clean commit in the range");
+    let in_two = commit_secret(&repo, "two.env", C, "second leak in the range");
+    let tip = repo.head().expect("a tip");
+    let after = commit_secret(&repo, "after.env", D, "leak after the range");
+
+    let run = repo.zoomguard(["scan", "--range", &format!("{before}..{tip}")]);
+    assert_eq!(run.code, 1, "{run}");
+    let out = run.all();
+    assert!(out.contains("2 Zoom secrets found in the commits of the range"), "{run}");
+    assert!(out.contains(&format!("commit {}", commit_label(&in_one, "first leak in the range"))), "{run}");
+    assert!(out.contains(&format!("commit {}", commit_label(&in_two, "second leak in the range"))), "{run}");
+    assert!(out.contains("one.env:3:") && out.contains("two.env:3:"), "{run}");
+    assert!(!out.contains(&before[..10]) && !out.contains(&after[..10]), "only the range counts:\n{run}");
+    assert!(out.contains("3 commits"), "{run}");
+    assert_never_printed(&run, &[A, B, C, D]);
+
+    let symmetric = repo.zoomguard(["scan", "--range", &format!("{tip}...HEAD")]);
+    assert_eq!(symmetric.code, 1, "{symmetric}");
+    assert!(
+        symmetric.all().contains(&after[..10]) && !symmetric.all().contains(&in_two[..10]),
+        "{symmetric}"
+    );
+
+    let empty = repo.zoomguard(["scan", "--range", "HEAD..HEAD"]);
+    assert_eq!(empty.code, 0, "an empty range has nothing to report:\n{empty}");
+}
+
+#[test]
+fn a_bad_range_is_an_error_not_a_pass() {
+    let repo = TestRepo::new();
+    commit_secret(&repo, "a.env", A, "leak");
+    let not_a_range = repo.zoomguard(["scan", "--range", "HEAD"]);
+    assert_eq!(not_a_range.code, 2, "{not_a_range}");
+    assert!(not_a_range.stderr.contains("is not a range"), "{not_a_range}");
+    let unknown = repo.zoomguard(["scan", "--range", "no-such-branch..HEAD"]);
+    assert_eq!(unknown.code, 2, "{unknown}");
+    assert!(unknown.stderr.contains("no-such-branch"), "the error names what failed:\n{unknown}");
+    assert!(unknown.stderr.contains("the scan did not finish"), "{unknown}");
+}
+
+#[test]
+fn paths_are_scanned_on_disk_without_git() {
+    let repo = TestRepo::new();
+    let dir = repo.root().join("plain");
+    let write = |rel: &str, contents: &[u8]| {
+        let file = dir.join(rel);
+        fs::create_dir_all(file.parent().expect("a parent")).expect("create a directory");
+        fs::write(file, contents).expect("write a file");
+    };
+    write("app/settings.env", (filler(1) + &secret_line(A)).as_bytes());
+    write("app/notes.txt", b"nothing secret\n");
+    write("deep/er/more.env", secret_line(B).as_bytes());
+    write(".git/config.env", secret_line(C).as_bytes());
+    let mut binary = secret_line(D).into_bytes();
+    binary.extend_from_slice(&[0, 1, 2, 0]);
+    write("image.bin", &binary);
+
+    let run = scan_in(&repo, &dir, &["."]);
+    assert_eq!(run.code, 1, "{run}");
+    let out = run.all();
+    assert!(out.contains("2 Zoom secrets found in the scanned files"), "{run}");
+    assert!(out.contains("app/settings.env:2:20") && out.contains("deep/er/more.env:1:20"), "{run}");
+    assert!(!out.contains(".git/config.env"), "a .git directory is not walked:\n{run}");
+    assert!(out.contains("1 binary file skipped"), "{run}");
+    assert!(out.contains("3 files, 4 lines scanned"), "{run}");
+    assert_never_printed(&run, &[A, B, C, D]);
+
+    let one_file = scan_in(&repo, &dir, &["app/notes.txt", "-v"]);
+    assert_eq!(one_file.code, 0, "{one_file}");
+    assert!(one_file.stderr.contains("1 file, 1 line scanned"), "{one_file}");
+    let missing = scan_in(&repo, &dir, &["app/missing.env"]);
+    assert_eq!(missing.code, 2, "a path that does not exist must not pass:\n{missing}");
+    assert!(missing.stderr.contains("app/missing.env"), "{missing}");
+}
+
+fn scan_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = repo.command_in(ZOOMGUARD, dir);
+    cmd.arg("scan").args(args);
+    TestRepo::run(cmd)
+}
+
+#[test]
+fn staged_is_what_the_hook_sees() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "a project\n", "start");
+    repo.stage("settings.env", filler(1) + &secret_line(A));
+    repo.write("unstaged.env", secret_line(B));
+    let scan = repo.zoomguard(["scan", "--staged"]);
+    let hook = repo.zoomguard(["pre-commit"]);
+    assert_eq!(scan.code, 1, "{scan}");
+    assert_eq!(report_lines(&scan), report_lines(&hook), "scan --staged must report what the hook does");
+    assert!(scan.stderr.contains("settings.env:2:20") && !scan.stderr.contains("unstaged.env"), "{scan}");
+    assert_never_printed(&scan, &[A, B]);
+}
+
+#[test]
+fn scan_needs_a_target() {
+    let repo = TestRepo::new();
+    let run = repo.zoomguard(["scan"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("--history"), "the usage error lists the targets:\n{run}");
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_only() {
+    let repo = TestRepo::new();
+    for index in 0..3 {
+        commit_file(&repo, &format!("{index}.txt"), "clean\n", "work");
+    }
+    let piped = repo.zoomguard(["scan", "--history", "-v"]);
+    assert_eq!(piped.code, 0, "{piped}");
+    assert!(!piped.stderr.contains('\r') && !piped.stderr.contains("scanned ("), "{piped}");
+    // `script` gives the command a terminal for its standard error.
+    let mut cmd = repo.command("script");
+    cmd.args(["-qec", &format!("{ZOOMGUARD} scan --history -v"), "/dev/null"]);
+    let on_terminal = TestRepo::run(cmd);
+    assert_eq!(on_terminal.code, 0, "{on_terminal}");
+    assert!(on_terminal.all().contains("3/3 commits scanned ("), "{on_terminal}");
+}

@@ -249,19 +249,6 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_allows_every_finding_on_its_line() {
-        let text = Synth::new(5).expand(
-            "ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32} # zoomguard:allow\n\
-             ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32}\n",
-        );
-        let change =
-            Change { path: ".env".into(), old_path: None, text: text.into_bytes(), added: AddedLines::All };
-        let (kept, allowed) = apply_inline_markers(&change, scan(&change, &ScanOptions::default()));
-        assert_eq!(allowed, 2);
-        assert_eq!(kept.iter().map(|f| f.line).collect::<Vec<_>>(), vec![2, 2]);
-    }
-
-    #[test]
     fn ignore_file_fingerprints_and_globs() {
         let text = Synth::new(11).expand("ZOOM_CLIENT_SECRET={s32}\n");
         let found = findings("app/.env", &text);
@@ -315,5 +302,18 @@ mod tests {
             ignore_line("zoom-client-secret:0123456789abcdef", "a\nb"),
             "zoom-client-secret:0123456789abcdef  # a b\n"
         );
+    }
+
+    #[test]
+    fn a_marker_allows_every_finding_on_its_line() {
+        let text = Synth::new(5).expand(
+            "ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32} # zoomguard:allow\n\
+             ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32}\n",
+        );
+        let change =
+            Change { path: ".env".into(), old_path: None, text: text.into_bytes(), added: AddedLines::All };
+        let (kept, allowed) = apply_inline_markers(&change, scan(&change, &ScanOptions::default()));
+        assert_eq!(allowed, 2);
+        assert_eq!(kept.iter().map(|f| f.line).collect::<Vec<_>>(), vec![2, 2]);
     }
 }

@@ -21,7 +21,7 @@ use super::shape::{is_b64url, Shape};
 static ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
         r#"(?x)
-        (?P<key>[A-Za-z_$@][A-Za-z0-9_.$@-]{0,100})
+        (?P<key>[A-Za-z_$@][A-Za-z0-9_.$@-]*)
         (?:\\?["'`]|\])*[\ \t]*\)?[\ \t]*
         (?:=>|:=|\?\?|\|\||=|:|,|>|\bor\b
           |\.unwrap_or(?:_else)?\((?:\|_\|)?
@@ -92,6 +92,9 @@ static NAMING_LINE: Lazy<Regex> = Lazy::new(|| {
 /// Identifier-like words on a line, for finding the name a generic `value:` belongs to.
 static NAME: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_.-]{2,100}").expect("the name pattern is valid"));
+
+/// The longest key name taken: anything longer is not a name a person wrote.
+const MAX_KEY_LEN: usize = 101;
 
 /// Key names that only say "the value", whose real name is on a line just above
 /// (`- name: ZOOM_CLIENT_SECRET` / `value: …`, Terraform `variable "…" { default = … }`).
@@ -193,7 +196,9 @@ impl<'t> Found<'t> {
     /// One value under one key.
     fn keyed(&mut self, key: Match<'_>, value: Match<'_>) {
         let text = self.text;
-        if !ends_cleanly(text, value.end()) {
+        // The pattern admits keys of any length (a bounded repetition there makes the regex
+        // engine fall back from its DFA to a hundred times slower search); names are short.
+        if key.len() > MAX_KEY_LEN || !ends_cleanly(text, value.end()) {
             return;
         }
         let Some(shape) = Shape::of(value.as_bytes()) else {

@@ -1,0 +1,170 @@
+//! Detection alone, in memory: how many bytes per second `detect::scan` reads.
+//!
+//! Issue 5 asks for three kinds of text: (a) ordinary source code with no Zoom keyword, which
+//! must cost one keyword pass (target ≥ 1 GB/s); (b) text dense with near-misses (`zoom` as a
+//! CSS or map property, other vendors' JWTs, placeholders), which runs the rules but finds
+//! nothing (target ≥ 300 MB/s); (c) text with real findings. Issue 6 asks that inputs built to
+//! be slow finish in time proportional to their size, so each of those is measured at 1×, 2×
+//! and 4× its size: the time per byte must stay flat.
+//!
+//! Every input is made here from a seeded generator; secrets come from `zoomguard::synth`.
+//! Run with `cargo bench --bench detect` (`-- corpus` or `-- linear/eyJ` for one group); CI only
+//! builds it. While the keyed pattern falls back to the PikeVM (bench/RESULTS.md), the base64
+//! lines at 2× and 4× take minutes per sample: that is the non-linearity the group exists to show.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use zoomguard::change::{AddedLines, Change};
+use zoomguard::detect::{scan, ScanOptions};
+use zoomguard::synth::Synth;
+
+/// Size of each of the (a), (b) and (c) texts.
+const CORPUS_BYTES: usize = 4 << 20;
+
+/// Words for identifiers in generated code: none contains `zoom` or `eyJ`, whatever the case,
+/// and no two of them joined in camel case make one.
+const WORDS: &[&str] = &[
+    "user", "count", "value", "buffer", "index", "config", "request", "response", "handler", "item", "total",
+    "result", "client", "server", "path", "name", "state", "event", "queue", "cache", "node", "parent",
+    "child", "offset", "limit", "page", "token", "session", "record", "entry", "field", "row",
+];
+
+/// Lines of Rust- and JavaScript-like code, `{}` standing for an identifier.
+const CODE_LINES: &[&str] = &[
+    "    let {} = {}.get(&{}).cloned().unwrap_or_default();",
+    "fn {}(&self, {}: usize) -> Option<{}> {",
+    "    if {} > {} { return Err(Error::new(\"{} out of range\")); }",
+    "const {} = await fetch(`/api/{}/${{}}`);",
+    "    for {} in {}.iter().filter(|x| x.{} > 0) {",
+    "// Returns the {} of the {}, or none when the {} is empty.",
+    "export function {}({}, {}) { return {}.map(x => x + 1); }",
+    "    self.{}.insert({}.clone(), {});",
+    "    }",
+    "",
+];
+
+/// Lines that look like Zoom or like tokens but are neither: every one runs a rule and finds
+/// nothing. `{}` is an identifier; `{jwt-…}` a synth slot.
+const NEAR_MISS_LINES: &[&str] = &[
+    ".card-{} { zoom: 1.25; }",
+    "map.setZoom({}.zoom + 1);",
+    "const view = new google.maps.Map(el, { zoom: 12, center: {} });",
+    "ZOOM_CLIENT_SECRET=your_secret_here",
+    "zoom_client_id: \"<your client id>\"",
+    "ZOOM_API_SECRET=${ZOOM_API_SECRET}",
+    "Authorization: Bearer {jwt-hs256-other}",
+    "id_token = \"{jwt-rs256}\"",
+    "SUPABASE_ANON_KEY={jwt-supabase}",
+    "    let {} = zoomLevel * {};",
+    "<a href=\"https://zoom.us/j/81234567890\">Join the {} call</a>",
+    "import {} from 'd3-zoom'; d3.zoom().on('zoom', {});",
+];
+
+/// Lines that hold a Zoom secret: each is a finding.
+const SECRET_LINES: &[&str] = &[
+    "ZOOM_CLIENT_SECRET={s32}",
+    "curl -H \"Authorization: Bearer {oauth-access}\" https://api.zoom.us/v2/users/me",
+    "zoom:\n  client_id: {u22}\n  client_secret: {s32}",
+    "refresh_token = \"{oauth-refresh}\"",
+    "const zak = '{zak}';",
+    "ZoomMtg.join({ signature: '{sdk-meeting}', userName: 'Guest' });",
+];
+
+/// A deterministic stream of small numbers (the synth generator, read a byte at a time).
+struct Picker(Synth);
+
+impl Picker {
+    fn below(&mut self, n: usize) -> usize {
+        let bytes = self.0.bytes(2);
+        usize::from(u16::from_le_bytes([bytes[0], bytes[1]])) % n
+    }
+
+    /// `line` with each `{}` replaced by a random word, and its synth slots filled.
+    fn fill(&mut self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len() + 32);
+        for (i, part) in line.split("{}").enumerate() {
+            if i > 0 {
+                out.push_str(WORDS[self.below(WORDS.len())]);
+            }
+            out.push_str(part);
+        }
+        self.0.expand(&out)
+    }
+
+    /// About `bytes` bytes of lines: code, with one line of `extra` every `every` lines.
+    fn text(&mut self, bytes: usize, extra: &[&str], every: usize) -> Vec<u8> {
+        let mut text = String::with_capacity(bytes + 256);
+        let mut line = 0;
+        while text.len() < bytes {
+            let template = if !extra.is_empty() && line % every == every - 1 {
+                extra[self.below(extra.len())]
+            } else {
+                CODE_LINES[self.below(CODE_LINES.len())]
+            };
+            text.push_str(&self.fill(template));
+            text.push('\n');
+            line += 1;
+        }
+        text.into_bytes()
+    }
+}
+
+fn change(text: Vec<u8>) -> Change {
+    Change { path: "src/app/handlers.rs".into(), old_path: None, text, added: AddedLines::All }
+}
+
+/// (a), (b) and (c): throughput on text of a realistic shape.
+fn corpus(c: &mut Criterion) {
+    let options = ScanOptions::default();
+    let mut picker = Picker(Synth::new(5));
+    let cases = [
+        ("a-plain-code", picker.text(CORPUS_BYTES, &[], 1)),
+        ("b-near-misses", picker.text(CORPUS_BYTES, NEAR_MISS_LINES, 2)),
+        ("c-secrets", picker.text(CORPUS_BYTES, SECRET_LINES, 50)),
+    ];
+    let mut group = c.benchmark_group("corpus");
+    // (b) and (c) take seconds per scan (see bench/RESULTS.md): ten samples are plenty.
+    group.sample_size(10);
+    for (name, text) in cases {
+        let change = change(text);
+        let found = scan(&change, &options).len();
+        assert_eq!(found > 0, name == "c-secrets", "{name}: {found} findings");
+        group.throughput(Throughput::Bytes(change.text.len() as u64));
+        group.bench_function(name, |b| b.iter(|| scan(black_box(&change), &options)));
+    }
+    group.finish();
+}
+
+/// Makes an input of about `n` bytes; the second argument is random base64 to cut it from.
+type MakeInput = fn(usize, &[u8]) -> Vec<u8>;
+
+/// Issue 6 item 3: inputs built to be slow, each at 1×, 2× and 4× the size the issue names.
+fn adversarial(c: &mut Criterion) {
+    let options = ScanOptions::default();
+    let base64: Vec<u8> = {
+        let mut synth = Synth::new(6);
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        synth.bytes(40 << 20).into_iter().map(|b| alphabet[usize::from(b % 64)]).collect()
+    };
+    let cases: [(&str, MakeInput, usize); 4] = [
+        ("eyJ-repeated", |n, _| b"eyJ".repeat(n / 3), 1 << 20),
+        ("zoom_client_secret=-repeated", |n, _| b"zoom_client_secret=".repeat(n / 19), 100_000 * 19),
+        ("base64-line", |n, b64| b64[..n].to_vec(), 10 << 20),
+        ("zoom-keyed-base64-line", |n, b64| [&b"ZOOM_CLIENT_SECRET="[..], &b64[..n - 19]].concat(), 10 << 20),
+    ];
+    for (name, make, base) in cases {
+        let mut group = c.benchmark_group(format!("linear/{name}"));
+        group.sample_size(10);
+        for times in [1, 2, 4] {
+            let change = change(make(base * times, &base64));
+            group.throughput(Throughput::Bytes(change.text.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(format!("{times}x")), &change, |b, change| {
+                b.iter(|| scan(black_box(change), &options))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, corpus, adversarial);
+criterion_main!(benches);

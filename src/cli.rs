@@ -26,7 +26,8 @@ Examples:
   zoomguard allow zoom-client-secret:0123456789abcdef --reason 'test fixture'
                                      stop one known value from blocking (.zoomguardignore)
   zoomguard rules                    list the detectors
-  zoomguard uninstall --hook all     remove the hooks, restoring any hook kept aside";
+  zoomguard uninstall --hook all     remove the hooks, restoring any hook kept aside
+  zoomguard install --global         both hooks in every repository (global core.hooksPath)";
 
 /// Stops Zoom API credentials (client secrets, JWT and OAuth tokens, SDK and webhook
 /// secrets) from entering a git repository.
@@ -120,23 +121,30 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Install the hook shims into a repository.
+    /// Install the hook shims into a repository, or with --global for every repository.
     Install {
-        /// Which hook to install.
-        #[arg(long, value_enum, default_value_t = HookChoice::PreCommit)]
-        hook: HookChoice,
+        /// Which hook to install (default: pre-commit; with --global: all).
+        #[arg(long, value_enum)]
+        hook: Option<HookChoice>,
         /// The repository (default: the one around the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
+        /// Install for every repository of this user: into the global core.hooksPath (set to
+        /// ~/.config/zoomguard/hooks when there is none). Each repository's own hook still runs.
+        #[arg(long, conflicts_with = "repo")]
+        global: bool,
     },
     /// Remove the hook shims, restoring any hook that was kept aside.
     Uninstall {
-        /// Which hook to remove.
-        #[arg(long, value_enum, default_value_t = HookChoice::PreCommit)]
-        hook: HookChoice,
+        /// Which hook to remove (default: pre-commit; with --global: all).
+        #[arg(long, value_enum)]
+        hook: Option<HookChoice>,
         /// The repository (default: the one around the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
+        /// Remove the global shims, and the global core.hooksPath when it was zoomguard's.
+        #[arg(long, conflicts_with = "repo")]
+        global: bool,
     },
 }
 

@@ -11,7 +11,7 @@ use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
 use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Workers};
-use crate::install::{self, Hook, Installed};
+use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
@@ -76,6 +76,14 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     if updates.is_empty() {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
+    }
+    if updates.is_empty() {
+        // git always names at least one ref; an empty input means a hook manager did not pass
+        // git's standard input on, and nothing can be checked.
+        eprintln!(
+            "zoomguard: note: no refs to check arrived on standard input. If a hook manager runs \
+             this, make it pass git's stdin on (lefthook: use_stdin: true)."
+        );
     }
     let repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
@@ -336,12 +344,24 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Status> {
     Ok(Status::Clean)
 }
 
-/// `zoomguard install`.
-pub fn install(choice: HookChoice, repo: &Path) -> Result<Status> {
-    let dir = install::hooks_dir(repo)?;
+/// Where `zoomguard install` and `uninstall` act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallTarget {
+    /// The repository at or above this path.
+    Repository(PathBuf),
+    /// Every repository of the user: the global `core.hooksPath`.
+    Global,
+}
+
+/// `zoomguard install`: the pre-commit hook by default, both hooks with `--global`.
+pub fn install(choice: Option<HookChoice>, target: &InstallTarget) -> Result<Status> {
     let binary = std::env::current_exe().context("finding the path of the zoomguard binary")?;
-    for hook in hooks(choice) {
-        match install::install(&dir, hook, &binary)? {
+    let (dir, kind) = match target {
+        InstallTarget::Repository(repo) => (install::hooks_dir(repo)?, ShimKind::Repository),
+        InstallTarget::Global => (install::global_hooks()?.dir, ShimKind::Global),
+    };
+    for hook in hooks(choice, target) {
+        match install::install(&dir, hook, &binary, kind)? {
             Installed::Fresh(path) => println!("zoomguard: installed {}", path.display()),
             Installed::Refreshed(path) => println!("zoomguard: refreshed {}", path.display()),
             Installed::Chained(path, kept) => println!(
@@ -351,21 +371,71 @@ pub fn install(choice: HookChoice, repo: &Path) -> Result<Status> {
             ),
         }
     }
+    if kind == ShimKind::Global {
+        if !install::global_hooks()?.configured {
+            install::set_global_hooks_path(&dir)?;
+            println!("zoomguard: set core.hooksPath = {} in your global git config", dir.display());
+        }
+        println!(
+            "zoomguard: every repository now runs these hooks, and still runs its own hooks/{{pre-commit,pre-push}} \
+             first; a repository that sets its own core.hooksPath (husky does) uses that instead"
+        );
+    }
     Ok(Status::Clean)
 }
 
-/// `zoomguard uninstall`.
-pub fn uninstall(choice: HookChoice, repo: &Path) -> Result<Status> {
-    let dir = install::hooks_dir(repo)?;
-    for hook in hooks(choice) {
-        if install::uninstall(&dir, hook)? {
+/// `zoomguard uninstall`. With `--global`, the global `core.hooksPath` is unset too when it
+/// is zoomguard's own directory and nothing else is left in it.
+pub fn uninstall(choice: Option<HookChoice>, target: &InstallTarget) -> Result<Status> {
+    let (dir, kind) = match target {
+        InstallTarget::Repository(repo) => (install::hooks_dir(repo)?, ShimKind::Repository),
+        InstallTarget::Global => {
+            let global = install::global_hooks()?;
+            if !global.configured {
+                println!("zoomguard: no core.hooksPath in your global git config; nothing to remove");
+                return Ok(Status::Clean);
+            }
+            (global.dir, ShimKind::Global)
+        }
+    };
+    for hook in hooks(choice, target) {
+        if install::uninstall(&dir, hook, kind)? {
             println!("zoomguard: removed the {} hook from {}", hook.name(), dir.display());
+        }
+    }
+    if kind == ShimKind::Global {
+        let ours = same_dir(&dir, &install::default_global_dir()?);
+        if ours && install::is_empty_dir(&dir)? {
+            install::unset_global_hooks_path()?;
+            if dir.exists() {
+                std::fs::remove_dir(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            }
+            println!("zoomguard: removed core.hooksPath from your global git config");
+        } else {
+            println!(
+                "zoomguard: left core.hooksPath = {} in your global git config ({})",
+                dir.display(),
+                if ours { "other hooks are still there" } else { "it was not zoomguard's directory" }
+            );
         }
     }
     Ok(Status::Clean)
 }
 
-fn hooks(choice: HookChoice) -> Vec<Hook> {
+/// Whether `a` and `b` name the same directory, following symbolic links when both exist.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The hooks `--hook` names; without it, pre-commit in a repository and both globally.
+fn hooks(choice: Option<HookChoice>, target: &InstallTarget) -> Vec<Hook> {
+    let choice = choice.unwrap_or(match target {
+        InstallTarget::Repository(_) => HookChoice::PreCommit,
+        InstallTarget::Global => HookChoice::All,
+    });
     match choice {
         HookChoice::PreCommit => vec![Hook::PreCommit],
         HookChoice::PrePush => vec![Hook::PrePush],

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
-use zoomguard::commands::{self, Reporting, ScanTarget};
+use zoomguard::commands::{self, InstallTarget, Reporting, ScanTarget};
 use zoomguard::detect::Severity;
 
 fn main() -> ExitCode {
@@ -41,8 +41,10 @@ fn main() -> ExitCode {
         Command::Allow { fingerprint, reason } => commands::allow(fingerprint, reason.as_deref()),
         Command::Rules => commands::rules(),
         Command::Completions { shell } => commands::completions(*shell),
-        Command::Install { hook, repo } => commands::install(*hook, repo),
-        Command::Uninstall { hook, repo } => commands::uninstall(*hook, repo),
+        Command::Install { hook, repo, global } => commands::install(*hook, &install_target(repo, *global)),
+        Command::Uninstall { hook, repo, global } => {
+            commands::uninstall(*hook, &install_target(repo, *global))
+        }
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),
@@ -71,5 +73,14 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Where `install`/`uninstall` act: `--global`, or the repository `--repo` names.
+fn install_target(repo: &std::path::Path, global: bool) -> InstallTarget {
+    if global {
+        InstallTarget::Global
+    } else {
+        InstallTarget::Repository(repo.to_path_buf())
     }
 }

@@ -15,6 +15,8 @@ mod depth;
 mod formats;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/managers.rs"]
+mod managers;
 #[path = "it/policy.rs"]
 mod policy;
 #[path = "it/props.rs"]
@@ -25,3 +27,5 @@ mod push;
 mod scan;
 #[path = "it/support.rs"]
 mod support;
+#[path = "it/tools.rs"]
+mod tools;

@@ -41,8 +41,9 @@ static K8S_DATA_ENTRY: Lazy<Regex> = Lazy::new(|| {
     .expect("valid pattern")
 });
 
-static PERCENT_LINE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?m)^.*%(?:3[Dd]|3[Aa]|22|26|2[Cc]).*$").expect("valid pattern"));
+/// Escapes that percent-encoded assignments and JSON hold: `=`, `:`, `"`, `&`, `,`.
+static PERCENT_ESCAPE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"%(?:3[Dd]|3[Aa]|22|26|2[Cc])").expect("valid pattern"));
 
 /// Two to eight string literals of value characters joined by `+`, juxtaposition, or a line
 /// continuation, possibly across one line break.
@@ -100,11 +101,16 @@ fn kubernetes_data(text: &[u8], views: &mut Vec<View>) {
 }
 
 fn percent_encoded(text: &[u8], views: &mut Vec<View>) {
-    for line in PERCENT_LINE.find_iter(text) {
-        let decoded = percent_decode(line.as_bytes());
-        if decoded != line.as_bytes() {
-            views.push(View { text: decoded, origin: line.range() });
+    let mut after_last_line = 0;
+    for escape in PERCENT_ESCAPE.find_iter(text) {
+        if escape.start() < after_last_line {
+            continue; // this line is already decoded
         }
+        let start = line_start_of(text, escape.start());
+        let end =
+            text[escape.end()..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| escape.end() + p);
+        after_last_line = end;
+        views.push(View { text: percent_decode(&text[start..end]), origin: start..end });
     }
 }
 

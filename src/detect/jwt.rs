@@ -51,6 +51,13 @@ type Classified = (Kind, Option<i64>, Option<(IdentifierKind, String)>);
 /// Decodes one JWT and says which Zoom token it is, with its expiry and named identifier.
 pub fn classify(token: &[u8]) -> Option<Classified> {
     let mut parts = token.split(|&b| b == b'.');
+    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    // Zoom signs with HS256 or HS512: a 32- or 64-byte signature, 43 or 86 characters. Other
+    // lengths (RS256's 342) are dropped before any JSON is decoded.
+    if !matches!(signature.len(), 43 | 86) {
+        return None;
+    }
+    let mut parts = [header, claims, signature].into_iter();
     let header = decode_object(parts.next()?)?;
     let claims = decode_object(parts.next()?)?;
     let signature = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;

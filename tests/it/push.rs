@@ -481,3 +481,13 @@ fn malformed_hook_input_is_an_error() {
     assert_eq!(run.code, 2, "malformed pre-receive input should be an error:\n{run}");
     assert!(run.stderr.starts_with("zoomguard: error:"), "{run}");
 }
+
+#[test]
+fn empty_input_is_said_not_passed_silently() {
+    let p = Pushing::new();
+    let mut cmd = p.repo.command(ZOOMGUARD);
+    cmd.args(["pre-push", "origin", "unused-url"]);
+    let run = run_with_input(cmd, b"");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("no refs to check arrived on standard input"), "{run}");
+}

@@ -90,9 +90,15 @@ pub fn verify_pairs(changes: &[Change], findings: &mut [Located<'_>]) {
                 }
             }
         }
+        // The recordings are read once per change, not once per secret: a change with
+        // thousands of secrets would otherwise be searched thousands of times.
+        let evidence = WebhookEvidence::of(text);
+        if evidence.is_empty() {
+            continue;
+        }
         for &index in &secrets {
             let secret = findings[index].finding.secret().as_bytes().to_vec();
-            if let Some(what) = signs_webhook(&secret, text) {
+            if let Some(what) = evidence.signed_by(&secret) {
                 mark(&mut findings[index], format!("signs the {what} in {}", change.path));
             }
         }
@@ -121,36 +127,63 @@ fn signs_token(secret: &str, raw: &[u8], token: &jwt::ZoomJwt, secret_finding: &
     }
 }
 
-/// What webhook evidence in `text` `secret` signs: a recorded event or a CRC answer.
-fn signs_webhook(secret: &[u8], text: &[u8]) -> Option<&'static str> {
-    for encrypted in ENCRYPTED_TOKEN.captures_iter(text) {
-        for plain in PLAIN_TOKEN.captures_iter(text) {
-            if hex(&hmac_sha256(secret, &plain[1])).as_bytes() == &encrypted[1] {
+/// What in one change's text a webhook secret may have signed: URL validation (CRC)
+/// answers, and the messages of recorded events with their signatures.
+struct WebhookEvidence<'t> {
+    /// Every (`plainToken`, `encryptedToken`) pairing.
+    crc: Vec<(&'t [u8], &'t [u8])>,
+    /// The `x-zm-signature` values (hex, without `v0=`).
+    signatures: Vec<&'t [u8]>,
+    /// Every `v0:<timestamp>:<body>` that one of `signatures` may sign.
+    messages: Vec<Vec<u8>>,
+}
+
+impl<'t> WebhookEvidence<'t> {
+    fn of(text: &'t [u8]) -> Self {
+        let plain: Vec<&[u8]> =
+            PLAIN_TOKEN.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_bytes()).collect();
+        let crc = ENCRYPTED_TOKEN
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .flat_map(|encrypted| plain.iter().map(move |&p| (p, encrypted.as_bytes())))
+            .collect();
+        let signatures: Vec<&[u8]> =
+            SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_bytes()).collect();
+        let mut messages = Vec::new();
+        if !signatures.is_empty() {
+            let bodies = candidate_bodies(text);
+            for timestamp in TIMESTAMP.captures_iter(text).filter_map(|c| c.get(1)) {
+                for body in &bodies {
+                    let mut message = b"v0:".to_vec();
+                    message.extend_from_slice(timestamp.as_bytes());
+                    message.push(b':');
+                    message.extend_from_slice(body);
+                    messages.push(message);
+                }
+            }
+        }
+        WebhookEvidence { crc, signatures, messages }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.crc.is_empty() && self.messages.is_empty()
+    }
+
+    /// What `secret` signs: a recorded event or a CRC answer.
+    fn signed_by(&self, secret: &[u8]) -> Option<&'static str> {
+        for (plain, encrypted) in &self.crc {
+            if hex(&hmac_sha256(secret, plain)).as_bytes() == *encrypted {
                 return Some("URL validation (CRC) answer");
             }
         }
-    }
-    let signatures: Vec<&[u8]> =
-        SIGNATURE.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_bytes()).collect();
-    if signatures.is_empty() {
-        return None;
-    }
-    let timestamps: Vec<&[u8]> =
-        TIMESTAMP.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_bytes()).collect();
-    let bodies = candidate_bodies(text);
-    for timestamp in &timestamps {
-        for body in &bodies {
-            let mut message = b"v0:".to_vec();
-            message.extend_from_slice(timestamp);
-            message.push(b':');
-            message.extend_from_slice(body);
-            let expected = hex(&hmac_sha256(secret, &message));
-            if signatures.contains(&expected.as_bytes()) {
+        for message in &self.messages {
+            let expected = hex(&hmac_sha256(secret, message));
+            if self.signatures.contains(&expected.as_bytes()) {
                 return Some("recorded webhook event");
             }
         }
+        None
     }
-    None
 }
 
 /// Raw request bodies a webhook recording may hold: the part after the blank line of an

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use super::{is_binary, Collected};
-use crate::change::{AddedLines, Change};
+use crate::change::{decode_utf16, AddedLines, Change};
 
 /// The files under `paths`, sorted within each directory. A path that does not exist is an
 /// error: a scan never passes because it looked at nothing.
@@ -55,6 +55,7 @@ pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
         return Ok(collected);
     }
     let text = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = decode_utf16(&text).unwrap_or(text); // UTF-16 has NUL bytes: decode before the binary check
     if is_binary(&text) {
         collected.binary_skipped.push(shown);
     } else {

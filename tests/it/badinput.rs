@@ -154,6 +154,21 @@ fn utf16_secret_in_a_pushed_commit_is_refused() {
 }
 
 #[test]
+fn utf16_secret_is_found_by_scan_on_disk_and_in_a_range() {
+    let repo = TestRepo::new();
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    repo.stage("settings.env", utf16(&(filler(1) + &secret_line(NEW)), false));
+    repo.commit_unchecked("a UTF-16 settings file");
+    let at = format!("settings.env:2:{SECRET_COLUMN}");
+    for run in [repo.zoomguard(["scan", "settings.env"]), repo.zoomguard(["scan", "--range", "HEAD~1..HEAD"])]
+    {
+        assert_eq!(run.code, 1, "the UTF-16 secret was not found:\n{run}");
+        assert!(run.all().contains(&at), "{at} is not reported:\n{run}");
+        assert!(!run.all().contains(&secret(NEW)), "the secret was printed in full:\n{run}");
+    }
+}
+
+#[test]
 fn single_50_mb_line_with_a_secret_at_its_end_is_blocked() {
     const SIZE: usize = 50 * 1024 * 1024;
     let repo = TestRepo::with_hook();

@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::support::{check, filler, redacted, secret, secret_line, Expect, Run, TestRepo, ZOOMGUARD};
 
@@ -170,10 +169,8 @@ fn single_20_mb_line_with_a_secret_in_the_middle_is_blocked() {
     bytes.extend(pattern.iter().copied().cycle().take(HALF));
     bytes.push(b'\n');
     let at = format!("dump.txt:1:{column}");
-    let started = Instant::now();
+    // How long it takes is for the benchmarks (benches/detect.rs, linear/*), not for a test.
     situation(staging("dump.txt", bytes), Outcome::Blocked(&at));
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(30), "setup and commit of a 20 MB line took {took:?}");
 }
 
 #[test]

@@ -66,3 +66,53 @@ fn files_over_the_size_limit_are_named_as_not_scanned() {
     assert_eq!(bad.code, 2, "{bad}");
     assert!(bad.stderr.contains("zoomguard.maxFileSize"), "{bad}");
 }
+
+/// Every file and directory under `dir`, with its size, sorted.
+fn tree_listing(dir: &std::path::Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).expect("list a directory") {
+            let entry = entry.expect("a directory entry");
+            let meta = entry.metadata().expect("metadata");
+            out.push((entry.path().display().to_string(), if meta.is_dir() { 0 } else { meta.len() }));
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_hook_and_scans_write_no_file_anywhere() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "a project\n");
+    repo.commit_unchecked("start");
+    repo.stage("old.env", secret_line(BIG));
+    repo.commit_unchecked("an old leak");
+    repo.stage("new.env", filler(2) + &secret_line(BIG + 1));
+    let tmp = repo.root().join("tmp");
+    std::fs::create_dir(&tmp).expect("a TMPDIR");
+    let before = (tree_listing(repo.root()), std::fs::read(repo.path.join(".git/index")).expect("the index"));
+    for args in [
+        &["pre-commit"][..],
+        &["pre-commit", "--format", "json"],
+        &["pre-commit", "--format", "sarif", "-v"],
+        &["scan", "--history"],
+        &["scan", "--history", "--format", "json"],
+        &["scan", "--range", "HEAD~1..HEAD"],
+        &["scan", "."],
+    ] {
+        let mut cmd = repo.command(super::support::ZOOMGUARD);
+        cmd.args(args).env("TMPDIR", &tmp);
+        let run = TestRepo::run(cmd);
+        assert_eq!(run.code, 1, "{args:?}:\n{run}");
+        for seed in [BIG, BIG + 1] {
+            assert!(!run.all().contains(&secret(seed)), "{args:?} printed a whole secret:\n{run}");
+        }
+    }
+    let after = (tree_listing(repo.root()), std::fs::read(repo.path.join(".git/index")).expect("the index"));
+    assert!(before == after, "a run created, removed or changed a file");
+}

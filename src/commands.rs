@@ -10,12 +10,12 @@ use git2::{Oid, Repository};
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
 use crate::detect::{ScanOptions, Severity, RULES};
-use crate::engine::{self, Outcome, Scope, Streamed, Workers};
+use crate::engine::{self, Outcome, Scope, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
-use crate::source::{self, push, staged};
+use crate::source::{self, push, staged, ChangedFile, Collected};
 use crate::synth;
 
 /// The process exit status contract.
@@ -43,18 +43,29 @@ pub struct Reporting {
     pub min_severity: Option<Severity>,
 }
 
-/// `zoomguard pre-commit` (and `zoomguard scan --staged`). Each staged file is scanned as it
-/// is read and let go, unless it holds findings or pairing evidence.
+/// `zoomguard pre-commit` (and `zoomguard scan --staged`). The staged files are read and
+/// scanned by worker threads, one file at a time each; only files that hold findings or
+/// pairing evidence stay in memory, to verify pairs across the whole change at the end.
 pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
     let repo = source::open()?;
-    let mut streamed = Streamed::default();
-    let skipped = staged::each_change(&repo, source::settings::max_file_size(Some(&repo))?, &mut |change| {
-        streamed.add(change, &options);
-        Ok(())
-    })?;
-    let (mut outcome, mut kept) = streamed.finish(skipped);
+    let limit = source::settings::max_file_size(Some(&repo))?;
+    let files = staged::files(&repo)?;
+    let workers = Workers {
+        jobs: default_jobs(),
+        open: &source::open,
+        collect: &|repo: &mut Repository, file: &ChangedFile| {
+            let mut collected = Collected::with_max_file_size(limit);
+            collected.add_file(repo, file, None)?;
+            Ok(collected)
+        },
+        on_item_done: &|| {},
+        keep_evidence: true,
+    };
+    let (mut outcome, changes) = engine::run_each(&files, &workers, &options)?;
+    let mut kept = Collected { commits: vec![None; changes.len()], changes, ..Collected::default() };
+    engine::verify_across(&mut outcome, &kept.changes);
     // A "new" file with a finding may be a copy of a file HEAD has: then only its edits count.
     let new_files = engine::new_files_with_findings(&outcome, &kept.changes);
     if !new_files.is_empty() {
@@ -158,10 +169,11 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
                 open: &|| Ok(()),
                 collect: &|_: &mut (), path: &PathBuf| source::files::read(path, limit),
                 on_item_done: &|| progress.tick(),
+                keep_evidence: false,
             };
             let outcome = engine::run_each(&files, &workers, &ScanOptions::default());
             progress.finish();
-            let mut outcome = outcome?.finish(Scope::Files, started);
+            let mut outcome = outcome?.0.finish(Scope::Files, started);
             allow_known(repo.as_ref(), &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
@@ -197,10 +209,11 @@ fn scan_commits(commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outc
             source::commits::changes_of(repo, oid, position, max_file_size)
         },
         on_item_done: &|| progress.tick(),
+        keep_evidence: false,
     };
     let outcome = engine::run_each(&numbered, &workers, &ScanOptions::default());
     progress.finish();
-    let mut outcome = outcome?;
+    let mut outcome = outcome?.0;
     outcome.commits_scanned = commits.len();
     Ok(outcome)
 }

@@ -158,53 +158,21 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
     outcome
 }
 
-/// Scans changes one at a time as a source reads them (the staged files), keeping only what
-/// the end of the run needs: the findings, and the text of the files that hold findings or
-/// something a pair could be verified against. Memory holds the largest file, not the change.
-#[derive(Debug, Default)]
-pub struct Streamed {
-    outcome: Outcome,
-    kept: Collected,
-}
-
 /// Markers of what [`verify_pairs`] checks secrets against: tokens and webhook recordings.
 static PAIRING_EVIDENCE: Lazy<AhoCorasick> = Lazy::new(|| {
     AhoCorasick::new(["eyJ", "x-zm-signature", "encryptedToken"])
         .expect("the evidence words build an automaton")
 });
 
-impl Streamed {
-    /// Scans one change; keeps its text only if later steps may need it.
-    pub fn add(&mut self, change: Change, options: &ScanOptions) {
-        let one = Collected { changes: vec![change], commits: vec![None], ..Collected::default() };
-        let scanned = scan_collected(&one, options);
-        let keep = !scanned.findings.is_empty() || PAIRING_EVIDENCE.is_match(&one.changes[0].text);
-        self.outcome.absorb(scanned);
-        if keep {
-            self.kept.changes.extend(one.changes);
-            self.kept.commits.push(None);
-        }
-    }
-
-    /// Verifies the pairs across every file kept, and returns the outcome (unsorted, with what
-    /// `skipped` passed over) and the kept files.
-    pub fn finish(mut self, skipped: Collected) -> (Outcome, Collected) {
-        self.outcome.binary_skipped.extend(skipped.binary_skipped);
-        self.outcome.too_large.extend(skipped.too_large);
-        let mut located: Vec<Located<'_>> = self
-            .outcome
-            .findings
-            .iter_mut()
-            .map(|FileFinding { path, finding, .. }| Located { path, finding })
-            .collect();
-        verify_pairs(&self.kept.changes, &mut located);
-        (self.outcome, self.kept)
-    }
-}
-
-/// Scans every change of `scope`; `started` is when the run began, for the summary's timing.
-pub fn run(collected: &Collected, scope: Scope, options: &ScanOptions, started: Instant) -> Outcome {
-    scan_collected(collected, options).finish(scope, started)
+/// Checks the secrets among `outcome`'s findings against the tokens and webhooks of `changes`
+/// (the files kept by [`run_each`] from one change set).
+pub fn verify_across(outcome: &mut Outcome, changes: &[Change]) {
+    let mut located: Vec<Located<'_>> = outcome
+        .findings
+        .iter_mut()
+        .map(|FileFinding { path, finding, .. }| Located { path, finding })
+        .collect();
+    verify_pairs(changes, &mut located);
 }
 
 /// How a parallel run reads its items.
@@ -217,44 +185,58 @@ pub struct Workers<'a, T, S> {
     pub collect: &'a (dyn Fn(&mut S, &T) -> Result<Collected> + Sync),
     /// Called after each item, from the worker that did it (progress display).
     pub on_item_done: &'a (dyn Fn() + Sync),
+    /// Whether to keep, and return, the changes that hold findings or pairing evidence, so
+    /// that pairs can be verified across items that form one change set (staged files).
+    pub keep_evidence: bool,
 }
 
 /// Collects and scans every item of `items` on up to `workers.jobs` threads. The first error
 /// stops every worker and is returned; a worker that panics is an error too, never a pass.
-/// Findings come unsorted (see [`Outcome::finish`]).
+/// Findings come unsorted (see [`Outcome::finish`]); with `keep_evidence`, the changes that
+/// hold findings or pairing evidence come back too, every other text is let go at once.
 pub fn run_each<T: Sync, S>(
     items: &[T],
     workers: &Workers<'_, T, S>,
     options: &ScanOptions,
-) -> Result<Outcome> {
+) -> Result<(Outcome, Vec<Change>)> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let work = || -> Result<Outcome> {
+    let work = || -> Result<(Outcome, Vec<Change>)> {
         let mut state = (workers.open)()?;
         let mut outcome = Outcome::default();
+        let mut kept = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
             let collected = (workers.collect)(&mut state, item).inspect_err(|_| {
                 failed.store(true, Ordering::Relaxed);
             })?;
-            outcome.absorb(scan_collected(&collected, options));
+            let scanned = scan_collected(&collected, options);
+            if workers.keep_evidence {
+                kept.extend(collected.changes.into_iter().filter(|change| {
+                    scanned.findings.iter().any(|f| f.path == change.path)
+                        || PAIRING_EVIDENCE.is_match(&change.text)
+                }));
+            }
+            outcome.absorb(scanned);
             (workers.on_item_done)();
         }
-        Ok(outcome)
+        Ok((outcome, kept))
     };
     let jobs = workers.jobs.clamp(1, items.len().max(1));
-    let results: Vec<Result<Outcome>> = std::thread::scope(|threads| {
+    let results: Vec<Result<(Outcome, Vec<Change>)>> = std::thread::scope(|threads| {
         let handles: Vec<_> = (0..jobs).map(|_| threads.spawn(work)).collect();
         handles
             .into_iter()
             .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed"))))
             .collect()
     });
-    let mut total = Outcome::default();
+    let (mut total, mut kept) = (Outcome::default(), Vec::new());
     for result in results {
-        total.absorb(result?);
+        let (outcome, mut changes) = result?;
+        total.absorb(outcome);
+        kept.append(&mut changes);
     }
-    Ok(total)
+    Ok((total, kept))
 }
 
 impl Outcome {

@@ -85,63 +85,78 @@ impl Collected {
         diff: &Diff<'_>,
         commit: Option<&Arc<CommitInfo>>,
     ) -> Result<()> {
-        let mut changes = Vec::new();
-        self.each_change(repo, diff, &mut |change| {
-            changes.push(change);
-            Ok(())
-        })?;
-        self.commits.extend(changes.iter().map(|_| commit.cloned()));
-        self.changes.append(&mut changes);
-        Ok(())
-    }
-
-    /// Hands each text change of `diff` to `sink` as soon as it is read, so that a caller can
-    /// scan it and let it go; binary and oversized files are listed here as usual.
-    pub fn each_change(
-        &mut self,
-        repo: &Repository,
-        diff: &Diff<'_>,
-        sink: &mut dyn FnMut(Change) -> Result<()>,
-    ) -> Result<()> {
-        for index in 0..diff.deltas().len() {
-            let Some(delta) = diff.get_delta(index) else { continue };
-            let path = lossy_path(delta.new_file().path_bytes());
-            if !carries_text(delta.status(), delta.new_file().mode()) {
-                continue;
-            }
-            let id = delta.new_file().id();
-            let odb = repo.odb().context("opening the object database")?;
-            let (size, _) = odb.read_header(id).with_context(|| format!("reading the size of {path}"))?;
-            if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
-                self.too_large.push(path);
-                continue;
-            }
-            let blob = repo.find_blob(id).with_context(|| format!("reading the new content of {path}"))?;
-            let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
-            if utf16.is_none() && (is_binary(blob.content()) || delta.flags().is_binary()) {
-                self.binary_skipped.push(path);
-                continue;
-            }
-            let (old_path, added) = match delta.status() {
-                Delta::Added => (None, AddedLines::All),
-                _ => {
-                    let added = match &utf16 {
-                        Some(text) => utf16_added_lines(repo, delta.old_file().id(), text, &path)?,
-                        None => {
-                            AddedLines::Ranges(added_ranges_from(repo, delta.old_file().id(), &blob, &path)?)
-                        }
-                    };
-                    if added == AddedLines::Ranges(Vec::new()) {
-                        continue; // a pure rename, copy or mode change adds no line
-                    }
-                    (Some(lossy_path(delta.old_file().path_bytes())), added)
-                }
-            };
-            let text = utf16.unwrap_or_else(|| blob.content().to_vec());
-            sink(Change { path, old_path, text, added })?;
+        for file in changed_files(diff) {
+            self.add_file(repo, &file, commit)?;
         }
         Ok(())
     }
+
+    /// Reads `file` and adds the lines it adds, labelled with `commit`; a binary file, one
+    /// over the size limit, or one that adds no line (a pure rename) is listed or left out.
+    pub fn add_file(
+        &mut self,
+        repo: &Repository,
+        file: &ChangedFile,
+        commit: Option<&Arc<CommitInfo>>,
+    ) -> Result<()> {
+        let path = &file.path;
+        let odb = repo.odb().context("opening the object database")?;
+        let (size, _) = odb.read_header(file.id).with_context(|| format!("reading the size of {path}"))?;
+        if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
+            self.too_large.push(path.clone());
+            return Ok(());
+        }
+        let blob = repo.find_blob(file.id).with_context(|| format!("reading the new content of {path}"))?;
+        let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
+        if utf16.is_none() && (is_binary(blob.content()) || file.binary) {
+            self.binary_skipped.push(path.clone());
+            return Ok(());
+        }
+        let (old_path, added) = match &file.old {
+            None => (None, AddedLines::All),
+            Some((old_path, old_id)) => {
+                let added = match &utf16 {
+                    Some(text) => utf16_added_lines(repo, *old_id, text, path)?,
+                    None => AddedLines::Ranges(added_ranges_from(repo, *old_id, &blob, path)?),
+                };
+                if added == AddedLines::Ranges(Vec::new()) {
+                    return Ok(()); // a pure rename, copy or mode change adds no line
+                }
+                (Some(old_path.clone()), added)
+            }
+        };
+        let text = utf16.unwrap_or_else(|| blob.content().to_vec());
+        self.changes.push(Change { path: path.clone(), old_path, text, added });
+        self.commits.push(commit.cloned());
+        Ok(())
+    }
+}
+
+/// A file that a diff changes, before any of its content is read.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Its path on the new side.
+    pub path: String,
+    /// The old side (path and blob) of a modified, renamed or copied file; none for a new one.
+    pub old: Option<(String, Oid)>,
+    /// The new blob.
+    pub id: Oid,
+    /// Whether git already called it binary.
+    pub binary: bool,
+}
+
+/// The files of `diff` whose new side can hold added text.
+pub fn changed_files(diff: &Diff<'_>) -> Vec<ChangedFile> {
+    diff.deltas()
+        .filter(|delta| carries_text(delta.status(), delta.new_file().mode()))
+        .map(|delta| ChangedFile {
+            path: lossy_path(delta.new_file().path_bytes()),
+            old: (delta.status() != Delta::Added)
+                .then(|| (lossy_path(delta.old_file().path_bytes()), delta.old_file().id())),
+            id: delta.new_file().id(),
+            binary: delta.flags().is_binary(),
+        })
+        .collect()
 }
 
 /// The lines of decoded UTF-16 `text` that the old version (blob `old`) lacks: git calls

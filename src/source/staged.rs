@@ -10,22 +10,15 @@ use anyhow::{Context, Result};
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, Repository, Tree};
 use std::collections::HashMap;
 
-use super::{added_ranges, lossy_path, Collected};
-use crate::change::{AddedLines, Change};
+use super::{added_ranges, changed_files, lossy_path, ChangedFile};
+use crate::change::AddedLines;
 
-/// Hands each change staged for the next commit to `sink` as it is read, so that memory
-/// holds one file at a time; returns what was passed over (binary files, and files over
-/// `max_file_size` bytes, which are listed, not read).
-pub fn each_change(
-    repo: &Repository,
-    max_file_size: u64,
-    sink: &mut dyn FnMut(Change) -> Result<()>,
-) -> Result<Collected> {
+/// The files staged for the next commit whose new side can hold added text; none is read
+/// here, so that workers can read and scan them in parallel, one at a time.
+pub fn files(repo: &Repository) -> Result<Vec<ChangedFile>> {
     let head = head_tree(repo)?;
     let diff = staged_diff(repo, head.as_ref(), CopySources::ModifiedFilesOnly)?;
-    let mut skipped = Collected::with_max_file_size(max_file_size);
-    skipped.each_change(repo, &diff, sink)?;
-    Ok(skipped)
+    Ok(changed_files(&diff))
 }
 
 /// For files that the fast diff calls new, whether each is really a copy of a file that

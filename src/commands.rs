@@ -49,7 +49,7 @@ pub struct Reporting {
 pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
-    let repo = source::open()?;
+    let mut repo = source::open()?;
     let limit = source::settings::max_file_size(Some(&repo))?;
     let files = staged::files(&repo)?;
     let workers = Workers {
@@ -63,7 +63,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
         on_item_done: &|| {},
         keep_evidence: true,
     };
-    let (mut outcome, changes) = engine::run_each(&files, &workers, &options)?;
+    let (mut outcome, changes) = engine::run_each(&files, &workers, &options, &mut repo)?;
     let mut kept = Collected { commits: vec![None; changes.len()], changes, ..Collected::default() };
     engine::verify_across(&mut outcome, &kept.changes);
     // A "new" file with a finding may be a copy of a file HEAD has: then only its edits count.
@@ -108,11 +108,11 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
              this, make it pass git's stdin on (lefthook: use_stdin: true)."
         );
     }
-    let repo = source::open()?;
+    let mut repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
     let limit = source::settings::max_file_size(Some(&repo))?;
-    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Push, started);
+    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Push, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -123,10 +123,11 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
     let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
-    let repo = source::open()?;
+    let mut repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
     let limit = source::settings::max_file_size(Some(&repo))?;
-    let mut outcome = scan_commits(&commits, default_jobs(), limit)?.finish(Scope::Receive, started);
+    let mut outcome =
+        scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Receive, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -151,10 +152,10 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
     match target {
         ScanTarget::Staged => pre_commit(reporting),
         ScanTarget::Range(spec) => {
-            let repo = source::open()?;
+            let mut repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
             let limit = source::settings::max_file_size(Some(&repo))?;
-            let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::Range, started);
+            let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::Range, started);
             allow_known(Some(&repo), &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
@@ -171,7 +172,7 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
                 on_item_done: &|| progress.tick(),
                 keep_evidence: false,
             };
-            let outcome = engine::run_each(&files, &workers, &ScanOptions::default());
+            let outcome = engine::run_each(&files, &workers, &ScanOptions::default(), &mut ());
             progress.finish();
             let mut outcome = outcome?.0.finish(Scope::Files, started);
             allow_known(repo.as_ref(), &mut outcome, reporting)?;
@@ -182,10 +183,10 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
 
 /// `zoomguard scan --history`: every commit of every ref, grouped into the leak inventory.
 fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Status> {
-    let repo = source::open()?;
+    let mut repo = source::open()?;
     let commits = source::commits::all_commits(&repo)?;
     let limit = source::settings::max_file_size(Some(&repo))?;
-    let mut outcome = scan_commits(&commits, jobs, limit)?.finish(Scope::History, started);
+    let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::History, started);
     allow_known(Some(&repo), &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
@@ -197,9 +198,10 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
     emit(&outcome, Some((&credentials, head_known)), reporting)
 }
 
-/// Collects and scans `commits` on up to `jobs` threads, each with its own repository handle,
+/// Collects and scans `commits` on up to `jobs` threads (this one with `repo`, the others
+/// each with a repository handle of its own),
 /// with a progress line on a terminal. Files over `max_file_size` bytes are listed, not read.
-fn scan_commits(commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outcome> {
+fn scan_commits(repo: &mut Repository, commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outcome> {
     let progress = Progress::new(commits.len(), "commits");
     let numbered: Vec<(usize, Oid)> = commits.iter().copied().enumerate().collect();
     let workers = Workers {
@@ -211,7 +213,7 @@ fn scan_commits(commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outc
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
     };
-    let outcome = engine::run_each(&numbered, &workers, &ScanOptions::default());
+    let outcome = engine::run_each(&numbered, &workers, &ScanOptions::default(), repo);
     progress.finish();
     let mut outcome = outcome?.0;
     outcome.commits_scanned = commits.len();

@@ -190,24 +190,26 @@ pub struct Workers<'a, T, S> {
     pub keep_evidence: bool,
 }
 
-/// Collects and scans every item of `items` on up to `workers.jobs` threads. The first error
-/// stops every worker and is returned; a worker that panics is an error too, never a pass.
-/// Findings come unsorted (see [`Outcome::finish`]); with `keep_evidence`, the changes that
-/// hold findings or pairing evidence come back too, every other text is let go at once.
+/// Collects and scans every item of `items` on up to `workers.jobs` threads: the calling
+/// thread works with `own` (the caller's repository handle), every other thread with a state
+/// of its own from `workers.open`. The first error stops every worker and is returned; a
+/// worker that panics is an error too, never a pass. Findings come unsorted (see
+/// [`Outcome::finish`]); with `keep_evidence`, the changes that hold findings or pairing
+/// evidence come back too, every other text is let go at once.
 pub fn run_each<T: Sync, S>(
     items: &[T],
     workers: &Workers<'_, T, S>,
     options: &ScanOptions,
+    own: &mut S,
 ) -> Result<(Outcome, Vec<Change>)> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let work = || -> Result<(Outcome, Vec<Change>)> {
-        let mut state = (workers.open)()?;
+    let work = |state: &mut S| -> Result<(Outcome, Vec<Change>)> {
         let mut outcome = Outcome::default();
         let mut kept = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-            let collected = (workers.collect)(&mut state, item).inspect_err(|_| {
+            let collected = (workers.collect)(state, item).inspect_err(|_| {
                 failed.store(true, Ordering::Relaxed);
             })?;
             let scanned = scan_collected(&collected, options);
@@ -222,13 +224,24 @@ pub fn run_each<T: Sync, S>(
         }
         Ok((outcome, kept))
     };
-    let jobs = workers.jobs.clamp(1, items.len().max(1));
+    let helpers = workers.jobs.clamp(1, items.len().max(1)) - 1;
     let results: Vec<Result<(Outcome, Vec<Change>)>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (0..jobs).map(|_| threads.spawn(work)).collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed"))))
-            .collect()
+        let handles: Vec<_> = (0..helpers)
+            .map(|_| {
+                threads.spawn(|| {
+                    let mut state =
+                        (workers.open)().inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+                    work(&mut state)
+                })
+            })
+            .collect();
+        let mut results = vec![work(own)];
+        results.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed")))),
+        );
+        results
     });
     let (mut total, mut kept) = (Outcome::default(), Vec::new());
     for result in results {

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::change::Change;
+use crate::change::{line_around, line_number, Change};
 use crate::detect::{Finding, RULES};
 use crate::engine::{FileFinding, Outcome};
 
@@ -47,9 +47,7 @@ pub fn apply_inline_markers(change: &Change, findings: Vec<Finding>) -> (Vec<Fin
 }
 
 fn line_has_marker(text: &[u8], at: usize) -> bool {
-    let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
-    text[start..end].windows(MARKER.len()).any(|w| w.eq_ignore_ascii_case(MARKER.as_bytes()))
+    text[line_around(text, at)].windows(MARKER.len()).any(|w| w.eq_ignore_ascii_case(MARKER.as_bytes()))
 }
 
 /// Whether `text` is a fingerprint: a known rule id, `:`, and 16 lower-case hex digits.
@@ -198,8 +196,7 @@ impl Baseline {
 
 /// The 1-based line of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
-    let at = text.find(needle)?;
-    Some(text[..at].matches('\n').count() + 1)
+    Some(line_number(text.as_bytes(), text.find(needle)?))
 }
 
 /// Drops the findings that the ignore file or the baseline allows, counting each.

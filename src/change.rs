@@ -147,6 +147,19 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(text.into_bytes())
 }
 
+/// The byte range of the line holding offset `at` (which may be the text's end), newline
+/// excluded.
+pub fn line_around(text: &[u8], at: usize) -> Range<usize> {
+    let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
+    start..end
+}
+
+/// The 1-based number of the line holding byte offset `at`.
+pub fn line_number(text: &[u8], at: usize) -> usize {
+    memchr_count(&text[..at]) + 1
+}
+
 fn memchr_count(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b == b'\n').count()
 }

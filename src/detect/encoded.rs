@@ -18,6 +18,8 @@ use base64::Engine;
 use once_cell::sync::Lazy;
 use regex::bytes::Regex;
 
+use crate::change::line_around;
+
 /// A decoded view of some encoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
@@ -106,11 +108,9 @@ fn percent_encoded(text: &[u8], views: &mut Vec<View>) {
         if escape.start() < after_last_line {
             continue; // this line is already decoded
         }
-        let start = line_start_of(text, escape.start());
-        let end =
-            text[escape.end()..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| escape.end() + p);
-        after_last_line = end;
-        views.push(View { text: percent_decode(&text[start..end]), origin: start..end });
+        let line = line_around(text, escape.start());
+        after_last_line = line.end;
+        views.push(View { text: percent_decode(&text[line.clone()]), origin: line });
     }
 }
 
@@ -141,11 +141,11 @@ fn percent_decode(text: &[u8]) -> Vec<u8> {
 fn split_literals(text: &[u8], views: &mut Vec<View>) {
     for run in SPLIT_LITERAL.find_iter(text) {
         let joined: Vec<u8> = LITERAL.captures_iter(run.as_bytes()).flat_map(|c| c[1].to_vec()).collect();
-        let mut line_start = line_start_of(text, run.start());
+        let mut line_start = line_around(text, run.start()).start;
         // The line up to the first literal keeps the key and its glue: `secret = `. When the
         // literals open a line of their own (`SECRET = (` above), the key is on the line above.
         if text[line_start..run.start()].iter().all(u8::is_ascii_whitespace) && line_start > 0 {
-            line_start = line_start_of(text, line_start - 1);
+            line_start = line_around(text, line_start - 1).start;
         }
         let mut line: Vec<u8> =
             text[line_start..run.start()].iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
@@ -154,11 +154,6 @@ fn split_literals(text: &[u8], views: &mut Vec<View>) {
         line.push(b'"');
         views.push(View { text: line, origin: run.range() });
     }
-}
-
-/// The offset where the line holding offset `at` starts.
-fn line_start_of(text: &[u8], at: usize) -> usize {
-    text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
 }
 
 #[cfg(test)]

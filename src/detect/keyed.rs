@@ -15,6 +15,7 @@ use super::context::mentions_zoom;
 use super::kind::{IdentifierKind, Kind};
 use super::rules::{keyed_kind, Role};
 use super::shape::{is_b64url, Shape};
+use crate::change::line_around;
 
 /// key, closing quotes/brackets, an assignment or argument separator, an opening quote,
 /// and a value of 20–40 base64url characters that ends at a non-base64url character.
@@ -241,11 +242,8 @@ impl<'t> Found<'t> {
                 return parents.clone();
             }
         }
-        let text = self.text;
-        let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
-        let parents = parent_keys(text, at);
-        self.parents = Some((start..end, parents.clone()));
+        let parents = parent_keys(self.text, at);
+        self.parents = Some((line_around(self.text, at), parents.clone()));
         parents
     }
 
@@ -352,7 +350,7 @@ const MAX_PARENT_LINES: usize = 40;
 /// less-indented line that does not open a mapping; the section is the nearest header above.
 fn parent_keys(text: &[u8], at: usize) -> Vec<&[u8]> {
     let indent_of = |line: &[u8]| line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    let line_start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = line_around(text, at).start;
     let mut indent = Some(indent_of(&text[line_start..])).filter(|&i| i > 0);
     let mut parents = Vec::new();
     let mut end = line_start;

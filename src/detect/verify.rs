@@ -18,7 +18,7 @@ use sha2::Sha256;
 
 use super::kind::{IdentifierKind, Kind};
 use super::{jwt, Finding};
-use crate::change::Change;
+use crate::change::{line_number, Change};
 
 static SIGNATURE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r#"(?i)x-zm-signature["']?\s*[:=,]\s*["']?v0=([0-9a-f]{64})"#).expect("valid pattern")
@@ -71,7 +71,7 @@ pub fn verify_pairs(changes: &[Change], findings: &mut [Located<'_>]) {
                 let raw = &text[token.span.clone()];
                 for &index in &secrets {
                     if signs_token(findings[index].finding.secret(), raw, &token, findings[index].finding) {
-                        let line = line_of(text, token.span.start);
+                        let line = line_number(text, token.span.start);
                         let about = format!("signs the {} at {}:{line}", token.kind.name(), change.path);
                         mark(&mut findings[index], about);
                         let secret_at = format!(
@@ -250,10 +250,6 @@ fn unescape_quotes(text: &[u8]) -> Vec<u8> {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn line_of(text: &[u8], at: usize) -> usize {
-    text[..at].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]

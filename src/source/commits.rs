@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
 
 use super::{added_lines_by_path, is_binary, lossy_path, Collected};
-use crate::change::CommitInfo;
+use crate::change::{line_number, CommitInfo};
 
 /// Every commit reachable from any ref or from HEAD, oldest first.
 pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>> {
@@ -156,8 +156,7 @@ pub fn places_at_head(repo: &Repository, needles: &[&str]) -> Result<Option<Vec<
             continue;
         }
         for hit in searcher.find_iter(text) {
-            let line = text[..hit.start()].iter().filter(|&&b| b == b'\n').count() + 1;
-            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            let line = u32::try_from(line_number(text, hit.start())).unwrap_or(u32::MAX);
             places[hit.pattern().as_usize()].push((path.clone(), line));
         }
     }

@@ -149,12 +149,7 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
             finding,
         }));
     }
-    let mut located: Vec<Located<'_>> = outcome
-        .findings
-        .iter_mut()
-        .map(|FileFinding { path, finding, .. }| Located { path, finding })
-        .collect();
-    verify_pairs(&collected.changes, &mut located);
+    verify_across(&mut outcome, &collected.changes);
     outcome
 }
 
@@ -177,7 +172,7 @@ fn holds_pairing_evidence(text: &[u8]) -> bool {
 }
 
 /// Checks the secrets among `outcome`'s findings against the tokens and webhooks of `changes`
-/// (the files kept by [`run_each`] from one change set).
+/// (one change set: a collected commit, or the files [`run_each`] kept from the staged ones).
 pub fn verify_across(outcome: &mut Outcome, changes: &[Change]) {
     let mut located: Vec<Located<'_>> = outcome
         .findings

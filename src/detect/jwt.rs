@@ -57,10 +57,9 @@ pub fn classify(token: &[u8]) -> Option<Classified> {
     if !matches!(signature.len(), 43 | 86) {
         return None;
     }
-    let mut parts = [header, claims, signature].into_iter();
-    let header = decode_object(parts.next()?)?;
-    let claims = decode_object(parts.next()?)?;
-    let signature = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+    let header = decode_object(header)?;
+    let claims = decode_object(claims)?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
     let expected_signature_len = match alg {
         "HS256" => 32,

@@ -15,6 +15,7 @@ use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
+use crate::source::settings::Settings;
 use crate::source::{self, push, staged, ChangedFile, Collected};
 use crate::synth;
 
@@ -50,7 +51,8 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let options = ScanOptions::default();
     let mut repo = source::open()?;
-    let limit = source::settings::max_file_size(Some(&repo))?;
+    let settings = Settings::open(Some(&repo))?;
+    let limit = settings.max_file_size()?;
     let files = staged::files(&repo)?;
     let workers = Workers {
         jobs: default_jobs(),
@@ -86,7 +88,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
         }
     }
     let mut outcome = outcome.finish(Scope::Staged, started);
-    allow_known(Some(&repo), &mut outcome, reporting)?;
+    allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
 
@@ -111,9 +113,10 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let mut repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
-    let limit = source::settings::max_file_size(Some(&repo))?;
+    let settings = Settings::open(Some(&repo))?;
+    let limit = settings.max_file_size()?;
     let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Push, started);
-    allow_known(Some(&repo), &mut outcome, reporting)?;
+    allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
 
@@ -125,10 +128,11 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
     let mut repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
-    let limit = source::settings::max_file_size(Some(&repo))?;
+    let settings = Settings::open(Some(&repo))?;
+    let limit = settings.max_file_size()?;
     let mut outcome =
         scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Receive, started);
-    allow_known(Some(&repo), &mut outcome, reporting)?;
+    allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
 
@@ -154,15 +158,17 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
         ScanTarget::Range(spec) => {
             let mut repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
-            let limit = source::settings::max_file_size(Some(&repo))?;
+            let settings = Settings::open(Some(&repo))?;
+            let limit = settings.max_file_size()?;
             let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::Range, started);
-            allow_known(Some(&repo), &mut outcome, reporting)?;
+            allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
         ScanTarget::History => history(jobs, reporting, started),
         ScanTarget::Paths(paths) => {
             let repo = source::open().ok();
-            let limit = source::settings::max_file_size(repo.as_ref())?;
+            let settings = Settings::open(repo.as_ref())?;
+            let limit = settings.max_file_size()?;
             let files = source::files::list(paths)?;
             let progress = Progress::new(files.len(), "files");
             let workers = Workers {
@@ -175,7 +181,7 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             let outcome = engine::run_each(&files, &workers, &ScanOptions::default(), &mut ());
             progress.finish();
             let mut outcome = outcome?.0.finish(Scope::Files, started);
-            allow_known(repo.as_ref(), &mut outcome, reporting)?;
+            allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
     }
@@ -185,9 +191,10 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
 fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Status> {
     let mut repo = source::open()?;
     let commits = source::commits::all_commits(&repo)?;
-    let limit = source::settings::max_file_size(Some(&repo))?;
+    let settings = Settings::open(Some(&repo))?;
+    let limit = settings.max_file_size()?;
     let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::History, started);
-    allow_known(Some(&repo), &mut outcome, reporting)?;
+    allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
     let at_head = source::commits::places_at_head(&repo, &secrets)?;
@@ -227,15 +234,19 @@ fn default_jobs() -> usize {
 /// Drops what `.zoomguardignore` and the baseline (`--baseline`, else git config
 /// `zoomguard.baseline`) allow, and what is below the severity bar (`--min-severity`, else
 /// git config `zoomguard.minSeverity`). A malformed or missing named file is an error.
-fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Reporting) -> Result<()> {
+fn allow_known(
+    repo: Option<&Repository>,
+    settings: &Settings,
+    outcome: &mut Outcome,
+    reporting: &Reporting,
+) -> Result<()> {
     let ignore = match source::settings::ignore_file(repo)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
         None => None,
     };
-    let baseline_path = match (&reporting.baseline, repo) {
-        (Some(path), _) => Some(path.clone()),
-        (None, Some(repo)) => source::settings::config_path(repo, "zoomguard.baseline")?,
-        (None, None) => None,
+    let baseline_path = match &reporting.baseline {
+        Some(path) => Some(path.clone()),
+        None => settings.baseline()?,
     };
     let baseline = match baseline_path {
         Some(path) => {
@@ -249,7 +260,7 @@ fn allow_known(repo: Option<&Repository>, outcome: &mut Outcome, reporting: &Rep
     allow::apply(outcome, ignore.as_ref(), baseline.as_ref());
     let bar = match reporting.min_severity {
         Some(bar) => Some(bar),
-        None => source::settings::min_severity(repo)?,
+        None => settings.min_severity()?,
     };
     if let Some(bar) = bar {
         outcome.apply_min_severity(bar);
@@ -315,7 +326,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Whether an internal error of a hook should warn and let the commit or push through
 /// (`git config zoomguard.onError warn`) instead of blocking it.
 pub fn warn_on_error() -> bool {
-    source::settings::warn_on_error(source::open().ok().as_ref())
+    Settings::open(source::open().ok().as_ref()).is_ok_and(|settings| settings.warn_on_error())
 }
 
 /// `zoomguard allow <fingerprint>`: records a fingerprint in the repository's

@@ -54,20 +54,6 @@ pub fn read_if_present(path: &Path) -> Result<Option<NamedText>> {
     }
 }
 
-/// A path from git config key `key` (relative paths from the work tree), if set.
-pub fn config_path(repo: &Repository, key: &str) -> Result<Option<PathBuf>> {
-    let config = repo.config().context("reading the repository's git config")?;
-    let value = match config.get_path(key) {
-        Ok(value) => value,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading git config {key}")),
-    };
-    Ok(Some(match repo.workdir() {
-        Some(workdir) if value.is_relative() => workdir.join(value),
-        _ => value,
-    }))
-}
-
 /// The root where `zoomguard allow` writes the ignore file: the work tree, or the current
 /// directory outside a repository.
 pub fn ignore_file_path(repo: Option<&Repository>) -> Result<PathBuf> {
@@ -80,43 +66,66 @@ pub fn ignore_file_path(repo: Option<&Repository>) -> Result<PathBuf> {
     }
 }
 
-/// The git config that applies: the repository's (with the global and system files below
-/// it), or without a repository the global and system files alone.
-fn config(repo: Option<&Repository>) -> Result<git2::Config> {
-    match repo {
-        Some(repo) => repo.config().context("reading the repository's git config"),
-        None => git2::Config::open_default().context("reading the global git config"),
+/// The `zoomguard.*` keys of the git config that applies (the repository's, with the global
+/// and system files below it; without a repository, the global and system files alone),
+/// opened once per run and read as each step needs a key.
+pub struct Settings {
+    config: git2::Config,
+    /// Where relative paths in the config start; `None` outside a repository.
+    base: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Opens the config of `repo`, or the global one without a repository.
+    pub fn open(repo: Option<&Repository>) -> Result<Settings> {
+        Ok(match repo {
+            Some(repo) => Settings {
+                config: repo.config().context("reading the repository's git config")?,
+                base: Some(repo.workdir().map(Path::to_path_buf).unwrap_or_default()),
+            },
+            None => Settings {
+                config: git2::Config::open_default().context("reading the global git config")?,
+                base: None,
+            },
+        })
     }
-}
 
-/// `zoomguard.maxFileSize` (bytes; git's `k`, `m` and `g` suffixes work), or 100 MiB.
-pub fn max_file_size(repo: Option<&Repository>) -> Result<u64> {
-    let key = "zoomguard.maxFileSize";
-    match config(repo)?.get_i64(key) {
-        Ok(size) => u64::try_from(size).with_context(|| format!("git config {key} is negative: {size}")),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(DEFAULT_MAX_FILE_SIZE),
-        Err(e) => Err(e).with_context(|| format!("git config {key} is not a size (such as 100m)")),
+    /// `zoomguard.maxFileSize` (bytes; git's `k`, `m` and `g` suffixes work), or 100 MiB.
+    pub fn max_file_size(&self) -> Result<u64> {
+        let key = "zoomguard.maxFileSize";
+        match self.config.get_i64(key) {
+            Ok(size) => u64::try_from(size).with_context(|| format!("git config {key} is negative: {size}")),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(DEFAULT_MAX_FILE_SIZE),
+            Err(e) => Err(e).with_context(|| format!("git config {key} is not a size (such as 100m)")),
+        }
     }
-}
 
-/// Whether `zoomguard.onError` is `warn` (an internal error lets the commit or push through
-/// with a warning) rather than the default `block`. Unreadable or other values mean block.
-pub fn warn_on_error(repo: Option<&Repository>) -> bool {
-    config(repo)
-        .ok()
-        .and_then(|config| config.get_string("zoomguard.onError").ok())
-        .is_some_and(|v| v == "warn")
-}
+    /// `zoomguard.minSeverity` (`medium`, `high` or `critical`), if set; another value is an error.
+    pub fn min_severity(&self) -> Result<Option<Severity>> {
+        let key = "zoomguard.minSeverity";
+        match self.config.get_string(key) {
+            Ok(value) => match Severity::from_name(&value) {
+                Some(severity) => Ok(Some(severity)),
+                None => anyhow::bail!("git config {key} is {value:?}; use medium, high or critical"),
+            },
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
+        }
+    }
 
-/// `zoomguard.minSeverity` (`medium`, `high` or `critical`), if set; another value is an error.
-pub fn min_severity(repo: Option<&Repository>) -> Result<Option<Severity>> {
-    let key = "zoomguard.minSeverity";
-    match config(repo)?.get_string(key) {
-        Ok(value) => match Severity::from_name(&value) {
-            Some(severity) => Ok(Some(severity)),
-            None => anyhow::bail!("git config {key} is {value:?}; use medium, high or critical"),
-        },
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
+    /// `zoomguard.baseline`, relative paths from the work tree; read only inside a repository.
+    pub fn baseline(&self) -> Result<Option<PathBuf>> {
+        let (key, Some(base)) = ("zoomguard.baseline", &self.base) else { return Ok(None) };
+        match self.config.get_path(key) {
+            Ok(value) => Ok(Some(base.join(value))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
+        }
+    }
+
+    /// Whether `zoomguard.onError` is `warn` (an internal error lets the commit or push
+    /// through with a warning) rather than the default `block`. Other values mean block.
+    pub fn warn_on_error(&self) -> bool {
+        self.config.get_string("zoomguard.onError").is_ok_and(|v| v == "warn")
     }
 }

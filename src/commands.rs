@@ -95,9 +95,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-push <remote> <url>`, reading git's ref lines from standard input.
 pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
-    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the refs to push")?;
-    let mut updates = push::parse_pre_push(&String::from_utf8_lossy(&stdin))?;
+    let mut updates = push::parse_pre_push(&hook_input("reading the refs to push")?)?;
     if updates.is_empty() {
         // The pre-commit framework gives no standard input; it names the range in the environment.
         updates = push::from_pre_commit_framework()?;
@@ -123,9 +121,7 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
 pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let mut stdin = Vec::new(); // bytes: a ref name need not be UTF-8, and only the shas matter
-    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context("reading the pushed refs")?;
-    let updates = push::parse_pre_receive(&String::from_utf8_lossy(&stdin))?;
+    let updates = push::parse_pre_receive(&hook_input("reading the pushed refs")?)?;
     let mut repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
     let settings = Settings::open(Some(&repo))?;
@@ -134,6 +130,14 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
         scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Receive, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
+}
+
+/// The hook's standard input, read as bytes: a ref name need not be UTF-8, and only the
+/// object ids matter. `doing` names the step in an error.
+fn hook_input(doing: &'static str) -> Result<String> {
+    let mut stdin = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut stdin).context(doing)?;
+    Ok(String::from_utf8_lossy(&stdin).into_owned())
 }
 
 /// What `zoomguard scan` looks at.

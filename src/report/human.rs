@@ -9,7 +9,7 @@ use colored::Colorize;
 use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MANAGERS};
 use super::sanitize;
 use crate::allow::{IGNORE_FILE, MARKER};
-use crate::detect::Kind;
+use crate::detect::{Finding, Kind};
 use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
 
@@ -56,14 +56,7 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     );
     for credential in credentials {
         let finding = &credential.first;
-        let _ = writeln!(
-            out,
-            "  {} {}  [{}]  {}",
-            "✗".red().bold(),
-            finding.kind().name().bold(),
-            finding.rule.id,
-            finding.severity().name()
-        );
+        finding_title(&mut out, finding);
         let _ = writeln!(out, "    fingerprint  {}", credential.fingerprint);
         let _ = writeln!(out, "    value        {}", finding.redacted().yellow());
         if let Some(related) = &finding.related {
@@ -190,14 +183,7 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     let finding = &file_finding.finding;
     let kind = finding.kind();
     let path = sanitize(&file_finding.path);
-    let _ = writeln!(
-        out,
-        "  {} {}  [{}]  {}",
-        "✗".red().bold(),
-        kind.name().bold(),
-        finding.rule.id,
-        finding.severity().name()
-    );
+    finding_title(out, finding);
     if let Some(commit) = &file_finding.commit {
         let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
@@ -298,6 +284,18 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
             let _ = writeln!(out);
         }
     }
+}
+
+/// A finding's first line: its kind, rule id and severity.
+fn finding_title(out: &mut String, finding: &Finding) {
+    let _ = writeln!(
+        out,
+        "  {} {}  [{}]  {}",
+        "✗".red().bold(),
+        finding.kind().name().bold(),
+        finding.rule.id,
+        finding.severity().name()
+    );
 }
 
 /// The rotation steps, then where to regenerate each of `kinds` (each kind once).

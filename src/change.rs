@@ -5,7 +5,6 @@
 //! can read context around a line (a `zoom:` parent key three lines up), but a finding only
 //! counts when the secret lies on an added line.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 /// The commit that added a change, when the change comes from history rather than the index.
@@ -84,25 +83,6 @@ impl AddedLines {
             AddedLines::All => u64::from(line_count(text)),
             AddedLines::Ranges(ranges) => ranges.iter().map(|r| u64::from(r.end - r.start)).sum(),
         }
-    }
-
-    /// The lines of `new` whose text is on no line of `old`: what an edit added, for text
-    /// that git cannot diff line by line (it calls UTF-16 binary). A line that only moved
-    /// does not count; every line with new text does.
-    pub fn not_in(old: &[u8], new: &[u8]) -> AddedLines {
-        let old_lines: HashSet<&[u8]> = old.split(|&b| b == b'\n').collect();
-        let mut ranges: Vec<Range<u32>> = Vec::new();
-        // `1..=line_count` leaves out the empty piece after a final newline.
-        for (line, text) in (1..=line_count(new)).zip(new.split(|&b| b == b'\n')) {
-            if old_lines.contains(text) {
-                continue;
-            }
-            match ranges.last_mut() {
-                Some(last) if last.end == line => last.end += 1,
-                _ => ranges.push(line..line + 1),
-            }
-        }
-        AddedLines::Ranges(ranges)
     }
 }
 
@@ -185,16 +165,6 @@ mod tests {
         assert_eq!(a.intersect(&b), AddedLines::Ranges(vec![3..5, 8..9]));
         assert_eq!(AddedLines::All.intersect(&b), b);
         assert_eq!(a.intersect(&AddedLines::Ranges(vec![])), AddedLines::Ranges(vec![]));
-    }
-
-    #[test]
-    fn lines_not_in_the_old_text() {
-        let old = b"a\nb\nc\n";
-        assert_eq!(AddedLines::not_in(old, b"a\nb\nc\n"), AddedLines::Ranges(vec![]));
-        assert_eq!(AddedLines::not_in(old, b"x\na\ny\nz\nc"), AddedLines::Ranges(vec![1..2, 3..5]));
-        assert_eq!(AddedLines::not_in(old, b"c\nb\na\n"), AddedLines::Ranges(vec![]), "moved, not added");
-        let from_nothing = AddedLines::not_in(b"", b"new\nline");
-        assert_eq!((from_nothing.count(b""), from_nothing.contains(2)), (2, true));
     }
 
     fn utf16(text: &str, bom: [u8; 2], to_bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {

@@ -4,18 +4,22 @@
 
 pub mod commits;
 pub mod files;
+pub mod lines;
 pub mod push;
 pub mod settings;
 pub mod staged;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Read;
 use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Blob, Delta, Diff, DiffOptions, FileMode, Oid, Patch, Repository};
+use git2::{Delta, Diff, FileMode, ObjectType, Odb, Oid, Patch, Repository};
 
 use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
+use lines::OldLines;
 
 /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
 /// quarantine and linked worktrees from the environment first, then the working directory.
@@ -106,26 +110,36 @@ impl Collected {
             self.too_large.push(path.clone());
             return Ok(());
         }
-        let blob = repo.find_blob(file.id).with_context(|| format!("reading the new content of {path}"))?;
-        let utf16 = decode_utf16(blob.content()); // UTF-16 has NUL bytes: ask before the binary check
-        if utf16.is_none() && (is_binary(blob.content()) || file.binary) {
-            self.binary_skipped.push(path.clone());
-            return Ok(());
-        }
-        let (old_path, added) = match &file.old {
-            None => (None, AddedLines::All),
+        // The old version becomes line tokens before the new one is read: holding both at
+        // once would double the memory a large file takes.
+        let old = match &file.old {
             Some((old_path, old_id)) => {
-                let added = match &utf16 {
-                    Some(text) => utf16_added_lines(repo, *old_id, text, path)?,
-                    None => AddedLines::Ranges(added_ranges_from(repo, *old_id, &blob, path)?),
-                };
-                if added == AddedLines::Ranges(Vec::new()) {
+                let blob =
+                    repo.find_blob(*old_id).with_context(|| format!("reading the old content of {path}"))?;
+                Some((old_path, OldLines::of(&text_of(blob.content()))))
+            }
+            None => None,
+        };
+        let content =
+            read_blob(&odb, file.id).with_context(|| format!("reading the new content of {path}"))?;
+        let text = match decode_utf16(&content) {
+            Some(text) => text, // UTF-16 has NUL bytes: decode before the binary check
+            None if is_binary(&content) || file.binary => {
+                self.binary_skipped.push(path.clone());
+                return Ok(());
+            }
+            None => content,
+        };
+        let (old_path, added) = match old {
+            None => (None, AddedLines::All),
+            Some((old_path, old_lines)) => {
+                let ranges = old_lines.added_ranges(&text);
+                if ranges.is_empty() {
                     return Ok(()); // a pure rename, copy or mode change adds no line
                 }
-                (Some(old_path.clone()), added)
+                (Some(old_path.clone()), AddedLines::Ranges(ranges))
             }
         };
-        let text = utf16.unwrap_or_else(|| blob.content().to_vec());
         self.changes.push(Change { path: path.clone(), old_path, text, added });
         self.commits.push(commit.cloned());
         Ok(())
@@ -157,14 +171,6 @@ pub fn changed_files(diff: &Diff<'_>) -> Vec<ChangedFile> {
             binary: delta.flags().is_binary(),
         })
         .collect()
-}
-
-/// The lines of decoded UTF-16 `text` that the old version (blob `old`) lacks: git calls
-/// UTF-16 binary and gives no hunks, so the decoded lines are compared instead.
-fn utf16_added_lines(repo: &Repository, old: Oid, text: &[u8], path: &str) -> Result<AddedLines> {
-    let blob = repo.find_blob(old).with_context(|| format!("reading the old content of {path}"))?;
-    let old_text = decode_utf16(blob.content());
-    Ok(AddedLines::not_in(old_text.as_deref().unwrap_or(blob.content()), text))
 }
 
 /// For each text file of `diff`, which lines of its new side the diff adds (no blob is read).
@@ -202,15 +208,20 @@ fn added_ranges(diff: &Diff<'_>, index: usize, path: &str) -> Result<Vec<Range<u
     }
 }
 
-/// The same, for a new side already read (`new`) against the old blob `old`: the new blob
-/// is not read a second time, which counts for large files.
-fn added_ranges_from(repo: &Repository, old: Oid, new: &Blob<'_>, path: &str) -> Result<Vec<Range<u32>>> {
-    let old = repo.find_blob(old).with_context(|| format!("reading the old content of {path}"))?;
-    let mut options = DiffOptions::new();
-    options.context_lines(0);
-    let patch = Patch::from_blobs(&old, None, new, None, Some(&mut options))
-        .with_context(|| format!("diffing {path}"))?;
-    hunk_ranges(&patch, path)
+/// A blob's content as an owned buffer. A loose object (as every freshly staged one is) is
+/// inflated straight into it; a packed one is copied out of libgit2's buffer.
+fn read_blob(odb: &Odb<'_>, id: Oid) -> Result<Vec<u8>> {
+    if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(id) {
+        let mut content = Vec::with_capacity(size);
+        reader.read_to_end(&mut content).context("inflating the object")?;
+        return Ok(content);
+    }
+    Ok(odb.read(id)?.data().to_vec())
+}
+
+/// A blob's content as text: decoded if it is UTF-16, as it is otherwise.
+fn text_of(content: &[u8]) -> Cow<'_, [u8]> {
+    decode_utf16(content).map_or(Cow::Borrowed(content), Cow::Owned)
 }
 
 /// The new-side line ranges of `patch`'s hunks (made with zero context lines, so every hunk's

@@ -9,6 +9,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use zoomguard::change::{decode_utf16, line_count, AddedLines, Change};
 use zoomguard::detect::{classify_jwt, scan, ScanOptions};
+use zoomguard::source::lines::OldLines;
 use zoomguard::source::push::{parse_pre_push, parse_pre_receive};
 use zoomguard::synth::Synth;
 
@@ -211,16 +212,30 @@ proptest! {
     }
 
     #[test]
-    fn lines_not_in_the_old_text_are_exactly_the_new_ones(
+    fn added_lines_are_a_diff(
         old in vec("[abc]{0,2}", 0..12),
         new in vec("[abc]{0,2}", 0..12),
+        appended in vec("[abc]{0,2}\n", 0..4),
     ) {
         let (old_text, new_text) = (old.join("\n"), new.join("\n"));
-        let added = AddedLines::not_in(old_text.as_bytes(), new_text.as_bytes());
-        let old_lines: Vec<&str> = old_text.split('\n').collect();
-        for (number, line) in (1u32..).zip(new_text.lines()) {
-            prop_assert_eq!(added.contains(number), !old_lines.contains(&line), "line {}: {:?}", number, line);
-        }
+        let old_lines = OldLines::of(old_text.as_bytes());
+        let added = AddedLines::Ranges(old_lines.added_ranges(new_text.as_bytes()));
+        let old_lines_text: Vec<&str> = old_text.split_inclusive('\n').collect();
+        let kept: Vec<&str> = (1u32..)
+            .zip(new_text.split_inclusive('\n'))
+            .filter(|(number, _)| !added.contains(*number))
+            .map(|(_, line)| line)
+            .collect();
+        // The lines not added are old lines, in their old order (a line the old text lacks is
+        // always added).
+        let mut rest = old_lines_text.iter();
+        prop_assert!(kept.iter().all(|line| rest.any(|old| old == line)), "kept {:?} from {:?}", kept, old_lines_text);
+        // Lines appended after a complete old text are exactly what is added.
+        let complete = format!("{}\n", old_text);
+        let longer = format!("{complete}{}", appended.concat());
+        let count = complete.split_inclusive('\n').count() as u32 + 1;
+        let expected: Vec<_> = (!appended.is_empty()).then(|| count..count + appended.len() as u32).into_iter().collect();
+        prop_assert_eq!(OldLines::of(complete.as_bytes()).added_ranges(longer.as_bytes()), expected);
     }
 }
 

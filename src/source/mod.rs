@@ -4,6 +4,7 @@
 
 pub mod commits;
 pub mod files;
+pub mod index;
 pub mod lines;
 pub mod push;
 pub mod settings;

@@ -1,0 +1,376 @@
+//! git's index file, read the way git reads it, to find what is staged without libgit2's
+//! whole-index and whole-tree passes.
+//!
+//! libgit2 checks an index by hashing all of it (SHA-1 with collision detection) and puts
+//! every entry in a hash map; its diff against HEAD then walks every tree. On a repository of
+//! 10,000 files that is 13 ms of a 14 ms hook run, for a one-line commit. git trusts the file
+//! (it checks the checksum only in `git fsck`) and skips each directory whose tree in the
+//! index's cache tree (the `TREE` extension) is the one HEAD has. This module does the same:
+//! [`read`] parses versions 2 to 4 of the format, and [`differences`] walks HEAD's trees only
+//! where the cache tree says something changed.
+//!
+//! Anything this reader does not handle (a bare repository, a split or sparse index, an
+//! unknown required extension, conflict stages, a file it cannot parse) makes [`read`] return
+//! `None`, and the caller uses libgit2, which reads or rejects it with its own message.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use git2::{Oid, Repository, Tree, TreeEntry};
+
+/// Size of a SHA-1 object id.
+const OID_LEN: usize = 20;
+/// Bytes of an entry before its path: times, dev, ino, mode, uid, gid, size, id and flags.
+const ENTRY_HEADER_LEN: usize = 62;
+/// A file mode's type bits, and the type of a tree.
+const TYPE_MASK: u32 = 0o170000;
+const TREE_TYPE: u32 = 0o040000;
+/// Cache-tree nodes nest once per directory level; deeper than this is a damaged file.
+const MAX_TREE_DEPTH: usize = 4096;
+
+/// The stage-0 entries of an index, sorted by path as git keeps them, and its cache tree.
+pub struct IndexFile {
+    /// Every entry's path, one after the other.
+    paths: Vec<u8>,
+    entries: Vec<Entry>,
+    cache_tree: Option<CacheNode>,
+}
+
+struct Entry {
+    path: Range<usize>,
+    side: Side,
+}
+
+/// One side of a path: its file mode and object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    /// git's file mode: a regular or executable file, a symlink or a submodule's commit.
+    pub mode: u32,
+    /// The blob, or for a submodule the commit.
+    pub id: Oid,
+}
+
+/// A directory of the cache tree: its tree id while it is valid (`None` once something under
+/// it was staged), and how many index entries it covers.
+struct CacheNode {
+    name: Vec<u8>,
+    tree: Option<(Oid, usize)>,
+    children: Vec<CacheNode>,
+}
+
+/// A path whose staged entry differs from HEAD's: only HEAD has it (deleted), only the index
+/// has it (added), or both with another mode or object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The path, relative to the top of the work tree.
+    pub path: Vec<u8>,
+    /// What HEAD has at the path, if anything.
+    pub head: Option<Side>,
+    /// What the index has at the path, if anything.
+    pub staged: Option<Side>,
+}
+
+/// Reads the index git hands the hook (`GIT_INDEX_FILE`, or the repository's own), or `None`
+/// when it is in a form this reader leaves to libgit2. A missing file is an empty index.
+pub fn read(repo: &Repository) -> Result<Option<IndexFile>> {
+    if repo.is_bare() {
+        return Ok(None);
+    }
+    let path = match std::env::var_os("GIT_INDEX_FILE") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => repo.path().join("index"),
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(parse(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Some(IndexFile { paths: Vec::new(), entries: Vec::new(), cache_tree: None }))
+        }
+        Err(e) => Err(e).with_context(|| format!("reading the index {}", path.display())),
+    }
+}
+
+/// Parses an index file; `None` for anything but a well-formed version 2, 3 or 4 index
+/// without conflicts, split-index or sparse-index parts.
+fn parse(bytes: &[u8]) -> Option<IndexFile> {
+    let mut reader = Reader { bytes, at: 0 };
+    if reader.take(4)? != b"DIRC" {
+        return None;
+    }
+    let version = reader.u32()?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = usize::try_from(reader.u32()?).ok()?;
+    let mut index = IndexFile {
+        paths: Vec::with_capacity(bytes.len().min(count.saturating_mul(32))),
+        entries: Vec::with_capacity(count.min(bytes.len() / ENTRY_HEADER_LEN)),
+        cache_tree: None,
+    };
+    let mut previous = 0..0;
+    for _ in 0..count {
+        let start = reader.at;
+        let header = reader.take(ENTRY_HEADER_LEN)?;
+        let mode = u32::from_be_bytes(header[24..28].try_into().ok()?);
+        let id = Oid::from_bytes(&header[40..60]).ok()?;
+        let flags = u16::from_be_bytes([header[60], header[61]]);
+        if flags & 0x3000 != 0 {
+            return None; // a conflict: stages 1 to 3 of an unmerged path
+        }
+        let extended = flags & 0x4000 != 0;
+        if extended {
+            if version < 3 {
+                return None;
+            }
+            reader.take(2)?;
+        }
+        let path_start = index.paths.len();
+        if version == 4 {
+            // The path is the previous one minus a number of trailing bytes, plus a suffix.
+            let strip = reader.varint()?;
+            let kept = previous.len().checked_sub(strip)?;
+            index.paths.extend_from_within(previous.start..previous.start + kept);
+            index.paths.extend_from_slice(reader.until_nul()?);
+        } else {
+            index.paths.extend_from_slice(reader.until_nul()?);
+            // Entries are padded with 1 to 8 NULs to a multiple of eight bytes.
+            let unpadded = reader.at - start;
+            reader.take(unpadded.next_multiple_of(8) - unpadded)?;
+        }
+        let path = path_start..index.paths.len();
+        let sorted = index.paths[previous.clone()] < index.paths[path.clone()] || index.entries.is_empty();
+        if !sorted || mode & TYPE_MASK == TREE_TYPE {
+            return None; // out of order, or a sparse index's directory entry
+        }
+        previous = path.clone();
+        index.entries.push(Entry { path, side: Side { mode, id } });
+    }
+    let extensions_end = bytes.len().checked_sub(OID_LEN)?;
+    while reader.at < extensions_end {
+        let signature = reader.take(4)?;
+        let size = usize::try_from(reader.u32()?).ok()?;
+        let data = reader.take(size)?;
+        match signature {
+            b"TREE" => index.cache_tree = parse_cache_tree(data),
+            // Extensions whose name starts with a capital letter are optional to understand.
+            [first, ..] if first.is_ascii_uppercase() => {}
+            _ => return None, // e.g. "link" (split index) or "sdir" (sparse index)
+        }
+    }
+    (reader.at == extensions_end).then_some(index)
+}
+
+/// The cache tree, or `None` if it is damaged (then every directory is compared).
+fn parse_cache_tree(data: &[u8]) -> Option<CacheNode> {
+    let mut reader = Reader { bytes: data, at: 0 };
+    let root = parse_cache_node(&mut reader, 0)?;
+    (reader.at == data.len()).then_some(root)
+}
+
+fn parse_cache_node(reader: &mut Reader<'_>, depth: usize) -> Option<CacheNode> {
+    if depth > MAX_TREE_DEPTH {
+        return None;
+    }
+    let name = reader.until_nul()?.to_vec();
+    let entry_count: i64 = reader.ascii_until(b' ')?;
+    let subtree_count: usize = reader.ascii_until(b'\n')?;
+    let tree = match usize::try_from(entry_count) {
+        Ok(count) => Some((Oid::from_bytes(reader.take(OID_LEN)?).ok()?, count)),
+        Err(_) => None, // -1: invalidated
+    };
+    let mut children = Vec::with_capacity(subtree_count.min(reader.bytes.len()));
+    for _ in 0..subtree_count {
+        children.push(parse_cache_node(reader, depth + 1)?);
+    }
+    Some(CacheNode { name, tree, children })
+}
+
+/// A cursor over bytes; every method returns `None` past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let taken = self.bytes.get(self.at..self.at.checked_add(len)?)?;
+        self.at += len;
+        Some(taken)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    /// The bytes up to the next `end`, which is consumed too.
+    fn until(&mut self, end: u8) -> Option<&'a [u8]> {
+        let rest = self.bytes.get(self.at..)?;
+        let len = rest.iter().position(|&byte| byte == end)?;
+        self.at += len + 1;
+        Some(&rest[..len])
+    }
+
+    fn until_nul(&mut self) -> Option<&'a [u8]> {
+        self.until(0)
+    }
+
+    fn ascii_until<T: std::str::FromStr>(&mut self, end: u8) -> Option<T> {
+        std::str::from_utf8(self.until(end)?).ok()?.parse().ok()
+    }
+
+    /// git's offset varint: seven bits a byte, most significant first, each continuation
+    /// adding one so that every value has a single encoding.
+    fn varint(&mut self) -> Option<usize> {
+        let mut byte = self.take(1)?[0];
+        let mut value = usize::from(byte & 0x7f);
+        while byte & 0x80 != 0 {
+            byte = self.take(1)?[0];
+            value = value.checked_add(1)?.checked_mul(128)? | usize::from(byte & 0x7f);
+        }
+        Some(value)
+    }
+}
+
+/// The paths whose staged entry differs from HEAD's tree (`None` on an unborn branch), in
+/// path order. Directories that the cache tree shows unchanged are not read.
+pub fn differences(repo: &Repository, head: Option<&Tree<'_>>, index: &IndexFile) -> Result<Vec<Difference>> {
+    let mut walk = Walk { repo, index, found: Vec::new() };
+    walk.compare(&mut Vec::new(), head, 0..index.entries.len(), index.cache_tree.as_ref())?;
+    Ok(walk.found)
+}
+
+struct Walk<'a, 'r> {
+    repo: &'r Repository,
+    index: &'a IndexFile,
+    found: Vec<Difference>,
+}
+
+/// What the index holds under one name of a directory: a file, or a directory's entries.
+struct Group<'a> {
+    name: &'a [u8],
+    is_dir: bool,
+    entries: Range<usize>,
+}
+
+impl<'a, 'r> Walk<'a, 'r> {
+    fn path(&self, entry: usize) -> &'a [u8] {
+        &self.index.paths[self.index.entries[entry].path.clone()]
+    }
+
+    /// Compares the directory `prefix` (empty, or ending in `/`) of HEAD with the index
+    /// entries `entries`, which are those under `prefix`.
+    fn compare(
+        &mut self,
+        prefix: &mut Vec<u8>,
+        head: Option<&Tree<'_>>,
+        entries: Range<usize>,
+        cache: Option<&CacheNode>,
+    ) -> Result<()> {
+        if let (Some(tree), Some(CacheNode { tree: Some((id, count)), .. })) = (head, cache) {
+            if *id == tree.id() && *count == entries.len() {
+                return Ok(());
+            }
+        }
+        let head_entries: Vec<TreeEntry<'_>> = head.map(|tree| tree.iter().collect()).unwrap_or_default();
+        let mut head_entries = head_entries.iter().peekable();
+        let mut next_entry = entries.start;
+        loop {
+            let group = (next_entry < entries.end).then(|| self.group(prefix.len(), next_entry, entries.end));
+            let order = match (head_entries.peek(), &group) {
+                (None, None) => return Ok(()),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(old), Some(new)) => tree_order(old.name_bytes(), is_tree(old), new.name, new.is_dir),
+            };
+            match order {
+                Ordering::Less => {
+                    let old = head_entries.next().expect("peeked");
+                    self.only_in_head(prefix, old)?;
+                }
+                Ordering::Greater => {
+                    let new = group.expect("ordered after a head entry");
+                    for entry in new.entries.clone() {
+                        self.push(self.path(entry).to_vec(), None, Some(self.index.entries[entry].side));
+                    }
+                    next_entry = new.entries.end;
+                }
+                Ordering::Equal => {
+                    let old = head_entries.next().expect("peeked");
+                    let new = group.expect("equal to a head entry");
+                    next_entry = new.entries.end;
+                    if new.is_dir {
+                        let subtree = self.tree(prefix, old)?;
+                        let child = cache.and_then(|node| node.children.iter().find(|c| c.name == new.name));
+                        let length = prefix.len();
+                        prefix.extend_from_slice(new.name);
+                        prefix.push(b'/');
+                        self.compare(prefix, Some(&subtree), new.entries, child)?;
+                        prefix.truncate(length);
+                    } else {
+                        let staged = self.index.entries[new.entries.start].side;
+                        let head = Side { mode: old.filemode() as u32, id: old.id() };
+                        if head != staged {
+                            self.push(self.path(new.entries.start).to_vec(), Some(head), Some(staged));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The file at `first`, or the run of entries from `first` in the same subdirectory.
+    fn group(&self, prefix_len: usize, first: usize, end: usize) -> Group<'a> {
+        let rest = &self.path(first)[prefix_len..];
+        let Some(slash) = rest.iter().position(|&byte| byte == b'/') else {
+            return Group { name: rest, is_dir: false, entries: first..first + 1 };
+        };
+        let dir = &rest[..=slash];
+        let last =
+            (first + 1..end).find(|&entry| !self.path(entry)[prefix_len..].starts_with(dir)).unwrap_or(end);
+        Group { name: &rest[..slash], is_dir: true, entries: first..last }
+    }
+
+    /// Records a HEAD entry the index lacks, or every file under it for a directory.
+    fn only_in_head(&mut self, prefix: &mut Vec<u8>, entry: &TreeEntry<'_>) -> Result<()> {
+        let length = prefix.len();
+        prefix.extend_from_slice(entry.name_bytes());
+        if is_tree(entry) {
+            let tree = self.tree(&prefix[..length], entry)?;
+            prefix.push(b'/');
+            for child in tree.iter() {
+                self.only_in_head(prefix, &child)?;
+            }
+        } else {
+            self.push(prefix.clone(), Some(Side { mode: entry.filemode() as u32, id: entry.id() }), None);
+        }
+        prefix.truncate(length);
+        Ok(())
+    }
+
+    fn tree(&self, prefix: &[u8], entry: &TreeEntry<'_>) -> Result<Tree<'r>> {
+        self.repo.find_tree(entry.id()).with_context(|| {
+            format!(
+                "reading HEAD's tree of {}{}",
+                String::from_utf8_lossy(prefix),
+                String::from_utf8_lossy(entry.name_bytes())
+            )
+        })
+    }
+
+    fn push(&mut self, path: Vec<u8>, head: Option<Side>, staged: Option<Side>) {
+        self.found.push(Difference { path, head, staged });
+    }
+}
+
+fn is_tree(entry: &TreeEntry<'_>) -> bool {
+    (entry.filemode() as u32) & TYPE_MASK == TREE_TYPE
+}
+
+/// git's order of tree entries: by name, a directory's name taken as if it ended in `/`.
+/// Index paths sort the same way, since a directory's entries all start with `name/`.
+fn tree_order(a: &[u8], a_is_dir: bool, b: &[u8], b_is_dir: bool) -> Ordering {
+    let a = a.iter().chain(a_is_dir.then_some(&b'/'));
+    let b = b.iter().chain(b_is_dir.then_some(&b'/'));
+    a.cmp(b)
+}

@@ -267,10 +267,8 @@ impl<'a, 'r> Walk<'a, 'r> {
         entries: Range<usize>,
         cache: Option<&CacheNode>,
     ) -> Result<()> {
-        if let (Some(tree), Some(CacheNode { tree: Some((id, count)), .. })) = (head, cache) {
-            if *id == tree.id() && *count == entries.len() {
-                return Ok(());
-            }
+        if head.is_some_and(|tree| unchanged(cache, tree.id(), &entries)) {
+            return Ok(());
         }
         let head_entries: Vec<TreeEntry<'_>> = head.map(|tree| tree.iter().collect()).unwrap_or_default();
         let mut head_entries = head_entries.iter().peekable();
@@ -300,8 +298,11 @@ impl<'a, 'r> Walk<'a, 'r> {
                     let new = group.expect("equal to a head entry");
                     next_entry = new.entries.end;
                     if new.is_dir {
-                        let subtree = self.tree(prefix, old)?;
                         let child = cache.and_then(|node| node.children.iter().find(|c| c.name == new.name));
+                        if unchanged(child, old.id(), &new.entries) {
+                            continue; // not even read
+                        }
+                        let subtree = self.tree(prefix, old)?;
                         let length = prefix.len();
                         prefix.extend_from_slice(new.name);
                         prefix.push(b'/');
@@ -361,6 +362,11 @@ impl<'a, 'r> Walk<'a, 'r> {
     fn push(&mut self, path: Vec<u8>, head: Option<Side>, staged: Option<Side>) {
         self.found.push(Difference { path, head, staged });
     }
+}
+
+/// Whether the cache tree shows a directory's index entries `entries` to make the tree `id`.
+fn unchanged(cache: Option<&CacheNode>, id: Oid, entries: &Range<usize>) -> bool {
+    matches!(cache, Some(CacheNode { tree: Some((cached, count)), .. }) if *cached == id && *count == entries.len())
 }
 
 fn is_tree(entry: &TreeEntry<'_>) -> bool {

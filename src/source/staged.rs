@@ -203,7 +203,7 @@ mod tests {
     }
 
     #[test]
-    fn a_one_line_change_reads_only_its_directories() {
+    fn a_one_line_change_deep_in_the_tree() {
         let repo = committed_repo();
         write(repo.path(), "d1/e2/f7.txt", &text(7).replace("line 3 ", "line three "));
         git(repo.path(), &["add", "-A"]);

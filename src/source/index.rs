@@ -380,3 +380,76 @@ fn tree_order(a: &[u8], a_is_dir: bool, b: &[u8], b_is_dir: bool) -> Ordering {
     let b = b.iter().chain(b_is_dir.then_some(&b'/'));
     a.cmp(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// A version `version` index of a small repository, with a cache tree.
+    fn real_index(version: &str) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        for path in ["a.txt", "b/c.txt", "b/d/e.txt", "b/d/f-with-a-longer-name.txt", "g.txt"] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "text\n").unwrap();
+        }
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "one"]);
+        git(&["update-index", "--index-version", version]);
+        std::fs::read(dir.path().join(".git/index")).unwrap()
+    }
+
+    #[test]
+    fn reads_every_entry_and_the_cache_tree() {
+        for version in ["2", "3", "4"] {
+            let index = parse(&real_index(version)).expect("a well-formed index");
+            let paths: Vec<&[u8]> =
+                index.entries.iter().map(|entry| &index.paths[entry.path.clone()]).collect();
+            let expected: [&[u8]; 5] =
+                [b"a.txt", b"b/c.txt", b"b/d/e.txt", b"b/d/f-with-a-longer-name.txt", b"g.txt"];
+            assert_eq!(paths, expected, "version {version}");
+            let root = index.cache_tree.expect("git writes a cache tree on commit");
+            assert_eq!(root.tree.map(|(_, count)| count), Some(5));
+            assert_eq!(root.children[0].name, b"b");
+            assert_eq!(root.children[0].children[0].tree.map(|(_, count)| count), Some(2));
+        }
+    }
+
+    #[test]
+    fn damaged_indexes_are_refused_or_read_never_a_panic() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for version in ["2", "4"] {
+            let index = real_index(version);
+            for cut in 0..index.len() {
+                let _ = parse(&index[..cut]);
+            }
+            for _ in 0..5000 {
+                let mut damaged = index.clone();
+                for _ in 0..1 + random() % 4 {
+                    let at = (random() % damaged.len() as u64) as usize;
+                    damaged[at] = random() as u8;
+                }
+                let _ = parse(&damaged);
+            }
+        }
+    }
+}

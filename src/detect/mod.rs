@@ -224,24 +224,28 @@ struct Candidate {
 pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     let text = change.text.as_slice();
     let mut zoom_hits = Vec::new();
-    let mut saw_jwt = false;
+    let mut jwt_starts = Vec::new();
     PREFILTER.for_each_hit(text, |at, word| match word {
         "zoom" => {
             if context::is_zoom_reference(text, at) {
                 zoom_hits.push(at);
             }
         }
-        _ => saw_jwt = true,
+        _ => {
+            if text[at..].starts_with(b"eyJ") {
+                jwt_starts.push(at);
+            }
+        }
     });
     let path_is_zoom = context::mentions_zoom(change.path.as_bytes());
-    if !saw_jwt && zoom_hits.is_empty() && !path_is_zoom {
+    if jwt_starts.is_empty() && zoom_hits.is_empty() && !path_is_zoom {
         return Vec::new();
     }
 
     let lines = LineIndex::new(text);
     let mut candidates: Vec<Candidate> = Vec::new();
-    if saw_jwt {
-        for token in jwt::find(text) {
+    if !jwt_starts.is_empty() {
+        for token in jwt::find(text, jwt_starts) {
             let related = token.related.map(|(kind, value)| Related { kind, value });
             candidates.push(Candidate {
                 span: token.span,
@@ -301,6 +305,17 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     findings
 }
 
+/// The offset of every `eyJ` in `text`, where a JWT may start (see [`jwt::find`]).
+fn jwt_starts(text: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    PREFILTER.for_each_hit(text, |at, _| {
+        if text[at..].starts_with(b"eyJ") {
+            starts.push(at);
+        }
+    });
+    starts
+}
+
 /// Secrets written encoded or split (see [`encoded`]): each decoded view is read like any
 /// other text, in the Zoom context of the place it was written. A value that the plain
 /// reading already found (`plain`) in that place is not found twice.
@@ -310,7 +325,9 @@ fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>
         let at_origin = AtOrigin { nearby, origin: view.origin.start };
         let mut found: Vec<(Range<usize>, Kind, Option<i64>)> =
             keyed::find(&view.text, &at_origin).0.into_iter().map(|s| (s.span, s.kind, None)).collect();
-        found.extend(jwt::find(&view.text).into_iter().map(|t| (t.span, t.kind, t.expires_at)));
+        found.extend(
+            jwt::find(&view.text, jwt_starts(&view.text)).into_iter().map(|t| (t.span, t.kind, t.expires_at)),
+        );
         for (span, kind, expires_at) in found {
             let value = &view.text[span];
             let found_plainly = plain.iter().any(|p| {

@@ -48,10 +48,23 @@ impl Shape {
     }
 }
 
-/// A base64url character.
+/// A base64url character: `[A-Za-z0-9_-]`, the bytes of every value and token.
+#[inline]
 pub fn is_b64url(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+    B64URL[usize::from(b)]
 }
+
+/// [`is_b64url`] by byte value: a table lookup is what the scans over whole files need.
+static B64URL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        byte += 1;
+    }
+    table
+};
 
 fn ends_like_client_id(value: &[u8]) -> bool {
     matches!(value.last(), Some(b'A' | b'Q' | b'g' | b'w'))

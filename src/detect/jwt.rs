@@ -199,16 +199,23 @@ fn classify_json(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Class
 /// string as itself unless it holds an escape, so without a backslash this answers for the
 /// decoded JSON, and most other vendors' tokens are dropped without being parsed.
 fn may_be_zoom(header: &[u8], claims: &[u8]) -> bool {
-    let has = |text: &[u8], word: &[u8]| text.windows(word.len()).any(|w| w == word);
-    let api_key = || claims.windows(24).any(|w| w[0] == b'"' && w[23] == b'"' && is_uuid22(&w[1..23]));
-    header.contains(&b'\\')
-        || claims.contains(&b'\\')
-        || has(header, b"\"zm_skm\"")
-        || [&b"\"aud\""[..], b"\"zm:cid:", b"\"appKey\"", b"\"sdkKey\"", b"\"app_key\""]
-            .iter()
-            .any(|word| has(claims, word))
-        || api_key()
+    if header.contains(&b'\\') || claims.contains(&b'\\') {
+        return true;
+    }
+    from_quotes(header).any(|rest| rest.starts_with(b"\"zm_skm\""))
+        || from_quotes(claims).any(|rest| {
+            ZOOM_CLAIM_WORDS.iter().any(|word| rest.starts_with(word))
+                || rest.get(23) == Some(&b'"') && is_uuid22(&rest[1..23])
+        })
 }
+
+/// The JSON from each of its quotes on: every key and every string starts at one.
+fn from_quotes(json: &[u8]) -> impl Iterator<Item = &[u8]> {
+    (0..json.len()).filter(|&at| json[at] == b'"').map(|at| &json[at..])
+}
+
+/// The claims bytes of which a Zoom token shows one (see [`may_be_zoom`]), besides an API key.
+const ZOOM_CLAIM_WORDS: &[&[u8]] = &[b"\"aud\"", b"\"zm:cid:", b"\"appKey\"", b"\"sdkKey\"", b"\"app_key\""];
 
 fn json_object(json: &[u8]) -> Option<Map<String, Value>> {
     match serde_json::from_slice(json).ok()? {

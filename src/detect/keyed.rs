@@ -282,14 +282,16 @@ impl Takes {
         }
         let kept = |value: &[u8]| Shape::of(value).is_some_and(|shape| shape.looks_random(value));
         // A value is the whole run, or (after `or`, as in `x or-…`) the part from a `-`.
-        let starts = std::iter::once(run.start)
-            .chain((run.start + 1..run.end).filter(|&at| text[at - 1] == b'r' && text[at] == b'-'));
+        let (shortest, longest) = (*VALUE_LENGTHS.start(), *VALUE_LENGTHS.end());
+        let inside = run.end.saturating_sub(longest).max(run.start + 1)..=run.end - shortest;
+        let starts =
+            std::iter::once(run.start).chain(inside.filter(|&at| text[at - 1] == b'r' && text[at] == b'-'));
         for start in starts {
             let value = &text[start..run.end];
             if !self.assignment
                 && VALUE_LENGTHS.contains(&value.len())
-                && kept(value)
                 && after_glue(text, start)
+                && kept(value)
             {
                 self.assignment = true;
             }

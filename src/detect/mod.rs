@@ -14,6 +14,7 @@ pub mod rules;
 pub mod shape;
 pub mod verify;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -242,7 +243,9 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         return Vec::new();
     }
 
-    let lines = LineIndex::new(text);
+    // Line numbers are worked out on first use: most files with a keyword hold no secret,
+    // and a keyed value asks for them only to look for Zoom nearby.
+    let lines = OnceCell::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     if !jwt_starts.is_empty() {
         for token in jwt::find(text, jwt_starts) {
@@ -259,8 +262,10 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     let mut identifiers = Vec::new();
     if !zoom_hits.is_empty() || path_is_zoom {
         let nearby = ZoomLines {
+            text,
             lines: &lines,
-            hit_lines: zoom_hits.iter().map(|&at| lines.line_of(at)).collect(),
+            hits: &zoom_hits,
+            hit_lines: OnceCell::new(),
             whole_file: path_is_zoom,
         };
         let (secrets, ids) = keyed::find(text, &nearby);
@@ -276,7 +281,11 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         candidates.extend(decoded_candidates(text, &nearby, &plain));
     }
 
-    let ids_by_line = identifiers_by_line(&identifiers, &lines);
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let lines = lines.get_or_init(|| LineIndex::new(text));
+    let ids_by_line = identifiers_by_line(&identifiers, lines);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
         .filter_map(|candidate| {
@@ -395,8 +404,12 @@ fn nearest_identifier(
 
 /// The lines on which Zoom is mentioned, as seen from a keyed value.
 struct ZoomLines<'a> {
-    lines: &'a LineIndex,
-    hit_lines: Vec<u32>,
+    text: &'a [u8],
+    /// The text's line index, built by whoever needs it first.
+    lines: &'a OnceCell<LineIndex>,
+    /// The offsets of the Zoom references, and (once asked) their lines.
+    hits: &'a [usize],
+    hit_lines: OnceCell<Vec<u32>>,
     whole_file: bool,
 }
 
@@ -405,11 +418,14 @@ impl keyed::ZoomNearby for ZoomLines<'_> {
         if self.whole_file {
             return true;
         }
-        let line = self.lines.line_of(at);
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.text));
+        let hit_lines =
+            self.hit_lines.get_or_init(|| self.hits.iter().map(|&at| lines.line_of(at)).collect());
+        let line = lines.line_of(at);
         let (before, after) = ZOOM_CONTEXT_LINES;
         let first = line.saturating_sub(before);
-        let i = self.hit_lines.partition_point(|&l| l < first);
-        self.hit_lines.get(i).is_some_and(|&l| l <= line + after)
+        let i = hit_lines.partition_point(|&l| l < first);
+        hit_lines.get(i).is_some_and(|&l| l <= line + after)
     }
 }
 

@@ -39,11 +39,22 @@ pub struct ZoomJwt {
 /// of every `eyJ` in `text`, in order (the keyword pass has them): a JWT starts with one.
 pub fn find(text: &[u8], starts: impl IntoIterator<Item = usize>) -> Vec<ZoomJwt> {
     jwts(text, starts)
-        .filter_map(|span| {
-            let (kind, expires_at, related) = classify(&text[span.clone()])?;
-            Some(ZoomJwt { span, kind, expires_at, related })
+        .filter_map(|jwt| {
+            let segment = |range: &Range<usize>| &text[range.clone()];
+            let classified =
+                classify_segments(segment(&jwt.header), segment(&jwt.claims), segment(&jwt.signature));
+            let (kind, expires_at, related) = classified?;
+            Some(ZoomJwt { span: jwt.header.start..jwt.signature.end, kind, expires_at, related })
         })
         .collect()
+}
+
+/// Where the three segments of a JWT are in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Segments {
+    header: Range<usize>,
+    claims: Range<usize>,
+    signature: Range<usize>,
 }
 
 /// The JWT-shaped strings among those that start at `starts` (see [`find`]).
@@ -53,7 +64,7 @@ pub fn find(text: &[u8], starts: impl IntoIterator<Item = usize>) -> Vec<ZoomJwt
 /// and at least 20. The segments are read whole (a segment ends where base64url ends), and
 /// JWTs do not overlap: one that starts inside another one's span is not looked at, and one
 /// glued to the base64url before it is skipped.
-fn jwts<'t, S>(text: &'t [u8], starts: S) -> impl Iterator<Item = Range<usize>> + 't
+fn jwts<'t, S>(text: &'t [u8], starts: S) -> impl Iterator<Item = Segments> + 't
 where
     S: IntoIterator<Item = usize>,
     S::IntoIter: 't,
@@ -64,9 +75,9 @@ where
         if start < resume {
             return None;
         }
-        let end = shapes.token_at(start)?;
-        resume = end;
-        (start == 0 || !is_b64url(text[start - 1])).then_some(start..end)
+        let jwt = shapes.token_at(start)?;
+        resume = jwt.signature.end;
+        (start == 0 || !is_b64url(text[start - 1])).then_some(jwt)
     })
 }
 
@@ -77,13 +88,16 @@ struct Shapes<'t> {
     text: &'t [u8],
     /// A run of base64url bytes: every byte from `.0` up to `.1` is one, and `.1` is not.
     run: Option<(usize, usize)>,
-    /// Where the claims segment starts, and where the token that continues there ends.
-    tail: Option<(usize, Option<usize>)>,
+    /// Where a claims segment starts, and the claims and signature that follow, if they do.
+    tail: Option<(usize, Option<Tail>)>,
 }
 
+/// The claims and signature segments of a JWT.
+type Tail = (Range<usize>, Range<usize>);
+
 impl Shapes<'_> {
-    /// The end of the JWT that starts at `start` (an `eyJ`), if one does.
-    fn token_at(&mut self, start: usize) -> Option<usize> {
+    /// The JWT that starts at `start` (an `eyJ`), if one does.
+    fn token_at(&mut self, start: usize) -> Option<Segments> {
         let header = start + 3;
         if self.text.get(start..header) != Some(&b"eyJ"[..]) {
             return None;
@@ -100,19 +114,20 @@ impl Shapes<'_> {
             return None;
         }
         let claims = header_end + 1;
-        match self.tail {
-            Some((at, end)) if at == claims => end,
+        let (claims, signature) = match &self.tail {
+            Some((at, tail)) if *at == claims => tail.clone(),
             _ => {
-                let end = tail_end(self.text, claims);
-                self.tail = Some((claims, end));
-                end
+                let tail = tail_at(self.text, claims);
+                self.tail = Some((claims, tail.clone()));
+                tail
             }
-        }
+        }?;
+        Some(Segments { header: start..header_end, claims, signature })
     }
 }
 
-/// The end of the claims and signature segments that start at `claims`, if they are there.
-fn tail_end(text: &[u8], claims: usize) -> Option<usize> {
+/// The claims and signature segments that start at `claims`, if they are there.
+fn tail_at(text: &[u8], claims: usize) -> Option<Tail> {
     if text.get(claims..claims + 3) != Some(&b"eyJ"[..]) {
         return None;
     }
@@ -122,7 +137,7 @@ fn tail_end(text: &[u8], claims: usize) -> Option<usize> {
     }
     let signature = claims_end + 1;
     let end = run_end(text, signature);
-    (end - signature >= MIN_SIGNATURE_LEN).then_some(end)
+    (end - signature >= MIN_SIGNATURE_LEN).then_some((claims..claims_end, signature..end))
 }
 
 /// The end of the run of base64url bytes from `at` (`at` itself when there is none).
@@ -135,7 +150,11 @@ type Classified = (Kind, Option<i64>, Option<(IdentifierKind, String)>);
 /// Decodes one JWT and says which Zoom token it is, with its expiry and named identifier.
 pub fn classify(token: &[u8]) -> Option<Classified> {
     let mut parts = token.split(|&b| b == b'.');
-    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    classify_segments(parts.next()?, parts.next()?, parts.next()?)
+}
+
+/// [`classify`] on a token's three segments.
+fn classify_segments(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Classified> {
     // Zoom signs with HS256 or HS512: a 32- or 64-byte signature, 43 or 86 characters. Other
     // lengths (RS256's 342) are dropped before any JSON is decoded.
     if !matches!(signature.len(), 43 | 86) {
@@ -287,6 +306,18 @@ mod tests {
         assert_eq!(&url.as_bytes()[found[0].span.clone()], zak.as_bytes());
     }
 
+    /// The spans of the JWTs that `jwts` reads, each checked against its segments.
+    fn spans(text: &[u8], starts: impl IntoIterator<Item = usize>) -> Vec<Range<usize>> {
+        jwts(text, starts)
+            .map(|jwt| {
+                assert_eq!((jwt.header.end + 1, jwt.claims.end + 1), (jwt.claims.start, jwt.signature.start));
+                let token = &text[jwt.header.start..jwt.signature.end];
+                assert_eq!(token.iter().filter(|&&b| b == b'.').count(), 2);
+                jwt.header.start..jwt.signature.end
+            })
+            .collect()
+    }
+
     /// The pattern `jwts` reads by hand, as `find_iter` over the whole text: the same JWTs,
     /// with the same spans, must come out of both.
     fn jwts_by_pattern(text: &[u8]) -> Vec<Range<usize>> {
@@ -326,7 +357,7 @@ mod tests {
         #[test]
         fn reads_what_the_pattern_matches(text in pieces()) {
             let starts = (0..text.len()).filter(|&at| text[at..].starts_with(b"eyJ"));
-            prop_assert_eq!(jwts(&text, starts).collect::<Vec<_>>(), jwts_by_pattern(&text));
+            prop_assert_eq!(spans(&text, starts), jwts_by_pattern(&text));
         }
     }
 
@@ -353,7 +384,7 @@ mod tests {
             let text =
                 format!("eyJ{}.eyJ{}.{}", "A".repeat(header), "B".repeat(claims), "C".repeat(signature));
             let starts = [0, header + 4];
-            assert_eq!(jwts(text.as_bytes(), starts).collect::<Vec<_>>(), jwts_by_pattern(text.as_bytes()));
+            assert_eq!(spans(text.as_bytes(), starts), jwts_by_pattern(text.as_bytes()));
         }
     }
 

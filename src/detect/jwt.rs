@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::kind::{IdentifierKind, Kind};
-use super::shape::{is_b64url, is_uuid22};
+use super::shape::{b64url_run_end, is_b64url, is_uuid22};
 
 /// The shortest header and claims segment after their `eyJ` (`{"`), and the shortest signature.
 const MIN_OBJECT_LEN: usize = 10;
@@ -105,7 +105,7 @@ impl Shapes<'_> {
         let header_end = match self.run {
             Some((from, to)) if from <= header && header <= to => to,
             _ => {
-                let to = run_end(self.text, header);
+                let to = b64url_run_end(self.text, header);
                 self.run = Some((header, to));
                 to
             }
@@ -131,18 +131,13 @@ fn tail_at(text: &[u8], claims: usize) -> Option<Tail> {
     if text.get(claims..claims + 3) != Some(&b"eyJ"[..]) {
         return None;
     }
-    let claims_end = run_end(text, claims + 3);
+    let claims_end = b64url_run_end(text, claims + 3);
     if claims_end - (claims + 3) < MIN_OBJECT_LEN || text.get(claims_end) != Some(&b'.') {
         return None;
     }
     let signature = claims_end + 1;
-    let end = run_end(text, signature);
+    let end = b64url_run_end(text, signature);
     (end - signature >= MIN_SIGNATURE_LEN).then_some((claims..claims_end, signature..end))
-}
-
-/// The end of the run of base64url bytes from `at` (`at` itself when there is none).
-fn run_end(text: &[u8], at: usize) -> usize {
-    text[at..].iter().position(|&b| !is_b64url(b)).map_or(text.len(), |p| at + p)
 }
 
 type Classified = (Kind, Option<i64>, Option<(IdentifierKind, String)>);

@@ -14,7 +14,7 @@ use regex::bytes::{Match, Regex};
 use super::context::mentions_zoom;
 use super::kind::{IdentifierKind, Kind};
 use super::rules::{keyed_kind, Role};
-use super::shape::{is_b64url, Shape};
+use super::shape::{b64url_run_end, is_b64url, Shape};
 use crate::change::line_around;
 
 /// key, closing quotes/brackets, an assignment or argument separator, an opening quote,
@@ -217,7 +217,7 @@ fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
             continue;
         }
         let start = text[from..probe_at].iter().rposition(|&b| !is_b64url(b)).map_or(from, |p| from + p + 1);
-        let end = text[probe_at..].iter().position(|&b| !is_b64url(b)).map_or(text.len(), |p| probe_at + p);
+        let end = b64url_run_end(text, probe_at);
         if !VALUE_LENGTHS.contains(&(end - start)) {
             from = end + 1;
             continue;
@@ -268,7 +268,7 @@ impl Takes {
                 at += 1;
                 continue;
             }
-            let end = text[at..lines.end].iter().position(|&b| !is_b64url(b)).map_or(lines.end, |p| at + p);
+            let end = b64url_run_end(&text[..lines.end], at);
             takes.value_run(text, at..end);
             at = end;
         }

@@ -54,6 +54,20 @@ pub fn is_b64url(b: u8) -> bool {
     B64URL[usize::from(b)]
 }
 
+/// The end of the run of base64url bytes from `at`: the first offset from `at` on that holds
+/// another byte, or the text's end. Tokens and encoded values make long runs, so the bytes
+/// are tested eight at a time, without a branch for each.
+pub fn b64url_run_end(text: &[u8], at: usize) -> usize {
+    let mut end = at;
+    while let Some(chunk) = text.get(end..end + 8) {
+        if !chunk.iter().fold(true, |all, &b| all & is_b64url(b)) {
+            break;
+        }
+        end += 8;
+    }
+    text[end..].iter().position(|&b| !is_b64url(b)).map_or(text.len(), |p| end + p)
+}
+
 /// [`is_b64url`] by byte value: a table lookup is what the scans over whole files need.
 static B64URL: [bool; 256] = {
     let mut table = [false; 256];
@@ -253,6 +267,15 @@ mod tests {
             assert!(Shape::Alnum32.looks_random(&value), "{}", String::from_utf8_lossy(&value));
             value[at..at + typed.len()].copy_from_slice(typed.as_bytes());
             assert!(!Shape::Alnum32.looks_random(&value), "{}", String::from_utf8_lossy(&value));
+        }
+    }
+
+    #[test]
+    fn runs_end_at_the_first_other_byte() {
+        let text = b"abc_-09XYZ.abcdefghijklmnop=q";
+        for at in 0..=text.len() {
+            let bytewise = text[at..].iter().position(|&b| !is_b64url(b)).map_or(text.len(), |p| at + p);
+            assert_eq!(b64url_run_end(text, at), bytewise, "from {at}");
         }
     }
 

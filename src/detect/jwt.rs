@@ -3,7 +3,7 @@
 //!
 //! JWTs are read by hand from the keyword pass's `eyJ` offsets, not by a pattern over the
 //! whole text. Classification reads the decoded JSON, not the leading bytes (a token whose
-//! decoded JSON lacks every Zoom key is dropped before it is parsed): an OAuth token carries
+//! decoded JSON holds none of the words a Zoom token must show is dropped before parsing): an OAuth token carries
 //! `sv` and HS512 in its header and `aud: https://oauth.zoom.us` in its claims; a ZAK has
 //! `zm_skm`; an SDK signature has `appKey`/`sdkKey` or `app_key` with session claims; a
 //! legacy JWT-app token is HS256 with a 22-character API key as `iss`. A signature of the
@@ -18,8 +18,9 @@ use serde_json::{Map, Value};
 use super::kind::{IdentifierKind, Kind};
 use super::shape::{b64url_run_end, is_b64url, is_uuid22};
 
-/// The shortest header and claims segment after their `eyJ` (`{"`), and the shortest signature.
+/// The fewest characters a header or claims segment has after its `eyJ` (`{"`).
 const MIN_OBJECT_LEN: usize = 10;
+/// The fewest characters a signature segment has.
 const MIN_SIGNATURE_LEN: usize = 20;
 
 /// A Zoom token found in text.
@@ -207,8 +208,8 @@ fn classify_json(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Class
     None
 }
 
-/// Whether a token's decoded `header` and `claims` hold the bytes that every Zoom token
-/// below must show: `"zm_skm"` in the header, or in the claims `"aud"`, a `"zm:cid:` issuer,
+/// Whether a token's decoded `header` and `claims` hold the bytes that every token
+/// [`classify_json`] calls Zoom's must show: `"zm_skm"` in the header, or in the claims `"aud"`, a `"zm:cid:` issuer,
 /// an SDK key name, or a string that is a 22-character API key. JSON writes a key or a
 /// string as itself unless it holds an escape, so without a backslash this answers for the
 /// decoded JSON, and most other vendors' tokens are dropped without being parsed.

@@ -202,8 +202,8 @@ const VALUE_LENGTHS: std::ops::RangeInclusive<usize> = 20..=40;
 /// The byte ranges of the lines (adjacent ones merged) that hold a whole run of value bytes
 /// (`[A-Za-z0-9_-]`) of a length in [`VALUE_LENGTHS`].
 ///
-/// A run of at least 20 bytes holds one of every 20 consecutive offsets, so only those
-/// offsets are looked at until one is a value byte; the run around it is then measured,
+/// A run of 20 bytes or more covers one of any 20 consecutive offsets, so only every 20th
+/// offset is looked at until one holds a value byte; the run around it is then measured,
 /// and a marked line is skipped to its end. Most bytes of ordinary text are never read.
 fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
     const STEP: usize = *VALUE_LENGTHS.start();
@@ -232,10 +232,10 @@ fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
     lines
 }
 
-/// Which patterns can keep a match on some lines: each holds a value that its pattern
-/// would capture and that [`Found::keyed`] or [`Found::pairs`] would not throw away for its
-/// shape, its randomness or its ending alone. A pattern that cannot keep a match is not
-/// run; where one can, it runs as it would on every line.
+/// Which patterns could keep a match in a block of value lines: the block holds a value
+/// that the pattern would capture and that [`Found::keyed`] or [`Found::pairs`] would not
+/// throw away for its shape, its randomness or its ending alone. A pattern that cannot keep
+/// a match is not run on the block; where one can, it runs exactly as it would everywhere.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Takes {
     /// [`ASSIGNMENT`]: a value after assignment glue.

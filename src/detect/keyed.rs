@@ -14,7 +14,7 @@ use regex::bytes::{Match, Regex};
 use super::context::mentions_zoom;
 use super::kind::{IdentifierKind, Kind};
 use super::rules::{keyed_kind, Role};
-use super::shape::{is_b64url, Shape};
+use super::shape::{b64url_run_end, is_b64url, Shape};
 use crate::change::line_around;
 
 /// key, closing quotes/brackets, an assignment or argument separator, an opening quote,
@@ -148,32 +148,50 @@ pub trait ZoomNearby {
 ///
 /// Every pattern here ends in a value that is a whole run of 20 to 40 value characters, so
 /// one cheap pass first finds the lines that hold such a run, and the patterns run on those
-/// lines only: most text never meets a regex.
+/// lines only: most text never meets a regex. Of those lines, a pattern runs only where
+/// [`Takes`] says that one of its matches could be kept.
 pub fn find(text: &[u8], zoom_nearby: &dyn ZoomNearby) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
+    find_with(text, zoom_nearby, Takes::of)
+}
+
+/// [`find`], with `takes` saying which patterns run on each run of value lines (the tests
+/// compare [`Takes::of`] with running every pattern everywhere).
+fn find_with(
+    text: &[u8],
+    zoom_nearby: &dyn ZoomNearby,
+    takes: impl Fn(&[u8], std::ops::Range<usize>) -> Takes,
+) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
     let mut found = Found { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new(), parents: None };
     let lines = value_lines(text);
     for line in &lines {
+        let takes = takes(text, line.clone());
         let haystack = &text[..line.end];
-        let mut from = line.start;
-        while let Some(caps) = ASSIGNMENT.captures_at(haystack, from) {
-            let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
-                break;
-            };
-            // The next search starts at this value, which may be the next key rather than a
-            // value: in `key="ZOOM_WEBHOOK_SECRET_TOKEN" value="…"` the first match reads the
-            // name as a value and must not swallow it.
-            from = value.start();
-            found.keyed(key, value);
+        if takes.assignment {
+            let mut from = line.start;
+            while let Some(caps) = ASSIGNMENT.captures_at(haystack, from) {
+                let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
+                    break;
+                };
+                // The next search starts at this value, which may be the next key rather
+                // than a value: in `key="ZOOM_WEBHOOK_SECRET_TOKEN" value="…"` the first
+                // match reads the name as a value and must not swallow it.
+                from = value.start();
+                found.keyed(key, value);
+            }
         }
-        let mut from = line.start;
-        while let Some(caps) = COMMAND_ASSIGNMENT.captures_at(haystack, from) {
-            let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
-                break;
-            };
-            from = value.end();
-            found.keyed(key, value);
+        if takes.command {
+            let mut from = line.start;
+            while let Some(caps) = COMMAND_ASSIGNMENT.captures_at(haystack, from) {
+                let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
+                    break;
+                };
+                from = value.end();
+                found.keyed(key, value);
+            }
         }
-        found.pairs(haystack, line.start);
+        if takes.pair {
+            found.pairs(haystack, line.start);
+        }
     }
     (found.secrets, found.identifiers)
 }
@@ -181,46 +199,137 @@ pub fn find(text: &[u8], zoom_nearby: &dyn ZoomNearby) -> (Vec<KeyedSecret>, Vec
 /// The shortest and longest value the patterns take.
 const VALUE_LENGTHS: std::ops::RangeInclusive<usize> = 20..=40;
 
-/// Bytes of a value: `[A-Za-z0-9_-]`.
-static VALUE_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-        byte += 1;
-    }
-    table
-};
-
 /// The byte ranges of the lines (adjacent ones merged) that hold a whole run of value bytes
-/// of a length in [`VALUE_LENGTHS`].
+/// (`[A-Za-z0-9_-]`) of a length in [`VALUE_LENGTHS`].
+///
+/// A run of 20 bytes or more covers one of any 20 consecutive offsets, so only every 20th
+/// offset is looked at until one holds a value byte; the run around it is then measured,
+/// and a marked line is skipped to its end. Most bytes of ordinary text are never read.
 fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    const STEP: usize = *VALUE_LENGTHS.start();
     let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
-    let (mut run, mut line_start, mut marked) = (0usize, 0usize, false);
-    let close_line =
-        |lines: &mut Vec<std::ops::Range<usize>>, start: usize, end: usize| match lines.last_mut() {
-            Some(last) if last.end + 1 >= start => last.end = end,
-            _ => lines.push(start..end),
-        };
-    for (at, &byte) in text.iter().enumerate() {
-        if VALUE_BYTE[usize::from(byte)] {
-            run += 1;
+    // No run crosses `from`: it is 0 or follows a byte that is not a value byte.
+    let mut from = 0;
+    while let Some(&probe) = text.get(from + STEP - 1) {
+        let probe_at = from + STEP - 1;
+        if !is_b64url(probe) {
+            from = probe_at + 1;
             continue;
         }
-        marked |= VALUE_LENGTHS.contains(&run);
-        run = 0;
-        if byte == b'\n' {
-            if marked {
-                close_line(&mut lines, line_start, at);
-            }
-            (line_start, marked) = (at + 1, false);
+        let start = text[from..probe_at].iter().rposition(|&b| !is_b64url(b)).map_or(from, |p| from + p + 1);
+        let end = b64url_run_end(text, probe_at);
+        if !VALUE_LENGTHS.contains(&(end - start)) {
+            from = end + 1;
+            continue;
         }
-    }
-    if marked || VALUE_LENGTHS.contains(&run) {
-        close_line(&mut lines, line_start, text.len());
+        let line = line_around(text, start);
+        match lines.last_mut() {
+            Some(last) if last.end + 1 >= line.start => last.end = line.end,
+            _ => lines.push(line.clone()),
+        }
+        from = line.end + 1;
     }
     lines
+}
+
+/// Which patterns could keep a match in a block of value lines: the block holds a value
+/// that the pattern would capture and that [`Found::keyed`] or [`Found::pairs`] would not
+/// throw away for its shape, its randomness or its ending alone. A pattern that cannot keep
+/// a match is not run on the block; where one can, it runs exactly as it would everywhere.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Takes {
+    /// [`ASSIGNMENT`]: a value after assignment glue.
+    assignment: bool,
+    /// [`COMMAND_ASSIGNMENT`]: a line that opens with a command word.
+    command: bool,
+    /// [`PAIR`]: a 32- or 36-character secret after `:`, `,` or a quote.
+    pair: bool,
+}
+
+/// Words that open the lines [`COMMAND_ASSIGNMENT`] reads (`set` covers `setenv`).
+const COMMAND_WORDS: &[&[u8]] = &[b"ENV", b"set", b"SetEnv", b"fastcgi_param", b"uwsgi_param", b"PassEnv"];
+
+/// How far back from a value [`Takes`] looks for the end of assignment glue; further than
+/// that, it lets the pattern decide.
+const GLUE_LOOKBACK: usize = 64;
+
+impl Takes {
+    /// What the patterns can keep on `lines` of `text`.
+    fn of(text: &[u8], lines: std::ops::Range<usize>) -> Takes {
+        let mut takes = Takes::default();
+        let mut at = lines.start;
+        while at < lines.end {
+            if at == lines.start || text[at - 1] == b'\n' {
+                let indent = text[at..lines.end].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                takes.command |=
+                    COMMAND_WORDS.iter().any(|word| text[at + indent..lines.end].starts_with(word));
+            }
+            if !is_b64url(text[at]) {
+                at += 1;
+                continue;
+            }
+            let end = b64url_run_end(&text[..lines.end], at);
+            takes.value_run(text, at..end);
+            at = end;
+        }
+        takes
+    }
+
+    /// Notes what the whole run of value bytes `run` can give.
+    fn value_run(&mut self, text: &[u8], run: std::ops::Range<usize>) {
+        if run.len() < *VALUE_LENGTHS.start() || !ends_cleanly(text, run.end) {
+            return;
+        }
+        let kept = |value: &[u8]| Shape::of(value).is_some_and(|shape| shape.looks_random(value));
+        // A value is the whole run, or (after `or`, as in `x or-…`) the part from a `-`.
+        let (shortest, longest) = (*VALUE_LENGTHS.start(), *VALUE_LENGTHS.end());
+        let inside = run.end.saturating_sub(longest).max(run.start + 1)..=run.end - shortest;
+        let starts =
+            std::iter::once(run.start).chain(inside.filter(|&at| text[at - 1] == b'r' && text[at] == b'-'));
+        for start in starts {
+            let value = &text[start..run.end];
+            if !self.assignment
+                && VALUE_LENGTHS.contains(&value.len())
+                && after_glue(text, start)
+                && kept(value)
+            {
+                self.assignment = true;
+            }
+        }
+        let value = &text[run.clone()];
+        if !self.pair
+            && matches!(value.len(), 32 | 36)
+            && value.iter().all(u8::is_ascii_alphanumeric)
+            && run.start > 0
+            && matches!(text[run.start - 1], b':' | b',' | b'"' | b'\'' | b'`')
+            && kept(value)
+        {
+            self.pair = true;
+        }
+    }
+}
+
+/// Whether the bytes before a value at `start` can end [`ASSIGNMENT`]'s glue: past the
+/// quotes, string prefixes, spaces and brackets that may stand between them, the glue ends
+/// in `=`, `:`, `>`, `?`, `|`, `,`, `or` or `_else(`.
+fn after_glue(text: &[u8], start: usize) -> bool {
+    let between = |b: u8| b" \t\"'`\\([&rRbBuU@".contains(&b);
+    let mut at = start;
+    while at > 0 && between(text[at - 1]) {
+        at -= 1;
+        if start - at > GLUE_LOOKBACK {
+            return true;
+        }
+    }
+    let Some(at) = at.checked_sub(1) else {
+        return false;
+    };
+    match text[at] {
+        b'=' | b':' | b'>' | b'?' | b'|' | b',' => true,
+        b'o' => text.get(at + 1) == Some(&b'r'),
+        b'e' => text.get(at + 1) == Some(&b'('),
+        _ => false,
+    }
 }
 
 /// What `find` has collected so far.
@@ -482,7 +591,105 @@ fn identifier_kind(key: &str, shape: Shape) -> IdentifierKind {
 
 #[cfg(test)]
 mod value_line_tests {
-    use super::value_lines;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `value_lines` one byte at a time: every run measured, every line closed at its end.
+    fn value_lines_bytewise(text: &[u8]) -> Vec<std::ops::Range<usize>> {
+        let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
+        let (mut run, mut line_start, mut marked) = (0usize, 0usize, false);
+        let close_line =
+            |lines: &mut Vec<std::ops::Range<usize>>, start: usize, end: usize| match lines.last_mut() {
+                Some(last) if last.end + 1 >= start => last.end = end,
+                _ => lines.push(start..end),
+            };
+        for (at, &byte) in text.iter().enumerate() {
+            if is_b64url(byte) {
+                run += 1;
+                continue;
+            }
+            marked |= VALUE_LENGTHS.contains(&run);
+            run = 0;
+            if byte == b'\n' {
+                if marked {
+                    close_line(&mut lines, line_start, at);
+                }
+                (line_start, marked) = (at + 1, false);
+            }
+        }
+        if marked || VALUE_LENGTHS.contains(&run) {
+            close_line(&mut lines, line_start, text.len());
+        }
+        lines
+    }
+
+    struct Everywhere;
+    impl ZoomNearby for Everywhere {
+        fn near(&self, _: usize) -> bool {
+            true
+        }
+    }
+
+    type Kept = (Vec<(std::ops::Range<usize>, Kind)>, Vec<(usize, IdentifierKind, String)>);
+
+    fn kept(text: &[u8], takes: impl Fn(&[u8], std::ops::Range<usize>) -> Takes) -> Kept {
+        let (secrets, ids) = find_with(text, &Everywhere, takes);
+        (
+            secrets.into_iter().map(|s| (s.span, s.kind)).collect(),
+            ids.into_iter().map(|i| (i.at, i.kind, i.value)).collect(),
+        )
+    }
+
+    /// Text made of keys, every kind of glue, and values of every length around Zoom's.
+    fn keyed_text() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            4 => proptest::sample::select(vec![
+                "ZOOM_CLIENT_SECRET", "client_secret", "zoom_api_key", "value", "- name: ZOOM_SDK_SECRET",
+                "ENV ZOOM_CLIENT_SECRET", "set -gx zoom_secret", "SetEnv ZOOM_WEBHOOK_SECRET_TOKEN",
+                "fastcgi_param zoom_token", "=", ":", ": ", "=>", ":=", " or ", "or", " ?? ", "||", ",", ">",
+                ".unwrap_or(", ".unwrap_or_else(", ".unwrap_or_else(|_| ", ") ", ": &str = ", " string = ", "{ get; set; } = ", "\"",
+                "'", "`", "r\"", "b'", "(", "[", "&", "\\", " ", "\t", "\n", "\r\n", "r-", "-", "_", ".", "+",
+                "/", "=", "zoom:\n  ", "[zoom]\n",
+            ]).prop_map(|piece| piece.as_bytes().to_vec()),
+            3 => (0u64..1000, 0usize..8).prop_map(|(seed, which)| {
+                let slots = ["{s32}", "{s36}", "{u22}", "{c21}", "{hex32}", "{a19}", "{a41}", "{a25}"];
+                crate::synth::Synth::new(seed).expand(slots[which]).into_bytes()
+            }),
+            // Short client IDs of 20 characters, and of 21 that start with `-` (`key or-…`).
+            1 => (0u64..1000, any::<bool>()).prop_map(|(seed, dash)| {
+                let id = crate::synth::Synth::new(seed).client_id21();
+                if dash { format!("-{}", &id[1..]) } else { id[1..].to_owned() }.into_bytes()
+            }),
+            1 => proptest::collection::vec(proptest::sample::select(&b"aZ09_-r"[..]), 1..45),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    #[test]
+    fn a_value_after_or_may_start_inside_a_run() {
+        let id = format!("-{}", &crate::synth::Synth::new(3).client_id21()[1..]);
+        let text = format!("zoom_client_id or{id}\n");
+        let everything =
+            |_: &[u8], _: std::ops::Range<usize>| Takes { assignment: true, command: true, pair: true };
+        let found = kept(text.as_bytes(), everything);
+        assert_eq!(found.1.iter().map(|(_, _, value)| value.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+        assert_eq!(kept(text.as_bytes(), Takes::of), found);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn probing_marks_the_lines_a_bytewise_pass_marks(text in keyed_text()) {
+            prop_assert_eq!(value_lines(&text), value_lines_bytewise(&text));
+        }
+
+        #[test]
+        fn skipping_patterns_keeps_every_value(text in keyed_text()) {
+            let everything = |_: &[u8], _: std::ops::Range<usize>| Takes { assignment: true, command: true, pair: true };
+            prop_assert_eq!(kept(&text, Takes::of), kept(&text, everything));
+        }
+    }
 
     #[test]
     fn only_lines_with_a_whole_run_of_value_length() {

@@ -14,6 +14,7 @@ pub mod rules;
 pub mod shape;
 pub mod verify;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -224,24 +225,30 @@ struct Candidate {
 pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     let text = change.text.as_slice();
     let mut zoom_hits = Vec::new();
-    let mut saw_jwt = false;
+    let mut jwt_starts = Vec::new();
     PREFILTER.for_each_hit(text, |at, word| match word {
         "zoom" => {
             if context::is_zoom_reference(text, at) {
                 zoom_hits.push(at);
             }
         }
-        _ => saw_jwt = true,
+        _ => {
+            if text[at..].starts_with(b"eyJ") {
+                jwt_starts.push(at);
+            }
+        }
     });
     let path_is_zoom = context::mentions_zoom(change.path.as_bytes());
-    if !saw_jwt && zoom_hits.is_empty() && !path_is_zoom {
+    if jwt_starts.is_empty() && zoom_hits.is_empty() && !path_is_zoom {
         return Vec::new();
     }
 
-    let lines = LineIndex::new(text);
+    // Line numbers are worked out on first use: most files with a keyword hold no secret,
+    // and a keyed value asks for them only to look for Zoom nearby.
+    let lines = OnceCell::new();
     let mut candidates: Vec<Candidate> = Vec::new();
-    if saw_jwt {
-        for token in jwt::find(text) {
+    if !jwt_starts.is_empty() {
+        for token in jwt::find(text, jwt_starts) {
             let related = token.related.map(|(kind, value)| Related { kind, value });
             candidates.push(Candidate {
                 span: token.span,
@@ -255,8 +262,10 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     let mut identifiers = Vec::new();
     if !zoom_hits.is_empty() || path_is_zoom {
         let nearby = ZoomLines {
+            text,
             lines: &lines,
-            hit_lines: zoom_hits.iter().map(|&at| lines.line_of(at)).collect(),
+            hits: &zoom_hits,
+            hit_lines: OnceCell::new(),
             whole_file: path_is_zoom,
         };
         let (secrets, ids) = keyed::find(text, &nearby);
@@ -272,7 +281,11 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
         candidates.extend(decoded_candidates(text, &nearby, &plain));
     }
 
-    let ids_by_line = identifiers_by_line(&identifiers, &lines);
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let lines = lines.get_or_init(|| LineIndex::new(text));
+    let ids_by_line = identifiers_by_line(&identifiers, lines);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
         .filter_map(|candidate| {
@@ -301,6 +314,17 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     findings
 }
 
+/// The offset of every `eyJ` in `text`, where a JWT may start (see [`jwt::find`]).
+fn jwt_starts(text: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    PREFILTER.for_each_hit(text, |at, _| {
+        if text[at..].starts_with(b"eyJ") {
+            starts.push(at);
+        }
+    });
+    starts
+}
+
 /// Secrets written encoded or split (see [`encoded`]): each decoded view is read like any
 /// other text, in the Zoom context of the place it was written. A value that the plain
 /// reading already found (`plain`) in that place is not found twice.
@@ -310,7 +334,9 @@ fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>
         let at_origin = AtOrigin { nearby, origin: view.origin.start };
         let mut found: Vec<(Range<usize>, Kind, Option<i64>)> =
             keyed::find(&view.text, &at_origin).0.into_iter().map(|s| (s.span, s.kind, None)).collect();
-        found.extend(jwt::find(&view.text).into_iter().map(|t| (t.span, t.kind, t.expires_at)));
+        found.extend(
+            jwt::find(&view.text, jwt_starts(&view.text)).into_iter().map(|t| (t.span, t.kind, t.expires_at)),
+        );
         for (span, kind, expires_at) in found {
             let value = &view.text[span];
             let found_plainly = plain.iter().any(|p| {
@@ -378,8 +404,12 @@ fn nearest_identifier(
 
 /// The lines on which Zoom is mentioned, as seen from a keyed value.
 struct ZoomLines<'a> {
-    lines: &'a LineIndex,
-    hit_lines: Vec<u32>,
+    text: &'a [u8],
+    /// The text's line index, built by whoever needs it first.
+    lines: &'a OnceCell<LineIndex>,
+    /// The offsets of the Zoom references, and (once asked) their lines.
+    hits: &'a [usize],
+    hit_lines: OnceCell<Vec<u32>>,
     whole_file: bool,
 }
 
@@ -388,11 +418,14 @@ impl keyed::ZoomNearby for ZoomLines<'_> {
         if self.whole_file {
             return true;
         }
-        let line = self.lines.line_of(at);
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.text));
+        let hit_lines =
+            self.hit_lines.get_or_init(|| self.hits.iter().map(|&at| lines.line_of(at)).collect());
+        let line = lines.line_of(at);
         let (before, after) = ZOOM_CONTEXT_LINES;
         let first = line.saturating_sub(before);
-        let i = self.hit_lines.partition_point(|&l| l < first);
-        self.hit_lines.get(i).is_some_and(|&l| l <= line + after)
+        let i = hit_lines.partition_point(|&l| l < first);
+        hit_lines.get(i).is_some_and(|&l| l <= line + after)
     }
 }
 

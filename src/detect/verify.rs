@@ -63,8 +63,9 @@ pub fn verify_pairs(changes: &[Change], findings: &mut [Located<'_>]) {
     }
     for change in changes {
         let text = change.text.as_slice();
-        if find(text, b"eyJ").is_some() {
-            for token in jwt::find(text) {
+        let jwt_starts = super::jwt_starts(text);
+        if !jwt_starts.is_empty() {
+            for token in jwt::find(text, jwt_starts) {
                 if !is_signed_token(token.kind) {
                     continue;
                 }

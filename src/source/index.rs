@@ -52,6 +52,12 @@ pub struct Side {
     pub id: Oid,
 }
 
+impl Side {
+    fn of(entry: &TreeEntry<'_>) -> Side {
+        Side { mode: entry.filemode() as u32, id: entry.id() }
+    }
+}
+
 /// A directory of the cache tree: its tree id while it is valid (`None` once something under
 /// it was staged), and how many index entries it covers.
 struct CacheNode {
@@ -206,7 +212,7 @@ impl<'a> Reader<'a> {
     /// The bytes up to the next `end`, which is consumed too.
     fn until(&mut self, end: u8) -> Option<&'a [u8]> {
         let rest = self.bytes.get(self.at..)?;
-        let len = rest.iter().position(|&byte| byte == end)?;
+        let len = memchr::memchr(end, rest)?;
         self.at += len + 1;
         Some(&rest[..len])
     }
@@ -310,7 +316,7 @@ impl<'a, 'r> Walk<'a, 'r> {
                         prefix.truncate(length);
                     } else {
                         let staged = self.index.entries[new.entries.start].side;
-                        let head = Side { mode: old.filemode() as u32, id: old.id() };
+                        let head = Side::of(old);
                         if head != staged {
                             self.push(self.path(new.entries.start).to_vec(), Some(head), Some(staged));
                         }
@@ -323,7 +329,7 @@ impl<'a, 'r> Walk<'a, 'r> {
     /// The file at `first`, or the run of entries from `first` in the same subdirectory.
     fn group(&self, prefix_len: usize, first: usize, end: usize) -> Group<'a> {
         let rest = &self.path(first)[prefix_len..];
-        let Some(slash) = rest.iter().position(|&byte| byte == b'/') else {
+        let Some(slash) = memchr::memchr(b'/', rest) else {
             return Group { name: rest, is_dir: false, entries: first..first + 1 };
         };
         let dir = &rest[..=slash];
@@ -343,7 +349,7 @@ impl<'a, 'r> Walk<'a, 'r> {
                 self.only_in_head(prefix, &child)?;
             }
         } else {
-            self.push(prefix.clone(), Some(Side { mode: entry.filemode() as u32, id: entry.id() }), None);
+            self.push(prefix.clone(), Some(Side::of(entry)), None);
         }
         prefix.truncate(length);
         Ok(())
@@ -383,32 +389,19 @@ fn tree_order(a: &[u8], a_is_dir: bool, b: &[u8], b_is_dir: bool) -> Ordering {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{git, write};
     use super::*;
-    use std::process::Command;
 
     /// A version `version` index of a small repository, with a cache tree.
     fn real_index(version: &str) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
-        let git = |args: &[&str]| {
-            let status = Command::new("git")
-                .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-                .args(args)
-                .current_dir(dir.path())
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .status()
-                .unwrap();
-            assert!(status.success(), "git {args:?}");
-        };
-        git(&["init", "-q"]);
+        git(dir.path(), &["init", "-q"]);
         for path in ["a.txt", "b/c.txt", "b/d/e.txt", "b/d/f-with-a-longer-name.txt", "g.txt"] {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "text\n").unwrap();
+            write(dir.path(), path, "text\n");
         }
-        git(&["add", "-A"]);
-        git(&["commit", "-q", "-m", "one"]);
-        git(&["update-index", "--index-version", version]);
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-q", "-m", "one"]);
+        git(dir.path(), &["update-index", "--index-version", version]);
         std::fs::read(dir.path().join(".git/index")).unwrap()
     }
 

@@ -77,14 +77,11 @@ impl OldLines {
             .collect();
         let mut diff = Diff::default();
         diff.compute_with(Algorithm::Myers, &self.tokens, &tokens, self.token_count + 1);
-        let mut ranges: Vec<Range<u32>> = Vec::new();
-        for line in (1..).zip(&tokens).map(|(line, _)| line).filter(|&line| diff.is_added(line - 1)) {
-            match ranges.last_mut() {
-                Some(range) if range.end == line => range.end += 1,
-                _ => ranges.push(line..line + 1),
-            }
-        }
-        ranges
+        // Hunks count lines from 0; git's (and `AddedLines`) from 1.
+        diff.hunks()
+            .filter(|hunk| !hunk.after.is_empty())
+            .map(|hunk| hunk.after.start + 1..hunk.after.end + 1)
+            .collect()
     }
 }
 

@@ -247,3 +247,30 @@ pub fn lossy_path(bytes: Option<&[u8]>) -> String {
 pub fn is_binary(content: &[u8]) -> bool {
     content.iter().take(8000).any(|&b| b == 0)
 }
+
+/// What the unit tests of the git layer share: git itself, run on a scratch repository.
+#[cfg(test)]
+mod testing {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs git in `dir` with no user or system configuration, and checks that it succeeds.
+    pub fn git(dir: &Path, args: &[&str]) {
+        let output = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    /// Writes `text` to `path` under `dir`, making its directories.
+    pub fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}

@@ -139,34 +139,10 @@ fn find_similar(diff: &mut Diff<'_>, copies: CopySources) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{git, write};
     use super::*;
     use std::path::Path;
     use std::process::Command;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let output = Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.invalid",
-                "-c",
-                "protocol.file.allow=always",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    }
-
-    fn write(dir: &Path, path: &str, text: &str) {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
 
     fn text(seed: usize) -> String {
         (0..40).map(|line| format!("line {line} of file {seed}\n")).collect()

@@ -50,9 +50,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Block only on findings of this severity or above (critical: verified secrets and live
-    /// refresh or JWT-app tokens; high: other secrets; medium: expired tokens). Also git
-    /// config zoomguard.minSeverity. Default: everything blocks.
-    #[arg(long, global = true, value_parser = ["medium", "high", "critical"])]
+    /// refresh or JWT-app tokens; high: other secrets; low: expired tokens, which grant
+    /// nothing). Also git config zoomguard.blockSeverity. Default: hooks block at medium
+    /// (an expired token is a one-line notice), scans report and count everything.
+    #[arg(long, global = true, value_parser = ["low", "medium", "high", "critical"])]
     pub min_severity: Option<String>,
 }
 

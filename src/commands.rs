@@ -10,11 +10,12 @@ use git2::{Oid, Repository};
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
 use crate::detect::{ScanOptions, Severity, RULES};
-use crate::engine::{self, Outcome, Scope, Workers};
+use crate::engine::{self, Outcome, Scope, Settle, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
+use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::Settings;
 use crate::source::{self, push, staged, ChangedFile, Collected};
 use crate::synth;
@@ -40,7 +41,8 @@ pub struct Reporting {
     pub baseline: Option<PathBuf>,
     /// Print the summary line even when nothing is found.
     pub verbose: bool,
-    /// The lowest severity that blocks (default: git config zoomguard.minSeverity, else all).
+    /// The lowest severity that blocks (default: git config zoomguard.blockSeverity, else
+    /// medium in hooks and low in scans).
     pub min_severity: Option<Severity>,
 }
 
@@ -49,9 +51,9 @@ pub struct Reporting {
 /// pairing evidence stay in memory, to verify pairs across the whole change at the end.
 pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
-    let options = ScanOptions::default();
     let mut repo = source::open()?;
     let settings = Settings::open(Some(&repo))?;
+    let options = ScanOptions { project: project_context::configured(&settings)?, ..ScanOptions::default() };
     let limit = settings.max_file_size()?;
     let files = staged::files(&repo)?;
     let workers = Workers {
@@ -64,6 +66,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
         },
         on_item_done: &|| {},
         keep_evidence: true,
+        settle: Settle::ByCaller,
     };
     let (mut outcome, changes) = engine::run_each(&files, &workers, &options, &mut repo)?;
     let mut kept = Collected { commits: vec![None; changes.len()], changes, ..Collected::default() };
@@ -87,6 +90,11 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
                 outcome.allowed_by_marker - before.allowed_by_marker + after.allowed_by_marker;
         }
     }
+    // A generic name counts if any staged file, or the project at HEAD, shows Zoom.
+    outcome.settle(|paths| {
+        let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+        Ok(ProjectLook::new(&repo).in_tree(&repo, head.as_ref(), paths))
+    })?;
     let mut outcome = outcome.finish(Scope::Staged, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
@@ -112,8 +120,8 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let limit = settings.max_file_size()?;
-    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Push, started);
+    let mut outcome =
+        scan_commits(&mut repo, &commits, default_jobs(), &settings)?.finish(Scope::Push, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -125,9 +133,8 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let mut repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let limit = settings.max_file_size()?;
     let mut outcome =
-        scan_commits(&mut repo, &commits, default_jobs(), limit)?.finish(Scope::Receive, started);
+        scan_commits(&mut repo, &commits, default_jobs(), &settings)?.finish(Scope::Receive, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -163,8 +170,8 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             let mut repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
             let settings = Settings::open(Some(&repo))?;
-            let limit = settings.max_file_size()?;
-            let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::Range, started);
+            let mut outcome =
+                scan_commits(&mut repo, &commits, jobs, &settings)?.finish(Scope::Range, started);
             allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
@@ -173,6 +180,8 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             let repo = source::open().ok();
             let settings = Settings::open(repo.as_ref())?;
             let limit = settings.max_file_size()?;
+            let options =
+                ScanOptions { project: project_context::configured(&settings)?, ..ScanOptions::default() };
             let files = source::files::list(paths)?;
             let progress = Progress::new(files.len(), "files");
             let workers = Workers {
@@ -181,10 +190,16 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
                 collect: &|_: &mut (), path: &PathBuf| source::files::read(path, limit),
                 on_item_done: &|| progress.tick(),
                 keep_evidence: false,
+                settle: Settle::ByCaller,
             };
-            let outcome = engine::run_each(&files, &workers, &ScanOptions::default(), &mut ());
+            let outcome = engine::run_each(&files, &workers, &options, &mut ());
             progress.finish();
-            let mut outcome = outcome?.0.finish(Scope::Files, started);
+            let mut outcome = outcome?.0;
+            // The files scanned together are one project; outside them, only the repository's names.
+            outcome.settle(|paths| {
+                Ok(repo.as_ref().and_then(|r| ProjectLook::new(r).in_tree(r, None, paths)))
+            })?;
+            let mut outcome = outcome.finish(Scope::Files, started);
             allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
@@ -196,8 +211,7 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
     let mut repo = source::open()?;
     let commits = source::commits::all_commits(&repo)?;
     let settings = Settings::open(Some(&repo))?;
-    let limit = settings.max_file_size()?;
-    let mut outcome = scan_commits(&mut repo, &commits, jobs, limit)?.finish(Scope::History, started);
+    let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings)?.finish(Scope::History, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
@@ -210,9 +224,13 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
 }
 
 /// Collects and scans `commits` on up to `jobs` threads (this one with `repo`, the others
-/// each with a repository handle of its own),
-/// with a progress line on a terminal. Files over `max_file_size` bytes are listed, not read.
-fn scan_commits(repo: &mut Repository, commits: &[Oid], jobs: usize, max_file_size: u64) -> Result<Outcome> {
+/// each with a repository handle of its own), with a progress line on a terminal. Files over
+/// `zoomguard.maxFileSize` are listed, not read. Each commit is its own project state: a
+/// generic name counts when that commit's files or manifests show Zoom.
+fn scan_commits(repo: &mut Repository, commits: &[Oid], jobs: usize, settings: &Settings) -> Result<Outcome> {
+    let max_file_size = settings.max_file_size()?;
+    let options = ScanOptions { project: project_context::configured(settings)?, ..ScanOptions::default() };
+    let look = ProjectLook::new(repo);
     let progress = Progress::new(commits.len(), "commits");
     let numbered: Vec<(usize, Oid)> = commits.iter().copied().enumerate().collect();
     let workers = Workers {
@@ -223,8 +241,12 @@ fn scan_commits(repo: &mut Repository, commits: &[Oid], jobs: usize, max_file_si
         },
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
+        settle: Settle::EachItem(&|repo: &mut Repository, &(_, oid): &(usize, Oid), paths: &[&str]| {
+            let tree = repo.find_commit(oid).and_then(|commit| commit.tree()).ok();
+            Ok(look.in_tree(repo, tree.as_ref(), paths))
+        }),
     };
-    let outcome = engine::run_each(&numbered, &workers, &ScanOptions::default(), repo);
+    let outcome = engine::run_each(&numbered, &workers, &options, repo);
     progress.finish();
     let mut outcome = outcome?.0;
     outcome.commits_scanned = commits.len();
@@ -236,8 +258,9 @@ fn default_jobs() -> usize {
 }
 
 /// Drops what `.zoomguardignore` and the baseline (`--baseline`, else git config
-/// `zoomguard.baseline`) allow, and what is below the severity bar (`--min-severity`, else
-/// git config `zoomguard.minSeverity`). A malformed or missing named file is an error.
+/// `zoomguard.baseline`) allow, and sets aside as notices what is below the severity bar
+/// (`--min-severity`, else git config `zoomguard.blockSeverity`, else medium in hooks). A
+/// malformed or missing named file is an error.
 fn allow_known(
     repo: Option<&Repository>,
     settings: &Settings,
@@ -264,10 +287,14 @@ fn allow_known(
     allow::apply(outcome, ignore.as_ref(), baseline.as_ref());
     let bar = match reporting.min_severity {
         Some(bar) => Some(bar),
-        None => settings.min_severity()?,
+        None => settings.block_severity()?,
     };
-    if let Some(bar) = bar {
-        outcome.apply_min_severity(bar);
+    // A hook lets an expired token through with a notice; a scan reports and counts it.
+    let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
+    match bar {
+        Some(bar) => outcome.apply_min_severity(bar),
+        None if hook => outcome.apply_min_severity(Severity::Medium),
+        None => {}
     }
     Ok(())
 }
@@ -295,6 +322,7 @@ fn emit(
         (Status::Blocked, None) => Some(human::blocked(outcome)),
     };
     let mut stderr = std::io::stderr().lock();
+    stderr.write_all(human::notices(outcome).as_bytes()).context("writing the notices")?;
     match reporting.format {
         Format::Human => match (&reporting.output, human_report()) {
             (Some(path), report) => write_file(path, report.unwrap_or_default().as_bytes())?,

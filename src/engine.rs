@@ -17,7 +17,7 @@ use once_cell::sync::Lazy;
 use crate::allow;
 use crate::change::{Change, CommitInfo};
 use crate::detect::verify::{verify_pairs, Located};
-use crate::detect::{scan, Finding, ScanOptions, Severity};
+use crate::detect::{self, scan_unsettled, Finding, ScanOptions, Severity};
 use crate::source::Collected;
 
 /// A finding and the file it is in.
@@ -77,14 +77,18 @@ pub struct Outcome {
     pub allowed_by_ignore_file: usize,
     /// Findings dropped because the baseline already knows them.
     pub allowed_by_baseline: usize,
-    /// Findings below the blocking bar (`--min-severity`, `zoomguard.minSeverity`), and that bar.
+    /// Findings below the blocking bar (`--min-severity`, `zoomguard.blockSeverity`), and that bar.
     pub below_min_severity: usize,
+    /// Those findings themselves: reported as one-line notices, never blocking.
+    pub notices: Vec<FileFinding>,
     /// The blocking bar, when one is set.
     pub min_severity: Option<Severity>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
     /// What was scanned.
     pub scope: Scope,
+    /// Why a scanned text shows that the project uses Zoom, if one did (the first found).
+    pub project_signal: Option<String>,
 }
 
 impl Outcome {
@@ -108,6 +112,40 @@ impl Outcome {
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
         self.below_min_severity += other.below_min_severity;
+        if self.project_signal.is_none() {
+            self.project_signal = other.project_signal;
+        }
+    }
+
+    /// Whether some finding waits for the project's context (see [`Outcome::settle`]).
+    pub fn has_unresolved(&self) -> bool {
+        self.findings.iter().any(|f| detect::is_unresolved(&f.finding))
+    }
+
+    /// Settles the findings that wait for the project's context: a scanned text that shows
+    /// the project uses Zoom gives the reason, else `look` (the source's look at the
+    /// project's manifests and names, given the paths of the waiting findings), which is
+    /// called only when a finding waits.
+    pub fn settle(&mut self, look: impl FnOnce(&[&str]) -> Result<Option<String>>) -> Result<()> {
+        if !self.has_unresolved() {
+            return Ok(());
+        }
+        let reason = match self.project_signal.clone() {
+            Some(signal) => Some(signal),
+            None => {
+                let mut paths: Vec<&str> = self
+                    .findings
+                    .iter()
+                    .filter(|f| detect::is_unresolved(&f.finding))
+                    .map(|f| f.path.as_str())
+                    .collect();
+                paths.dedup();
+                look(&paths)?
+            }
+        };
+        let reason: Option<Arc<str>> = reason.map(Arc::from);
+        self.findings.retain_mut(|f| detect::settle_one(&mut f.finding, reason.as_ref()));
+        Ok(())
     }
 
     /// Puts the findings in report order and stamps the scope and the time since `started`.
@@ -141,7 +179,11 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
         outcome.files_scanned += 1;
         outcome.lines_scanned += change.added.count(&change.text);
-        let (kept, allowed) = allow::apply_inline_markers(change, scan(change, options));
+        let scanned = scan_unsettled(change, options);
+        if outcome.project_signal.is_none() {
+            outcome.project_signal = scanned.signal;
+        }
+        let (kept, allowed) = allow::apply_inline_markers(change, scanned.findings);
         outcome.allowed_by_marker += allowed;
         outcome.findings.extend(kept.into_iter().map(|finding| FileFinding {
             path: change.path.clone(),
@@ -195,6 +237,20 @@ pub struct Workers<'a, T, S> {
     /// Whether to keep, and return, the changes that hold findings or pairing evidence, so
     /// that pairs can be verified across items that form one change set (staged files).
     pub keep_evidence: bool,
+    /// How the findings that wait for the project's context are settled.
+    pub settle: Settle<'a, T, S>,
+}
+
+/// A look at one item's project, given the paths of its waiting findings: why it uses Zoom.
+pub type ProjectLookFn<'a, T, S> = dyn Fn(&mut S, &T, &[&str]) -> Result<Option<String>> + Sync + 'a;
+
+/// When the findings that count only in a Zoom project are settled.
+pub enum Settle<'a, T, S> {
+    /// After each item (a commit is its own project state): what the item's own texts show,
+    /// else what this look at its project finds (its tree's manifests, the repository's names).
+    EachItem(&'a ProjectLookFn<'a, T, S>),
+    /// By the caller, once every item is in (the staged files form one change).
+    ByCaller,
 }
 
 /// Collects and scans every item of `items` on up to `workers.jobs` threads: the calling
@@ -219,7 +275,11 @@ pub fn run_each<T: Sync, S>(
             let collected = (workers.collect)(state, item).inspect_err(|_| {
                 failed.store(true, Ordering::Relaxed);
             })?;
-            let scanned = scan_collected(&collected, options);
+            let mut scanned = scan_collected(&collected, options);
+            if let Settle::EachItem(look) = &workers.settle {
+                scanned.settle(|paths| look(state, item, paths))?;
+                scanned.project_signal = None;
+            }
             if workers.keep_evidence {
                 kept.extend(collected.changes.into_iter().filter(|change| {
                     scanned.findings.iter().any(|f| f.path == change.path)
@@ -260,11 +320,13 @@ pub fn run_each<T: Sync, S>(
 }
 
 impl Outcome {
-    /// Drops the findings below `bar`, counting them: they do not block.
+    /// Moves the findings below `bar` to the notices, counting them: they do not block.
     pub fn apply_min_severity(&mut self, bar: Severity) {
-        let before = self.findings.len();
-        self.findings.retain(|f| f.finding.severity() >= bar);
-        self.below_min_severity += before - self.findings.len();
+        let (blocking, below): (Vec<FileFinding>, Vec<FileFinding>) =
+            std::mem::take(&mut self.findings).into_iter().partition(|f| f.finding.severity() >= bar);
+        self.findings = blocking;
+        self.below_min_severity += below.len();
+        self.notices.extend(below);
         self.min_severity = Some(bar);
     }
 }
@@ -290,7 +352,7 @@ pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo
         text: text.as_bytes().to_vec(),
         added: crate::change::AddedLines::All,
     };
-    scan(&change, &ScanOptions::default())
+    crate::detect::scan(&change, &ScanOptions::default())
         .into_iter()
         .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), finding })
         .collect()

@@ -130,6 +130,16 @@ impl Synth {
         self.jwt(r#"{"alg":"HS256","typ":"JWT"}"#, &payload, 32)
     }
 
+    /// A Meeting Web SDK signature of the old, non-JWT kind for `api_key`: standard base64
+    /// of `key.meeting number.timestamp in ms.role.base64(HMAC-SHA256)`, made in 2021.
+    pub fn legacy_sdk_signature(&mut self, api_key: &str) -> String {
+        let meeting = 80_000_000_000u64 + self.next_u64() % 9_999_999_999;
+        let millis = 1_620_000_000_000u64 + self.next_u64() % 10_000_000_000;
+        let role = self.next_u64() % 2;
+        let hash = STANDARD.encode(self.bytes(32));
+        STANDARD.encode(format!("{api_key}.{meeting}.{millis}.{role}.{hash}"))
+    }
+
     /// A Video SDK signature for `sdk_key`.
     pub fn video_sdk_signature(&mut self, sdk_key: &str, exp: i64) -> String {
         let payload = format!(
@@ -148,8 +158,11 @@ impl Synth {
 
     /// The value for one named slot, or `None` for an unknown name. Slots:
     /// `s32` `s36` (secrets), `u22` (UUIDv4 id or webhook token), `c21` (short client ID),
-    /// `hex32`, `jwt-app`, `jwt-app-expired`, `oauth-access`, `oauth-access-expired`,
-    /// `oauth-refresh`, `oauth-s2s`, `zak`, `sdk-meeting`, `sdk-video`, and the non-Zoom
+    /// `hex32`, `hex40`, `jwt-app`, `jwt-app-expired`, `oauth-access`, `oauth-access-expired`,
+    /// `oauth-refresh`, `oauth-s2s`, `zak`, `zak-sv` (a ZAK whose header carries `sv`),
+    /// `jwt-app-noexp`, `sdk-meeting`, `sdk-video`, `sdk-legacy` and `sdk-legacy-36` (the old
+    /// base64 Meeting SDK signature, for a 22- or 36-character key), the look-alikes
+    /// `sdk-sample` (a signature whose key is a placeholder) and `jwt-test`, and the non-Zoom
     /// `jwt-hs256-other`, `jwt-rs256`, `jwt-supabase`. Encoded forms: `basic-client` (base64
     /// of `<u22>:<s32>`), `basic-other` (base64 of a user and password), `b64-<slot>` (base64
     /// of any other slot's value). Pieces: `a<N>` is N random letters and digits, so
@@ -168,6 +181,7 @@ impl Synth {
             "u22" => self.uuid22(),
             "c21" => self.client_id21(),
             "hex32" => self.pick(b"0123456789abcdef", 32),
+            "hex40" => self.pick(b"0123456789abcdef", 40),
             "jwt-app" => {
                 let key = self.uuid22();
                 self.jwt_app_token(&key, FAR_FUTURE)
@@ -181,6 +195,34 @@ impl Synth {
             "oauth-refresh" => self.oauth_token(1, FAR_FUTURE),
             "oauth-s2s" => self.oauth_token(3, FAR_FUTURE),
             "zak" => self.zak(FAR_FUTURE),
+            "zak-sv" => {
+                // A ZAK whose header leads with `typ` and carries Zoom's `sv`, as some do.
+                let token = self.zak(FAR_FUTURE);
+                let header =
+                    URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","sv":"000001","zm_skm":"zm_o2m","alg":"HS256"}"#);
+                let rest = token.split_once('.').map_or("", |(_, rest)| rest).to_owned();
+                format!("{header}.{rest}")
+            }
+            "jwt-app-noexp" => {
+                let payload = format!(r#"{{"iss":"{}"}}"#, self.uuid22());
+                self.jwt(r#"{"alg":"HS256"}"#, &payload, 32)
+            }
+            "jwt-test" => {
+                self.jwt(r#"{"alg":"HS256","typ":"JWT"}"#, r#"{"iss":"test","exp":2000000000}"#, 32)
+            }
+            "sdk-sample" => {
+                let keys = ["abc123", "VIDEO_SDK_KEY", "APIKEYHERE", "YOUR_SDK_KEY", "<Client_ID>"];
+                let key = keys[(self.next_u64() % keys.len() as u64) as usize];
+                self.meeting_sdk_signature(key, FAR_FUTURE)
+            }
+            "sdk-legacy" => {
+                let key = self.uuid22();
+                self.legacy_sdk_signature(&key)
+            }
+            "sdk-legacy-36" => {
+                let key = self.alnum(36);
+                self.legacy_sdk_signature(&key)
+            }
             "sdk-meeting" => {
                 let key = self.uuid22();
                 self.meeting_sdk_signature(&key, FAR_FUTURE)
@@ -258,10 +300,14 @@ pub fn describe(template: &str) -> String {
             "u22" => "22-character id",
             "c21" => "client id",
             "hex32" => "32 hex digits",
+            "hex40" => "40 hex digits",
             "jwt-app" | "jwt-app-expired" => "JWT eyJ… signed HS256, iss = API key",
             "oauth-access" | "oauth-access-expired" | "oauth-s2s" => "JWT eyJ… signed HS512 by zoom.us",
             "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
-            "zak" => "JWT eyJ… ZAK",
+            "zak" | "zak-sv" => "JWT eyJ… ZAK",
+            "jwt-app-noexp" => "JWT eyJ… signed HS256, iss = API key, no exp",
+            "sdk-legacy" | "sdk-legacy-36" => "base64 of key.meeting.timestamp.role.hmac",
+            "sdk-sample" | "jwt-test" => "a sample JWT",
             "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",
             "jwt-hs256-other" | "jwt-rs256" | "jwt-supabase" => "another vendor's JWT",
             "basic-client" => "base64 of client id:client secret",

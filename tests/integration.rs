@@ -19,6 +19,8 @@ mod hook;
 mod managers;
 #[path = "it/policy.rs"]
 mod policy;
+#[path = "it/project.rs"]
+mod project;
 #[path = "it/props.rs"]
 mod props;
 #[path = "it/push.rs"]

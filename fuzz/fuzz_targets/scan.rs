@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         _ => bytes.to_vec(),
     };
     let change = Change { path: path.to_owned(), old_path: None, text, added };
-    for finding in scan(&change, &ScanOptions { now: 1_700_000_000 }) {
+    for finding in scan(&change, &ScanOptions { now: 1_700_000_000, ..ScanOptions::default() }) {
         assert!(finding.span.start < finding.span.end && finding.span.end <= change.text.len());
         assert!(change.added.contains(finding.line));
         assert!(finding.column >= 1);

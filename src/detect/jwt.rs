@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::kind::{IdentifierKind, Kind};
-use super::shape::{b64url_run_end, is_b64url, is_uuid22};
+use super::shape::{b64url_run_end, is_b64url, is_placeholder, is_uuid22};
 
 /// The fewest characters a header or claims segment has after its `eyJ` (`{"`).
 const MIN_OBJECT_LEN: usize = 10;
@@ -181,32 +181,47 @@ fn classify_json(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Class
     let text = |map: &Map<String, Value>, key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
     let expires_at = claims.get("exp").and_then(Value::as_i64);
 
+    // A ZAK's header says `zm_skm`, whatever else it holds: some carry Zoom's `sv` too
+    // (`{"typ":"JWT","sv":"000001","zm_skm":"zm_o2m",…}`), so this is asked first.
+    if header.get("zm_skm").is_some() {
+        return Some((Kind::ZakToken, expires_at, None));
+    }
     let oauth_audience = text(&claims, "aud").as_deref() == Some("https://oauth.zoom.us");
     let client_id = text(&claims, "iss").and_then(|iss| iss.strip_prefix("zm:cid:").map(str::to_owned));
     if header.contains_key("sv") || oauth_audience || client_id.is_some() {
-        if !(oauth_audience || client_id.is_some()) {
+        if !(oauth_audience || client_id.is_some()) || client_id.as_deref().is_some_and(is_made_up) {
             return None;
         }
         let refresh = claims.get("type").and_then(Value::as_i64) == Some(1);
         let kind = if refresh { Kind::OAuthRefreshToken } else { Kind::OAuthAccessToken };
         return Some((kind, expires_at, client_id.map(|id| (IdentifierKind::ClientId, id))));
     }
-    if header.get("zm_skm").is_some() {
-        return Some((Kind::ZakToken, expires_at, None));
-    }
     let sdk_key = ["appKey", "sdkKey", "app_key"].iter().find_map(|k| text(&claims, k));
     let session_claims = ["mn", "role", "tokenExp", "tpc", "role_type"];
     if let Some(key) = sdk_key {
-        if session_claims.iter().any(|c| claims.contains_key(*c)) {
+        // Docs and READMEs sign samples with `abc123`, `VIDEO_SDK_KEY` or `APIKEYHERE` as the key.
+        if session_claims.iter().any(|c| claims.contains_key(*c)) && !is_made_up(&key) {
             return Some((Kind::SdkSignature, expires_at, Some((IdentifierKind::SdkKey, key))));
         }
     }
+    // A JWT-app token names its API key as `iss`; the Marketplace's tokens carry an `exp`,
+    // hand-made ones sometimes none at all (and then they never expire).
     let api_key = text(&claims, "iss").filter(|iss| is_uuid22(iss.as_bytes()));
-    if let (Some(key), "HS256", Some(_)) = (api_key, alg, expires_at) {
+    if let (Some(key), "HS256") = (api_key, alg) {
         return Some((Kind::JwtAppToken, expires_at, Some((IdentifierKind::ApiKey, key))));
     }
     None
 }
+
+/// Whether an identifier inside a token's claims is a placeholder rather than a generated
+/// key: too short, not made of key characters, or a placeholder word.
+fn is_made_up(identifier: &str) -> bool {
+    let bytes = identifier.as_bytes();
+    bytes.len() < MIN_CLAIMED_KEY_LEN || !bytes.iter().all(|&b| is_b64url(b)) || is_placeholder(bytes)
+}
+
+/// The shortest key or client ID that Zoom issues (a 20-character client ID).
+const MIN_CLAIMED_KEY_LEN: usize = 20;
 
 /// Whether a token's decoded `header` and `claims` hold the bytes that every token
 /// [`classify_json`] calls Zoom's must show: `"zm_skm"` in the header, or in the claims `"aud"`, a `"zm:cid:` issuer,

@@ -50,7 +50,7 @@ static PAIR: Lazy<Regex> = Lazy::new(|| {
         r#"(?x)
         (?:^|[^A-Za-z0-9_-])
         (?P<id>[A-Za-z0-9_-]{20,22}|[A-Za-z0-9]{36})
-        (?::|,|["'`][\ \t]*,[\ \t]*(?:[rbuRBU@]?["'`]))
+        (?::|,|\\?["'`][\ \t]*,[\ \t]*(?:\r?\n[\ \t]*)?(?:[rbuRBU@]?\\?["'`]))
         (?P<secret>[A-Za-z0-9]{36}|[A-Za-z0-9]{32})
         (?:[^A-Za-z0-9_-]|$)"#,
     )
@@ -59,12 +59,12 @@ static PAIR: Lazy<Regex> = Lazy::new(|| {
 
 /// Commands that set a variable with a space instead of `=`: a Dockerfile's legacy
 /// `ENV NAME value`, fish `set -gx NAME value`, csh `setenv`, Apache `SetEnv`, nginx
-/// `fastcgi_param NAME value;`.
+/// `fastcgi_param NAME value;`, a C or Objective-C `#define NAME @"value"`.
 static COMMAND_ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
         r#"(?xm)
-        ^[\ \t]*(?:ENV|set(?:[\ \t]+-[A-Za-z]+)*|setenv|SetEnv|fastcgi_param|uwsgi_param|PassEnv)[\ \t]+
-        (?P<key>[A-Za-z_][A-Za-z0-9_]*)[\ \t]+["']?
+        ^[\ \t]*(?:ENV|set(?:[\ \t]+-[A-Za-z]+)*|setenv|SetEnv|fastcgi_param|uwsgi_param|PassEnv|\#define)[\ \t]+
+        (?P<key>[A-Za-z_][A-Za-z0-9_]*)[\ \t]+@?["']?
         (?P<value>[A-Za-z0-9_-]{20,40})
         ["']?[\ \t]*;?[\ \t]*\r?$"#,
     )
@@ -125,6 +125,9 @@ pub struct KeyedSecret {
     pub span: std::ops::Range<usize>,
     /// Which secret it is.
     pub kind: Kind,
+    /// Whether it counted only through the file-wide or project-wide Zoom context (see
+    /// [`ZoomNearby::wide`]), not through a Zoom name at or near it.
+    pub wide: bool,
 }
 
 /// A keyed value that is a Zoom identifier (never a finding on its own).
@@ -142,6 +145,22 @@ pub struct KeyedIdentifier {
 pub trait ZoomNearby {
     /// Whether a Zoom reference stands near byte offset `at`.
     fn near(&self, at: usize) -> bool;
+
+    /// Whether Zoom is said farther away: elsewhere in the file, or by the project around
+    /// it. There a generic name (`API_SECRET`, `clientSecret`) counts only with a value of a
+    /// Zoom shape that is plainly random, and never beside another vendor's name.
+    fn wide(&self) -> bool {
+        false
+    }
+}
+
+/// What Zoom context a keyed value counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The key names Zoom, or Zoom is named near it.
+    Near,
+    /// Only the file or the project says Zoom.
+    Wide,
 }
 
 /// Every keyed Zoom secret and identifier in `text`.
@@ -247,7 +266,8 @@ struct Takes {
 }
 
 /// Words that open the lines [`COMMAND_ASSIGNMENT`] reads (`set` covers `setenv`).
-const COMMAND_WORDS: &[&[u8]] = &[b"ENV", b"set", b"SetEnv", b"fastcgi_param", b"uwsgi_param", b"PassEnv"];
+const COMMAND_WORDS: &[&[u8]] =
+    &[b"ENV", b"set", b"SetEnv", b"fastcgi_param", b"uwsgi_param", b"PassEnv", b"#define"];
 
 /// How far back from a value [`Takes`] looks for the end of assignment glue; further than
 /// that, it lets the pattern decide.
@@ -372,9 +392,28 @@ impl<'t> Found<'t> {
             return;
         };
         let key_is_zoom = mentions_zoom(&key_bytes);
-        if !key_is_zoom && (names_other_vendor(&key_bytes) || !self.zoom_nearby.near(key.start())) {
+        if !key_is_zoom && names_other_vendor(&key_bytes) {
             return;
         }
+        // An application's own secret (`SESSION_SECRET`) is not Zoom's, nor is a generic name
+        // under another vendor's heading (`# Twilio`); in a nested mapping, its parent keys
+        // decide that (below).
+        let someone_elses = !key_is_zoom && {
+            let parents = self.parents_of(key.start());
+            names_own_secret(&key_bytes, &parents)
+                || parents.is_empty() && other_vendor_above(text, key.start())
+        };
+        let reach = if key_is_zoom {
+            Reach::Near
+        } else if someone_elses {
+            return;
+        } else if self.zoom_nearby.near(key.start()) {
+            Reach::Near
+        } else if self.zoom_nearby.wide() && counts_in_wide_context(&key_bytes, shape, value.as_bytes()) {
+            Reach::Wide
+        } else {
+            return;
+        };
         if !shape.looks_random(value.as_bytes()) {
             return;
         }
@@ -396,9 +435,9 @@ impl<'t> Found<'t> {
             Some(kind)
                 if role != Role::Identifier
                     || key_is_zoom
-                    || ZOOM_IDENTIFIER_NAMES.iter().any(|n| name.ends_with(n)) =>
+                    || reach == Reach::Near && ZOOM_IDENTIFIER_NAMES.iter().any(|n| name.ends_with(n)) =>
             {
-                self.secrets.push(KeyedSecret { span: value.range(), kind });
+                self.secrets.push(KeyedSecret { span: value.range(), kind, wide: reach == Reach::Wide });
             }
             Some(_) => {}
             None if role == Role::Identifier => self.identifiers.push(KeyedIdentifier {
@@ -433,14 +472,21 @@ impl<'t> Found<'t> {
             };
             let random =
                 |shape: Option<Shape>, m: &Match<'_>| shape.is_some_and(|s| s.looks_random(m.as_bytes()));
-            if !random(id_shape, &id)
-                || !random(secret_shape, &secret)
-                || !ends_cleanly(text, secret.end())
-                || !self.zoom_nearby.near(id.start())
-            {
+            if !random(id_shape, &id) || !random(secret_shape, &secret) || !ends_cleanly(text, secret.end()) {
                 continue;
             }
-            self.secrets.push(KeyedSecret { span: secret.range(), kind });
+            let wide = if self.zoom_nearby.near(id.start()) {
+                false
+            } else if self.zoom_nearby.wide()
+                && strictly_random(secret_shape, secret.as_bytes())
+                && matches!(id_shape, Some(Shape::Uuid22 | Shape::ShortClientId))
+                && !other_vendor_above(text, id.start())
+            {
+                true
+            } else {
+                continue;
+            };
+            self.secrets.push(KeyedSecret { span: secret.range(), kind, wide });
             self.identifiers.push(KeyedIdentifier {
                 at: id.start(),
                 kind: id_kind,
@@ -492,12 +538,13 @@ fn parent_keys(text: &[u8], at: usize) -> Vec<&[u8]> {
     parents
 }
 
-/// The value must not continue as base64 (`+`, `/`, `=`) or as a further dotted segment.
+/// The value must not continue as base64 (`+`, `/`, `=`) or as a further dotted segment,
+/// nor be cut short with `...` or `…` (a truncated sample in docs).
 fn ends_cleanly(text: &[u8], end: usize) -> bool {
     match text.get(end) {
         Some(b'+' | b'/' | b'=') => false,
-        Some(b'.') => !text.get(end + 1).copied().is_some_and(is_b64url),
-        _ => true,
+        Some(b'.') => !text.get(end + 1).copied().is_some_and(|b| is_b64url(b) || b == b'.'),
+        _ => !text[end..].starts_with("…".as_bytes()),
     }
 }
 
@@ -544,27 +591,44 @@ fn line_tail(text: &[u8], end: usize) -> (&[u8], Option<usize>) {
 }
 
 /// Lower-case letters and digits of a key: `zoom.client-secret` → `zoomclientsecret`.
-fn normalized(key: &[u8]) -> String {
+pub(super) fn normalized(key: &[u8]) -> String {
     key.iter().filter(|b| b.is_ascii_alphanumeric()).map(|b| char::from(b.to_ascii_lowercase())).collect()
 }
 
 /// What the value under this key is for, if the key names a credential at all.
-fn role_of(key: &[u8]) -> Option<Role> {
+pub(super) fn role_of(key: &[u8]) -> Option<Role> {
     let key = normalized(key);
     if NOT_A_VALUE_SUFFIXES.iter().any(|s| key.ends_with(s)) {
         return None;
     }
     let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
-    if has(&["verif"]) {
+    // A meeting's `encrypted_password` is a passcode hash, not a credential.
+    if has(NOT_A_CREDENTIAL) {
+        return None;
+    }
+    if has(&["verif"]) || has(EVENT_TOKEN_WORDS) && !key.ends_with("id") && !has(&["secret"]) {
         Some(Role::Verification)
-    } else if has(&["secret", "password", "passwd"]) {
+    } else if has(&["secret", "password", "passwd"]) || has(MISSPELT_SECRET) {
         Some(Role::Secret)
     } else if has(&["token"]) {
         // Access, refresh and SDK tokens are JWTs, found by the JWT detector.
         // `plainToken` is the public challenge of Zoom's endpoint URL validation, and
         // `next_page_token` a cursor of the API's paginated lists.
-        (!has(&["access", "refresh", "jwt", "bearer", "zak", "oauth", "signature", "csrf", "plain", "page"]))
-            .then_some(Role::Token)
+        (!has(&[
+            "access",
+            "refresh",
+            "jwt",
+            "bearer",
+            "zak",
+            "oauth",
+            "signature",
+            "csrf",
+            "plain",
+            "page",
+            "next",
+            "cursor",
+        ]))
+        .then_some(Role::Token)
     } else if has(&["key"]) || key.ends_with("id") {
         Some(Role::Identifier)
     } else {
@@ -575,6 +639,137 @@ fn role_of(key: &[u8]) -> Option<Role> {
 fn names_other_vendor(key: &[u8]) -> bool {
     let key = normalized(key);
     OTHER_VENDORS.iter().any(|v| key.contains(v))
+}
+
+/// How real code misspells `secret` in the names of Zoom secrets (`zoom_secert`,
+/// `zoom_secrect_key`, `ZOOM_CLIENT_SECRETE`, which `secret` already covers).
+const MISSPELT_SECRET: &[&str] = &["secrect", "secert", "sercet", "scret", "secreat", "secrt"];
+
+/// Words in a key that make a value no credential at all, Zoom's or anyone's.
+const NOT_A_CREDENTIAL: &[&str] = &["encrypted", "passcode", "meetingpassword"];
+
+/// Words of the names real code gives a legacy webhook verification token without saying
+/// so (`EventsApi`, a misspelt `zoom.evennotification.request`).
+const EVENT_TOKEN_WORDS: &[&str] = &["eventsapi", "eventapi", "notification"];
+
+/// Words of the names of an application's own secrets (its sessions, cookies, database,
+/// signing keys): in a Zoom project these are still not Zoom's.
+const OWN_SECRET_WORDS: &[&str] = &[
+    "session",
+    "cookie",
+    "encrypt",
+    "csrf",
+    "xsrf",
+    "nextauth",
+    "django",
+    "flask",
+    "rails",
+    "master",
+    "database",
+    "mongo",
+    "redis",
+    "mysql",
+    "postgres",
+    "smtp",
+    "mail",
+    "salt",
+    "hash",
+    "private",
+    "public",
+    "recaptcha",
+    "captcha",
+    "signing",
+    "cipher",
+    "aes",
+    "hmackey",
+    "license",
+    "consumer",
+    "jwt",
+    "cron",
+];
+
+/// Whole names (letters and digits only) of a web framework's own secret: Django's and
+/// Flask's `SECRET_KEY`, Rails' `SECRET_KEY_BASE`.
+const OWN_SECRET_NAMES: &[&str] = &["secretkey", "secretkeybase"];
+
+/// Whether `text` holds `word` (lower case) as a word of its own, in any case: `TWILIO_SID`,
+/// `# Twilio`, `twilioClient`, `new TwilioClient`, but not the `aws` inside a random value.
+fn names_as_a_word(text: &[u8], word: &[u8]) -> bool {
+    let lower_letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_lowercase);
+    text.windows(word.len()).enumerate().any(|(at, w)| {
+        if !w.eq_ignore_ascii_case(word) {
+            return false;
+        }
+        let before = at.checked_sub(1).and_then(|i| text.get(i));
+        let starts = !before.is_some_and(u8::is_ascii_alphanumeric)
+            || w[0].is_ascii_uppercase() && lower_letter(before);
+        let after = text.get(at + word.len());
+        let ends = !after.is_some_and(u8::is_ascii_alphanumeric) || after.is_some_and(u8::is_ascii_uppercase);
+        starts && ends && !lower_letter(after)
+    })
+}
+
+/// Whether a name that does not say Zoom names an application's own secret
+/// (`SESSION_SECRET`, a bare `SECRET_KEY`), unless a parent key says Zoom (`zoom:` / `secret:`).
+fn names_own_secret(key: &[u8], parents: &[&[u8]]) -> bool {
+    let name = normalized(key);
+    let own = OWN_SECRET_WORDS.iter().any(|w| name.contains(w)) || OWN_SECRET_NAMES.contains(&name.as_str());
+    own && !parents.iter().any(|parent| mentions_zoom(parent))
+}
+
+/// Whether a generic name with a value of `shape` counts where only the file or the
+/// project says Zoom: a credential's name that is not an application's own secret, with a
+/// value that is plainly random (see [`strictly_random`]). Identifiers count too, so that
+/// they can name the app of a secret beside them, but never as secrets.
+fn counts_in_wide_context(key: &[u8], shape: Shape, value: &[u8]) -> bool {
+    match role_of(key) {
+        Some(Role::Identifier) => matches!(shape, Shape::Uuid22 | Shape::ShortClientId),
+        Some(_) => strictly_random(Some(shape), value),
+        None => false,
+    }
+}
+
+/// The stricter bar for values that count through wide context only: a 22-character value
+/// must be a UUIDv4, a 32- or 36-character one must mix upper case, lower case and digits.
+pub(super) fn strictly_random(shape: Option<Shape>, value: &[u8]) -> bool {
+    match shape {
+        Some(Shape::Uuid22) => true,
+        Some(Shape::Alnum32 | Shape::Alnum36) => {
+            value.iter().any(u8::is_ascii_uppercase)
+                && value.iter().any(u8::is_ascii_lowercase)
+                && value.iter().any(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// How many lines above a generic name [`other_vendor_above`] reads.
+const VENDOR_LINES_ABOVE: usize = 3;
+
+/// Whether the line of `at`, or one of the few lines above it, names another vendor
+/// (`# Twilio`, `TWILIO_ACCOUNT_SID=…` above a generic `AUTH_TOKEN=…`) before one names
+/// Zoom: the nearest name decides.
+fn other_vendor_above(text: &[u8], at: usize) -> bool {
+    let line = line_around(text, at);
+    // On a long (minified) line only the bytes around the name count: the bound keeps many
+    // names on one line linear.
+    let mut window = line.start.max(at.saturating_sub(NAME_LOOKBACK * 2))..line.end.min(at + NAME_LOOKBACK);
+    for _ in 0..=VENDOR_LINES_ABOVE {
+        let bytes = &text[window.clone()];
+        if mentions_zoom(bytes) {
+            return false;
+        }
+        if OTHER_VENDORS.iter().any(|vendor| names_as_a_word(bytes, vendor.as_bytes())) {
+            return true;
+        }
+        if window.start == 0 {
+            break;
+        }
+        let above_end = window.start - 1;
+        let above_start = text[..above_end].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        window = above_start.max(above_end.saturating_sub(NAME_LOOKBACK * 2))..above_end;
+    }
+    false
 }
 
 fn identifier_kind(key: &str, shape: Shape) -> IdentifierKind {

@@ -107,10 +107,13 @@ impl IdentifierKind {
     }
 }
 
-/// How urgent a finding is. Ordered: `Medium < High < Critical`.
+/// How urgent a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
-    /// An expired token: no longer usable, but whatever wrote it down can leak the next one.
+    /// An expired token: it grants nothing any more, but it names the app (an audit wants
+    /// it), and whatever wrote it down can leak the next one. Hooks let it through with a notice.
+    Low,
+    /// The lowest severity that blocks a hook by default.
     Medium,
     /// A live secret.
     High,
@@ -120,9 +123,9 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, lowest first.
-    pub const ALL: [Severity; 3] = [Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
-    /// The severity named `name` (`medium`, `high`, `critical`), if any.
+    /// The severity named `name` (`low`, `medium`, `high`, `critical`), if any.
     pub fn from_name(name: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
     }
@@ -130,6 +133,7 @@ impl Severity {
     /// The lower-case name used in output and options.
     pub fn name(self) -> &'static str {
         match self {
+            Severity::Low => "low",
             Severity::Medium => "medium",
             Severity::High => "high",
             Severity::Critical => "critical",
@@ -137,9 +141,10 @@ impl Severity {
     }
 
     /// The CVSS-like score that code-scanning dashboards read from SARIF's
-    /// `security-severity` (critical is 9.0 and above, high 7.0 to 8.9, medium 4.0 to 6.9).
+    /// `security-severity` (critical is 9.0 and above, high 7.0 to 8.9, medium 4.0 to 6.9, low 0.1 to 3.9).
     pub fn score(self) -> &'static str {
         match self {
+            Severity::Low => "2.0",
             Severity::Medium => "5.0",
             Severity::High => "8.0",
             Severity::Critical => "9.5",

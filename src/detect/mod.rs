@@ -10,13 +10,17 @@ mod encoded;
 mod jwt;
 mod keyed;
 pub mod kind;
+mod legacy;
+pub mod project;
 pub mod rules;
 pub mod shape;
+mod unnamed;
 pub mod verify;
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use once_cell::sync::Lazy;
@@ -45,7 +49,8 @@ struct Prefilter {
 
 impl Prefilter {
     fn new() -> Self {
-        let words = rules::all_keywords();
+        let mut words = rules::all_keywords();
+        words.extend(project::KEYWORDS_WITHOUT_ZOOM);
         let mut variants = Vec::new();
         let mut variant_of = Vec::new();
         for (index, word) in words.iter().enumerate() {
@@ -103,11 +108,14 @@ fn case_variants(word: &str) -> Vec<Vec<u8>> {
 
 static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
 
-/// What detection needs to know besides the text.
-#[derive(Debug, Clone, Copy)]
+/// What detection needs to know besides the text: the time, and whether the project around
+/// the text uses Zoom (the `Context` of the design).
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// The current Unix time, to say whether a token has expired.
     pub now: i64,
+    /// Whether the project uses Zoom, as far as the source knows.
+    pub project: ProjectContext,
 }
 
 impl Default for ScanOptions {
@@ -115,8 +123,72 @@ impl Default for ScanOptions {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        ScanOptions { now }
+        ScanOptions { now, project: ProjectContext::Unknown }
     }
+}
+
+/// Whether the project around a text uses Zoom: in a Zoom project, generic names
+/// (`API_SECRET`, `clientSecret`) hold Zoom secrets when their values have Zoom's shapes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectContext {
+    /// Not known yet. Findings that need it come back with [`Because::ProjectUnresolved`],
+    /// for the caller to [`settle`] once it has looked (only then: most texts need no look).
+    #[default]
+    Unknown,
+    /// The project uses Zoom, for this reason ("package.json depends on @zoom/meetingsdk").
+    Zoom(Arc<str>),
+    /// The project does not use Zoom (`git config zoomguard.zoomProject false`).
+    NotZoom,
+}
+
+/// Why a finding whose own name does not say Zoom is Zoom's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Because {
+    /// The file names Zoom, though not near the value: on this 1-based line first.
+    ZoomInFile {
+        /// The first line that names Zoom.
+        line: u32,
+    },
+    /// The project uses Zoom, for this reason.
+    Project(Arc<str>),
+    /// It counts only if the project uses Zoom, which is not known yet (see [`settle`]).
+    ProjectUnresolved,
+}
+
+impl Because {
+    /// The sentence a report shows.
+    pub fn describe(&self) -> String {
+        match self {
+            Because::ZoomInFile { line } => format!("this file uses Zoom (line {line})"),
+            Because::Project(reason) => format!("this repository uses Zoom: {reason}"),
+            Because::ProjectUnresolved => "this repository may use Zoom".to_owned(),
+        }
+    }
+}
+
+/// Decides the findings that wait for the project's context: with a reason they count, and
+/// say it; without one they are dropped.
+pub fn settle(findings: &mut Vec<Finding>, reason: Option<&Arc<str>>) {
+    findings.retain_mut(|finding| settle_one(finding, reason));
+}
+
+/// [`settle`] for one finding: whether it is kept.
+pub fn settle_one(finding: &mut Finding, reason: Option<&Arc<str>>) -> bool {
+    if finding.because != Some(Because::ProjectUnresolved) {
+        return true;
+    }
+    match reason {
+        Some(reason) => {
+            finding.because = Some(Because::Project(reason.clone()));
+            true
+        }
+        None => false,
+    }
+}
+
+/// Whether a finding waits for the project's context (see [`settle`]).
+pub fn is_unresolved(finding: &Finding) -> bool {
+    finding.because == Some(Because::ProjectUnresolved)
 }
 
 /// An identifier that names the app a secret belongs to.
@@ -148,6 +220,8 @@ pub struct Finding {
     /// What proved it real, when the same change holds the other half of its pair (see
     /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
     pub verified: Option<String>,
+    /// Why it is Zoom's when its name does not say so; `None` when it does.
+    pub because: Option<Because>,
     secret: String,
 }
 
@@ -157,12 +231,14 @@ impl Finding {
         self.rule.kind
     }
 
-    /// How urgent it is: verified is critical, an expired token medium, otherwise its kind decides.
+    /// How urgent it is: an expired token is low (it grants nothing, even when a secret beside
+    /// it verifies it: the secret is its own finding), a verified secret critical, otherwise
+    /// its kind decides.
     pub fn severity(&self) -> Severity {
-        if self.verified.is_some() {
+        if self.expired {
+            Severity::Low
+        } else if self.verified.is_some() {
             Severity::Critical
-        } else if self.expired {
-            Severity::Medium
         } else {
             self.rule.kind.severity()
         }
@@ -219,27 +295,64 @@ struct Candidate {
     related: Option<Related>,
     /// The value, when it is written encoded (base64, percent-encoded, split) at `span`.
     decoded: Option<String>,
+    /// Whether it counted only through the file's or the project's Zoom context.
+    wide: bool,
 }
 
-/// Finds the Zoom secrets that `change` adds.
+/// Finds the Zoom secrets that `change` adds. Findings that would count only if the
+/// project uses Zoom, when that is not known, are settled by what the change itself shows.
 pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
+    let Scanned { mut findings, signal } = scan_unsettled(change, options);
+    settle(&mut findings, signal.map(Arc::from).as_ref());
+    findings
+}
+
+/// What [`scan_unsettled`] found in one text.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// The findings, some perhaps waiting for the project's context ([`is_unresolved`]).
+    pub findings: Vec<Finding>,
+    /// Why this text shows that its project uses Zoom, if it does (see [`project::signal`]).
+    pub signal: Option<String>,
+}
+
+/// [`scan`], leaving the findings that wait for the project's context to the caller, who
+/// may know more (the other files of a commit, the project's manifests).
+pub fn scan_unsettled(change: &Change, options: &ScanOptions) -> Scanned {
     let text = change.text.as_slice();
     let mut zoom_hits = Vec::new();
     let mut jwt_starts = Vec::new();
+    let mut signs_of_zoom = project::is_manifest(&change.path);
     PREFILTER.for_each_hit(text, |at, word| match word {
         "zoom" => {
+            signs_of_zoom = true;
             if context::is_zoom_reference(text, at) {
                 zoom_hits.push(at);
             }
         }
-        _ => {
+        "eyJ" => {
             if text[at..].starts_with(b"eyJ") {
                 jwt_starts.push(at);
             }
         }
+        _ => signs_of_zoom = true, // a webhook header or event, which need not say `zoom`
     });
+    let signal = if signs_of_zoom { project::signal(&change.path, text) } else { None };
+    Scanned { findings: find(change, options, text, &zoom_hits, jwt_starts), signal }
+}
+
+/// The findings of `text` (the text of `change`), given the keyword pass's Zoom references
+/// and JWT starts.
+fn find(
+    change: &Change,
+    options: &ScanOptions,
+    text: &[u8],
+    zoom_hits: &[usize],
+    jwt_starts: Vec<usize>,
+) -> Vec<Finding> {
     let path_is_zoom = context::mentions_zoom(change.path.as_bytes());
-    if jwt_starts.is_empty() && zoom_hits.is_empty() && !path_is_zoom {
+    let project_may_be_zoom = options.project != ProjectContext::NotZoom;
+    if jwt_starts.is_empty() && zoom_hits.is_empty() && !path_is_zoom && !project_may_be_zoom {
         return Vec::new();
     }
 
@@ -256,19 +369,40 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
                 expires_at: token.expires_at,
                 related,
                 decoded: None,
+                wide: false,
             });
         }
     }
+    // Old base64 SDK signatures sit beside `ZoomMtg` calls; a file that never names Zoom is not
+    // searched for them, even in a project that may use Zoom (the search reads every byte).
+    if !zoom_hits.is_empty() || path_is_zoom || matches!(options.project, ProjectContext::Zoom(_)) {
+        for signature in legacy::find(text) {
+            let kind =
+                if signature.key.len() == 22 { IdentifierKind::ApiKey } else { IdentifierKind::SdkKey };
+            candidates.push(Candidate {
+                span: signature.span,
+                kind: Kind::SdkSignature,
+                expires_at: Some(signature.expires_at),
+                related: Some(Related { kind, value: signature.key }),
+                decoded: None,
+                wide: false,
+            });
+        }
+    }
+    // A Zoom token in the file says Zoom as plainly as the word does.
+    let first_zoom_mention = zoom_hits.iter().chain(candidates.iter().map(|c| &c.span.start)).min().copied();
     let mut identifiers = Vec::new();
-    if !zoom_hits.is_empty() || path_is_zoom {
+    if first_zoom_mention.is_some() || path_is_zoom || project_may_be_zoom {
         let nearby = ZoomLines {
             text,
             lines: &lines,
-            hits: &zoom_hits,
+            hits: zoom_hits,
             hit_lines: OnceCell::new(),
             whole_file: path_is_zoom,
+            wide: first_zoom_mention.is_some() || project_may_be_zoom,
         };
-        let (secrets, ids) = keyed::find(text, &nearby);
+        let (mut secrets, ids) = keyed::find(text, &nearby);
+        secrets.extend(unnamed::find(text, &nearby));
         identifiers = ids;
         candidates.extend(secrets.into_iter().map(|s| Candidate {
             span: s.span,
@@ -276,6 +410,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
             expires_at: None,
             related: None,
             decoded: None,
+            wide: s.wide,
         }));
         let plain: Vec<Range<usize>> = candidates.iter().map(|c| c.span.clone()).collect();
         candidates.extend(decoded_candidates(text, &nearby, &plain));
@@ -286,10 +421,15 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
     }
     let lines = lines.get_or_init(|| LineIndex::new(text));
     let ids_by_line = identifiers_by_line(&identifiers, lines);
+    let wide_reason = || match (first_zoom_mention, &options.project) {
+        (Some(at), _) => Because::ZoomInFile { line: lines.line_of(at) },
+        (None, ProjectContext::Zoom(reason)) => Because::Project(reason.clone()),
+        (None, _) => Because::ProjectUnresolved,
+    };
     let mut findings: Vec<Finding> = candidates
         .into_iter()
         .filter_map(|candidate| {
-            let Candidate { span, kind, expires_at, related, decoded } = candidate;
+            let Candidate { span, kind, expires_at, related, decoded, wide } = candidate;
             let line = lines.line_of(span.start);
             if !change.added.contains(line) {
                 return None;
@@ -305,6 +445,7 @@ pub fn scan(change: &Change, options: &ScanOptions) -> Vec<Finding> {
                 expires_at,
                 expired: expires_at.is_some_and(|exp| exp <= options.now),
                 verified: None,
+                because: wide.then(wide_reason),
             })
         })
         .collect();
@@ -332,12 +473,17 @@ fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>
     let mut candidates = Vec::new();
     for view in encoded::views(text) {
         let at_origin = AtOrigin { nearby, origin: view.origin.start };
-        let mut found: Vec<(Range<usize>, Kind, Option<i64>)> =
-            keyed::find(&view.text, &at_origin).0.into_iter().map(|s| (s.span, s.kind, None)).collect();
+        let mut found: Vec<(Range<usize>, Kind, Option<i64>, bool)> = keyed::find(&view.text, &at_origin)
+            .0
+            .into_iter()
+            .map(|s| (s.span, s.kind, None, s.wide))
+            .collect();
         found.extend(
-            jwt::find(&view.text, jwt_starts(&view.text)).into_iter().map(|t| (t.span, t.kind, t.expires_at)),
+            jwt::find(&view.text, jwt_starts(&view.text))
+                .into_iter()
+                .map(|t| (t.span, t.kind, t.expires_at, false)),
         );
-        for (span, kind, expires_at) in found {
+        for (span, kind, expires_at, wide) in found {
             let value = &view.text[span];
             let found_plainly = plain.iter().any(|p| {
                 p.start >= view.origin.start && p.end <= view.origin.end && &text[p.clone()] == value
@@ -351,6 +497,7 @@ fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>
                 expires_at,
                 related: None,
                 decoded: Some(String::from_utf8_lossy(value).into_owned()),
+                wide,
             });
         }
     }
@@ -366,6 +513,10 @@ struct AtOrigin<'a> {
 impl keyed::ZoomNearby for AtOrigin<'_> {
     fn near(&self, _: usize) -> bool {
         keyed::ZoomNearby::near(self.nearby, self.origin)
+    }
+
+    fn wide(&self) -> bool {
+        keyed::ZoomNearby::wide(self.nearby)
     }
 }
 
@@ -411,6 +562,8 @@ struct ZoomLines<'a> {
     hits: &'a [usize],
     hit_lines: OnceCell<Vec<u32>>,
     whole_file: bool,
+    /// Whether the file names Zoom somewhere, or the project may use it.
+    wide: bool,
 }
 
 impl keyed::ZoomNearby for ZoomLines<'_> {
@@ -426,6 +579,10 @@ impl keyed::ZoomNearby for ZoomLines<'_> {
         let first = line.saturating_sub(before);
         let i = hit_lines.partition_point(|&l| l < first);
         hit_lines.get(i).is_some_and(|&l| l <= line + after)
+    }
+
+    fn wide(&self) -> bool {
+        self.wide
     }
 }
 

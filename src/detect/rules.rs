@@ -102,7 +102,7 @@ pub static RULES: &[Rule] = &[
         matcher: Matcher::Jwt,
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose header carries \"zm_skm\", alone or in a start_url's ?zak=",
-        examples: &["\"start_url\": \"https://us02web.zoom.us/s/81234567890?zak={zak}\""],
+        examples: &["\"start_url\": \"https://us02web.zoom.us/s/81234567890?zak={zak}\"", "zak={zak-sv}&tk=1"],
         negatives: &["\"join_url\": \"https://us02web.zoom.us/j/81234567890?pwd=Zm9vYmFy\""],
     },
     Rule {
@@ -110,9 +110,19 @@ pub static RULES: &[Rule] = &[
         kind: Kind::SdkSignature,
         matcher: Matcher::Jwt,
         keywords: JWT_KEYWORDS,
-        matches: "HS256 JWT with appKey/sdkKey/app_key and meeting or session claims",
-        examples: &["signature: '{sdk-meeting}',", "const token = \"{sdk-video}\";"],
-        negatives: &["const token = \"{jwt-hs256-other}\";"],
+        matches: "HS256 JWT with appKey/sdkKey/app_key and meeting or session claims, or the old \
+                  base64 of key.meeting.timestamp.role.hmac beside a Zoom call",
+        examples: &[
+            "signature: '{sdk-meeting}',",
+            "const token = \"{sdk-video}\";",
+            "ZoomMtg.join({ signature: \"{sdk-legacy}\", meetingNumber })",
+            "ZoomMtg.join({\n  signature: '{sdk-legacy-36}',\n})",
+        ],
+        negatives: &[
+            "const token = \"{jwt-hs256-other}\";",
+            "ZoomMtg.join({ signature: '{sdk-sample}' })",
+            "ZoomMtg.join({ signature: '{b64-s36}' })",
+        ],
     },
     Rule {
         id: "zoom-jwt-app-token",
@@ -120,8 +130,8 @@ pub static RULES: &[Rule] = &[
         matcher: Matcher::Jwt,
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose iss is a 22-character Zoom API key, with an exp",
-        examples: &["ZOOM_JWT={jwt-app}", "jwtToken: '{jwt-app-expired}'"],
-        negatives: &["SUPABASE_ANON_KEY={jwt-supabase}", "ZOOM_JWT=eyJhbGciOiJIUzI1NiJ9..."],
+        examples: &["ZOOM_JWT={jwt-app}", "jwtToken: '{jwt-app-expired}'", "token: '{jwt-app-noexp}'"],
+        negatives: &["SUPABASE_ANON_KEY={jwt-supabase}", "ZOOM_JWT=eyJhbGciOiJIUzI1NiJ9...", "ZOOM_JWT={jwt-test}"],
     },
     Rule {
         id: "zoom-webhook-verification-token",
@@ -129,8 +139,17 @@ pub static RULES: &[Rule] = &[
         matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: &[Role::Verification], sdk: SdkName::Any },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom verification-token name",
-        examples: &["ZOOM_VERIFICATION_TOKEN={u22}", "zoom:\n  verification_token: \"{u22}\""],
-        negatives: &["ZOOM_VERIFICATION_TOKEN=your-verification-token", "ZOOM_VERIFICATION_TOKEN="],
+        examples: &[
+            "ZOOM_VERIFICATION_TOKEN={u22}",
+            "zoom:\n  verification_token: \"{u22}\"",
+            "zoom.api.key={u22}\nzoom.evennotification.request={u22}",
+            "# zoom events\nif request.headers['authorization'] == '{u22}':",
+        ],
+        negatives: &[
+            "ZOOM_VERIFICATION_TOKEN=your-verification-token",
+            "ZOOM_VERIFICATION_TOKEN=",
+            "zoom:\n  notification_id: {u22}",
+        ],
     },
     Rule {
         id: "zoom-webhook-secret-token",
@@ -138,8 +157,14 @@ pub static RULES: &[Rule] = &[
         matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: SECRETISH, sdk: SdkName::Any },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom secret or token name",
-        examples: &["ZOOM_WEBHOOK_SECRET_TOKEN={u22}", "zoom:\n  webhook:\n    secretToken: '{u22}'"],
+        examples: &[
+            "ZOOM_WEBHOOK_SECRET_TOKEN={u22}",
+            "zoom:\n  webhook:\n    secretToken: '{u22}'",
+            "const hash = crypto.createHmac('sha256', '{u22}').update(message);\nif (req.headers['x-zm-signature'] === sig) {}",
+        ],
         negatives: &[
+            "zoom:\n  next_page_token: '{u22}'",
+            "crypto.createHmac('sha256', '{u22}') // stripe",
             "ZOOM_WEBHOOK_SECRET_TOKEN=your_webhook_secret",
             "ZOOM_WEBHOOK_SECRET_TOKEN={{ secrets.ZOOM_WEBHOOK_SECRET_TOKEN }}",
         ],
@@ -167,8 +192,17 @@ pub static RULES: &[Rule] = &[
         matcher: Matcher::Keyed { shapes: &[Shape::Alnum36], roles: SECRETISH, sdk: SdkName::Absent },
         keywords: ZOOM_KEYWORDS,
         matches: "36 letters and digits under a Zoom API secret name",
-        examples: &["ZOOM_API_SECRET={s36}", "Zoom.configure do |c|\n  c.api_secret = '{s36}'\nend"],
-        negatives: &["ZOOM_API_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "ZOOM_API_KEY={u22}"],
+        examples: &[
+            "ZOOM_API_SECRET={s36}",
+            "Zoom.configure do |c|\n  c.api_secret = '{s36}'\nend",
+            "let API_SECRET = \"{s36}\";\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nZoomMtg.init({})",
+            "ZoomMtg.preLoadWasm();\ntoken = JWT.encode({ iss: '{u22}', exp: 1 }, '{s36}', 'HS256')",
+        ],
+        negatives: &[
+            "ZOOM_API_SECRET=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "ZOOM_API_KEY={u22}",
+            "ZOOM_API_SECRET=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+        ],
     },
     Rule {
         id: "zoom-client-secret",
@@ -186,6 +220,7 @@ pub static RULES: &[Rule] = &[
             "zoom:\n  client_id: {u22}\n  client_secret: {s32}",
             "[zoom]\nclient_secret = \"{s32}\"",
             "os.getenv(\"ZOOM_CLIENT_SECRET\", \"{s32}\")",
+            "r = requests.post('https://zoom.us/oauth/token',\n    auth=(\"{u22}\", \"{s32}\"))",
         ],
         negatives: &[
             "ZOOM_CLIENT_SECRET=your_client_secret",
@@ -193,6 +228,9 @@ pub static RULES: &[Rule] = &[
             "ZOOM_CLIENT_SECRET={hex32}",
             "CLIENT_SECRET={s32}",
             ".card { zoom: 1.25; }\nCLIENT_SECRET={s32}",
+            "ZoomMtg.init({})\n\n\n\nSESSION_SECRET={s32}",
+            "ZoomMtg.init({})\n# Twilio\nAUTH_TOKEN={s32}",
+            "ZoomMtg.init({})\nencrypted_password: {s32}",
         ],
     },
 ];

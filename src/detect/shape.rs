@@ -36,7 +36,9 @@ impl Shape {
 
     /// Whether a value of this shape is random enough to be a real credential.
     pub fn looks_random(self, value: &[u8]) -> bool {
-        if is_placeholder(value) || has_sequential_run(value, 6) || has_repeat_run(value, 5) {
+        // `eyJ` opens a JWT segment (`{"` in base64url): a header cut from a token, not a secret.
+        let jwt_piece = value.starts_with(b"eyJ");
+        if jwt_piece || is_placeholder(value) || has_sequential_run(value, 6) || has_repeat_run(value, 5) {
             return false;
         }
         match self {

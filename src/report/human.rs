@@ -65,6 +65,9 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
         if let Some(proof) = &finding.verified {
             let _ = writeln!(out, "    {}        {}", "proof".red().bold(), sanitize(proof));
         }
+        if let Some(because) = &finding.because {
+            let _ = writeln!(out, "    zoom         {}", sanitize(&because.describe()));
+        }
         for (index, place) in credential.added.iter().enumerate() {
             let label = if index == 0 { "added in" } else { "" };
             let commit = place.commit.as_ref().map_or_else(String::new, |c| {
@@ -109,6 +112,32 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
          existing clones, forks and CI caches keep the value, so rotation comes first.\n"
     );
     let _ = writeln!(out, "{}", summary(outcome));
+    out
+}
+
+/// One line for each finding below the blocking bar (an expired token, by default): what
+/// and where, and that it does not block. Hooks print these and let the commit go ahead.
+pub fn notices(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for file_finding in &outcome.notices {
+        let finding = &file_finding.finding;
+        let commit =
+            file_finding.commit.as_ref().map_or_else(String::new, |c| format!(" in {}", c.short_id()));
+        let state = match finding.expires_at {
+            Some(exp) if finding.expired => format!("expired on {}", format_unix_date(exp)),
+            _ => format!("{} severity", finding.severity().name()),
+        };
+        let _ = writeln!(
+            out,
+            "zoomguard: notice: {} [{}] at {}:{}{commit}, {}: {state}; not blocking (fingerprint {})",
+            finding.kind().name(),
+            finding.rule.id,
+            sanitize(&file_finding.path),
+            finding.line,
+            finding.redacted(),
+            finding.fingerprint()
+        );
+    }
     out
 }
 
@@ -195,6 +224,9 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     }
     if let Some(proof) = &finding.verified {
         let _ = writeln!(out, "    {}  {}", "proof".red().bold(), sanitize(proof));
+    }
+    if let Some(because) = &finding.because {
+        let _ = writeln!(out, "    zoom   {}", sanitize(&because.describe()));
     }
     if let Some(exp) = finding.expires_at {
         let when = format_unix_date(exp);

@@ -36,6 +36,7 @@ pub fn render(outcome: &Outcome, inventory: Option<&[Credential]>) -> String {
             "elapsed_ms": u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
         "findings": outcome.findings.iter().map(finding).collect::<Vec<_>>(),
+        "notices": outcome.notices.iter().map(finding).collect::<Vec<_>>(),
     });
     if let Some(credentials) = inventory {
         report["inventory"] = credentials.iter().map(credential).collect();
@@ -76,6 +77,7 @@ fn finding(file_finding: &FileFinding) -> Value {
         "verified": finding.verified.is_some(),
         "verification": finding.verified,
         "expired": finding.expired,
+        "zoom_context": finding.because.as_ref().map(crate::detect::Because::describe),
         "expires_at": finding.expires_at,
         "remediation": remediation_summary(finding.kind()),
     })

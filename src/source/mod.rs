@@ -6,6 +6,7 @@ pub mod commits;
 pub mod files;
 pub mod index;
 pub mod lines;
+pub mod project;
 pub mod push;
 pub mod settings;
 pub mod staged;

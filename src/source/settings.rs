@@ -100,16 +100,30 @@ impl Settings {
         }
     }
 
-    /// `zoomguard.minSeverity` (`medium`, `high` or `critical`), if set; another value is an error.
-    pub fn min_severity(&self) -> Result<Option<Severity>> {
-        let key = "zoomguard.minSeverity";
-        match self.config.get_string(key) {
-            Ok(value) => match Severity::from_name(&value) {
-                Some(severity) => Ok(Some(severity)),
-                None => anyhow::bail!("git config {key} is {value:?}; use medium, high or critical"),
-            },
+    /// `zoomguard.blockSeverity` (`low`, `medium`, `high` or `critical`; the older name
+    /// `zoomguard.minSeverity` still works), if set; another value is an error.
+    pub fn block_severity(&self) -> Result<Option<Severity>> {
+        for key in ["zoomguard.blockSeverity", "zoomguard.minSeverity"] {
+            match self.config.get_string(key) {
+                Ok(value) => match Severity::from_name(&value) {
+                    Some(severity) => return Ok(Some(severity)),
+                    None => anyhow::bail!("git config {key} is {value:?}; use low, medium, high or critical"),
+                },
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("reading git config {key}")),
+            }
+        }
+        Ok(None)
+    }
+
+    /// `zoomguard.zoomProject` (`true` or `false`), if set: whether this repository uses
+    /// Zoom, overriding what its manifests and names suggest.
+    pub fn zoom_project(&self) -> Result<Option<bool>> {
+        let key = "zoomguard.zoomProject";
+        match self.config.get_bool(key) {
+            Ok(value) => Ok(Some(value)),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading git config {key}")),
+            Err(e) => Err(e).with_context(|| format!("git config {key} is not true or false")),
         }
     }
 

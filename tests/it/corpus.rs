@@ -3,7 +3,10 @@
 //! A case is a header line `### <expected> | <format> | <path>` followed by a synth template
 //! (see `zoomguard::synth`) up to the next header; one trailing newline is not part of it.
 //! `<expected>` is the multiset of rule ids the whole text must produce, or `none`; `<path>`
-//! is the path the text pretends to have (a path that names Zoom is Zoom context). Each
+//! is the path the text pretends to have (a path that names Zoom is Zoom context). A line
+//! `--- file: <path>` in a template starts another file of the same change (a manifest, a
+//! sibling that calls Zoom): the change's files are scanned together, as a commit's are, so
+//! what one shows about the project counts for the others. Each
 //! template is expanded with a seed derived from the case, so the corpus never holds a
 //! credential-shaped value and every failure is reproducible. The main test prints precision
 //! and recall per rule and per format (`cargo test --test integration corpus -- --nocapture`
@@ -14,8 +17,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use zoomguard::change::{AddedLines, Change};
-use zoomguard::detect::{scan, Finding, ScanOptions, RULES};
+use zoomguard::detect::{scan_unsettled, settle, Finding, ScanOptions, RULES};
 use zoomguard::synth::Synth;
+
+/// Starts another file of a case's change.
+const FILE_SEPARATOR: &str = "--- file: ";
 
 /// Fewest cases the corpus may hold.
 const MIN_CASES: usize = 400;
@@ -61,15 +67,28 @@ impl Case {
         Synth::new(self.seed()).expand(&self.template)
     }
 
-    /// What the detector finds in `text`, presented as a new file at the case's path.
+    /// What the detector finds in `text`, presented as a new file at the case's path (and
+    /// its other files, after `--- file:` lines, as new files beside it), settled by what
+    /// any of them shows about the project.
     fn scan(&self, text: &str) -> Vec<Finding> {
-        let change = Change {
-            path: self.path.clone(),
-            old_path: None,
-            text: text.as_bytes().to_vec(),
-            added: AddedLines::All,
-        };
-        scan(&change, &ScanOptions::default())
+        let mut files = vec![(self.path.clone(), String::new())];
+        for line in text.split_inclusive('\n') {
+            match line.strip_prefix(FILE_SEPARATOR) {
+                Some(path) => files.push((path.trim().to_owned(), String::new())),
+                None => files.last_mut().expect("the case's own file").1.push_str(line),
+            }
+        }
+        let options = ScanOptions::default();
+        let mut signal = None;
+        let mut findings = Vec::new();
+        for (path, text) in files {
+            let change = Change { path, old_path: None, text: text.into_bytes(), added: AddedLines::All };
+            let scanned = scan_unsettled(&change, &options);
+            signal = signal.or(scanned.signal);
+            findings.extend(scanned.findings);
+        }
+        settle(&mut findings, signal.map(std::sync::Arc::from).as_ref());
+        findings
     }
 }
 

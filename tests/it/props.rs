@@ -8,13 +8,13 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use zoomguard::change::{decode_utf16, line_count, AddedLines, Change};
-use zoomguard::detect::{classify_jwt, scan, ScanOptions};
+use zoomguard::detect::{classify_jwt, scan, ProjectContext, ScanOptions};
 use zoomguard::source::lines::OldLines;
 use zoomguard::source::push::{parse_pre_push, parse_pre_receive};
 use zoomguard::synth::Synth;
 
 /// The same clock for every case, so a failure replays the same way.
-const OPTIONS: ScanOptions = ScanOptions { now: 1_700_000_000 };
+const OPTIONS: ScanOptions = ScanOptions { now: 1_700_000_000, project: ProjectContext::Unknown };
 
 fn config() -> ProptestConfig {
     ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }

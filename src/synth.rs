@@ -160,7 +160,7 @@ impl Synth {
     /// `s32` `s36` (secrets), `u22` (UUIDv4 id or webhook token), `c21` (short client ID),
     /// `hex32`, `hex40`, `jwt-app`, `jwt-app-expired`, `oauth-access`, `oauth-access-expired`,
     /// `oauth-refresh`, `oauth-s2s`, `zak`, `zak-sv` (a ZAK whose header carries `sv`),
-    /// `jwt-app-noexp`, `sdk-meeting`, `sdk-video`, `sdk-legacy` and `sdk-legacy-36` (the old
+    /// `jwt-app-noexp`, `sdk-meeting`, `sdk-video`, `sdk-init` (a native SDK's init token), `sdk-legacy` and `sdk-legacy-36` (the old
     /// base64 Meeting SDK signature, for a 22- or 36-character key), the look-alikes
     /// `sdk-sample` (a signature whose key is a placeholder) and `jwt-test`, and the non-Zoom
     /// `jwt-hs256-other`, `jwt-rs256`, `jwt-supabase`. Encoded forms: `basic-client` (base64
@@ -214,6 +214,14 @@ impl Synth {
                 let keys = ["abc123", "VIDEO_SDK_KEY", "APIKEYHERE", "YOUR_SDK_KEY", "<Client_ID>"];
                 let key = keys[(self.next_u64() % keys.len() as u64) as usize];
                 self.meeting_sdk_signature(key, FAR_FUTURE)
+            }
+            "sdk-init" => {
+                let key = self.alnum(36);
+                let payload = format!(
+                    r#"{{"appKey":"{key}","sdkKey":"{key}","iat":{},"exp":{FAR_FUTURE}}}"#,
+                    FAR_FUTURE - 7200
+                );
+                self.jwt(r#"{"alg":"HS256","typ":"JWT"}"#, &payload, 32)
             }
             "sdk-legacy" => {
                 let key = self.uuid22();
@@ -307,6 +315,7 @@ pub fn describe(template: &str) -> String {
             "zak" | "zak-sv" => "JWT eyJ… ZAK",
             "jwt-app-noexp" => "JWT eyJ… signed HS256, iss = API key, no exp",
             "sdk-legacy" | "sdk-legacy-36" => "base64 of key.meeting.timestamp.role.hmac",
+            "sdk-init" => "JWT eyJ… signed with the SDK secret, key and expiry only",
             "sdk-sample" | "jwt-test" => "a sample JWT",
             "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",
             "jwt-hs256-other" | "jwt-rs256" | "jwt-supabase" => "another vendor's JWT",

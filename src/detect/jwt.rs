@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::kind::{IdentifierKind, Kind};
-use super::shape::{b64url_run_end, is_b64url, is_placeholder, is_uuid22};
+use super::shape::{b64url_run_end, is_b64url, is_placeholder, is_uuid22, Shape};
 
 /// The fewest characters a header or claims segment has after its `eyJ` (`{"`).
 const MIN_OBJECT_LEN: usize = 10;
@@ -200,7 +200,10 @@ fn classify_json(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Class
     let session_claims = ["mn", "role", "tokenExp", "tpc", "role_type"];
     if let Some(key) = sdk_key {
         // Docs and READMEs sign samples with `abc123`, `VIDEO_SDK_KEY` or `APIKEYHERE` as the key.
-        if session_claims.iter().any(|c| claims.contains_key(*c)) && !is_made_up(&key) {
+        // The native SDKs' init tokens carry the key alone, without session claims: then the
+        // key must have a Zoom key's shape.
+        let sessions = session_claims.iter().any(|c| claims.contains_key(*c));
+        if !is_made_up(&key) && (sessions || Shape::of(key.as_bytes()).is_some()) {
             return Some((Kind::SdkSignature, expires_at, Some((IdentifierKind::SdkKey, key))));
         }
     }

@@ -23,7 +23,7 @@ static ASSIGNMENT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
         r#"(?x)
         (?P<key>[A-Za-z_$@][A-Za-z0-9_.$@-]*)
-        (?:\\?["'`]|\])*[\ \t]*\)?[\ \t]*
+        (?:\\?["'`]|\])*[\ \t]*\)?(?:\*\*)?[\ \t]*
         (?:=>|:=|\?\?|\|\||=|:|,|>|\bor\b
           |\.unwrap_or(?:_else)?\((?:\|_\|)?
           |:[\ \t]*&?(?:'static[\ \t]+)?str[\ \t]*=
@@ -395,19 +395,7 @@ impl<'t> Found<'t> {
         if !key_is_zoom && names_other_vendor(&key_bytes) {
             return;
         }
-        // An application's own secret (`SESSION_SECRET`) is not Zoom's, nor is a generic name
-        // under another vendor's heading (`# Twilio`); in a nested mapping, its parent keys
-        // decide that (below).
-        let someone_elses = !key_is_zoom && {
-            let parents = self.parents_of(key.start());
-            names_own_secret(&key_bytes, &parents)
-                || parents.is_empty() && other_vendor_above(text, key.start())
-        };
-        let reach = if key_is_zoom {
-            Reach::Near
-        } else if someone_elses {
-            return;
-        } else if self.zoom_nearby.near(key.start()) {
+        let reach = if key_is_zoom || self.zoom_nearby.near(key.start()) {
             Reach::Near
         } else if self.zoom_nearby.wide() && counts_in_wide_context(&key_bytes, shape, value.as_bytes()) {
             Reach::Wide
@@ -418,6 +406,15 @@ impl<'t> Found<'t> {
             return;
         }
         let parents = self.parents_of(key.start());
+        // An application's own secret (`SESSION_SECRET`) is not Zoom's, nor is a generic name
+        // under another vendor's heading (`# Twilio`); in a nested mapping, its parent keys
+        // decide that (below).
+        if !key_is_zoom
+            && (names_own_secret(&key_bytes, &parents)
+                || parents.is_empty() && other_vendor_above(text, key.start()))
+        {
+            return;
+        }
         // `github:` / `  client_secret: …` beside a `zoom:` section is GitHub's.
         if !key_is_zoom
             && parents.iter().any(|parent| names_other_vendor(parent))
@@ -643,7 +640,41 @@ fn names_other_vendor(key: &[u8]) -> bool {
 
 /// How real code misspells `secret` in the names of Zoom secrets (`zoom_secert`,
 /// `zoom_secrect_key`, `ZOOM_CLIENT_SECRETE`, which `secret` already covers).
-const MISSPELT_SECRET: &[&str] = &["secrect", "secert", "sercet", "scret", "secreat", "secrt"];
+const MISSPELT_SECRET: &[&str] = &["secrect", "secert", "sercet", "scret"];
+
+/// Pieces of the names that count where only the project says Zoom (see
+/// [`counts_in_wide_context`]), in the cases names are written in: `secret` and its
+/// misspellings, `password`, `verification`, `notification`, `EventsApi`, `webhook`, and the
+/// calls whose arguments [`super::unnamed`] reads. A file that says no Zoom keyword and
+/// holds none of these never meets the keyed patterns.
+pub const WIDE_NAME_WORDS: &[&str] = &[
+    "ecret",
+    "ECRET",
+    "ecrect",
+    "ECRECT",
+    "ecert",
+    "ECERT",
+    "ercet",
+    "ERCET",
+    "scret",
+    "SCRET",
+    "assw",
+    "ASSW",
+    "erif",
+    "ERIF",
+    "otification",
+    "OTIFICATION",
+    "ventsApi",
+    "ventsapi",
+    "VENTSAPI",
+    "ebhook",
+    "EBHOOK",
+    "useState",
+    ".sign(",
+    ".encode(",
+    "::encode(",
+    "Buffer.from(",
+];
 
 /// Words in a key that make a value no credential at all, Zoom's or anyone's.
 const NOT_A_CREDENTIAL: &[&str] = &["encrypted", "passcode", "meetingpassword"];
@@ -692,20 +723,17 @@ const OWN_SECRET_WORDS: &[&str] = &[
 /// Flask's `SECRET_KEY`, Rails' `SECRET_KEY_BASE`.
 const OWN_SECRET_NAMES: &[&str] = &["secretkey", "secretkeybase"];
 
-/// Whether `text` holds `word` (lower case) as a word of its own, in any case: `TWILIO_SID`,
-/// `# Twilio`, `twilioClient`, `new TwilioClient`, but not the `aws` inside a random value.
-fn names_as_a_word(text: &[u8], word: &[u8]) -> bool {
+/// Whether `text` (and `lower`, the same text in lower case) holds `word` (lower case) as a
+/// word of its own: `TWILIO_SID`, `# Twilio`, `twilioClient`, `new TwilioClient`, but not the
+/// `aws` inside a random value.
+fn names_as_a_word(text: &[u8], lower: &[u8], word: &[u8]) -> bool {
     let lower_letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_lowercase);
-    text.windows(word.len()).enumerate().any(|(at, w)| {
-        if !w.eq_ignore_ascii_case(word) {
-            return false;
-        }
+    memchr::memmem::find_iter(lower, word).any(|at| {
         let before = at.checked_sub(1).and_then(|i| text.get(i));
         let starts = !before.is_some_and(u8::is_ascii_alphanumeric)
-            || w[0].is_ascii_uppercase() && lower_letter(before);
+            || text[at].is_ascii_uppercase() && lower_letter(before);
         let after = text.get(at + word.len());
-        let ends = !after.is_some_and(u8::is_ascii_alphanumeric) || after.is_some_and(u8::is_ascii_uppercase);
-        starts && ends && !lower_letter(after)
+        starts && (!after.is_some_and(u8::is_ascii_alphanumeric) || after.is_some_and(u8::is_ascii_uppercase))
     })
 }
 
@@ -724,6 +752,8 @@ fn names_own_secret(key: &[u8], parents: &[&[u8]]) -> bool {
 fn counts_in_wide_context(key: &[u8], shape: Shape, value: &[u8]) -> bool {
     match role_of(key) {
         Some(Role::Identifier) => matches!(shape, Shape::Uuid22 | Shape::ShortClientId),
+        // `token` alone names too much (`csrfToken`, `deviceToken`); a webhook's token counts.
+        Some(Role::Token) => normalized(key).contains("webhook") && strictly_random(Some(shape), value),
         Some(_) => strictly_random(Some(shape), value),
         None => false,
     }
@@ -759,7 +789,8 @@ fn other_vendor_above(text: &[u8], at: usize) -> bool {
         if mentions_zoom(bytes) {
             return false;
         }
-        if OTHER_VENDORS.iter().any(|vendor| names_as_a_word(bytes, vendor.as_bytes())) {
+        let lower = bytes.to_ascii_lowercase();
+        if OTHER_VENDORS.iter().any(|vendor| names_as_a_word(bytes, &lower, vendor.as_bytes())) {
             return true;
         }
         if window.start == 0 {

@@ -7,17 +7,13 @@
 
 use std::ops::Range;
 
+use super::shape::{is_uuid22, Shape};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use once_cell::sync::Lazy;
-use regex::bytes::Regex;
 
-use super::shape::{is_uuid22, Shape};
-
-/// A run of standard base64 as long as a signature can be: a 20–36 character key, an
-/// 11-digit meeting number, a 13-digit timestamp, a role and a 44-character hash.
-static BASE64_RUN: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?:^|[^A-Za-z0-9+/=])([A-Za-z0-9+/]{96,200}={0,2})").expect("valid pattern"));
+/// The lengths of standard base64 that a signature can have: a 20–36 character key, a 9–12
+/// digit meeting number, a 13-digit timestamp, a role and a 44-character hash.
+const RUN_LENGTHS: Range<usize> = 96..201;
 
 /// How long such a signature lasts after the time it was made, at the most (Zoom's SDK
 /// signatures live at most two days).
@@ -34,17 +30,62 @@ pub struct LegacySignature {
     pub expires_at: i64,
 }
 
+/// Whether `text` may hold an old-style signature: it is passed to the SDK as `signature`.
+pub fn may_be_in(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"ignature").is_some() || memchr::memmem::find(text, b"IGNATURE").is_some()
+}
+
 /// Every old-style Meeting SDK signature in `text`.
 pub fn find(text: &[u8]) -> Vec<LegacySignature> {
-    BASE64_RUN
-        .captures_iter(text)
-        .filter_map(|caps| {
-            let run = caps.get(1)?;
-            let decoded = STANDARD.decode(run.as_bytes()).ok()?;
+    base64_runs(text)
+        .into_iter()
+        .filter_map(|run| {
+            // The key (at most 36 bytes) and the dot after it are in the first 52 characters:
+            // decode those first.
+            let head = STANDARD.decode(&text[run.start..run.start + 52]).ok()?;
+            if !head.iter().take(20).all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                || !head.contains(&b'.')
+            {
+                return None;
+            }
+            let decoded = STANDARD.decode(&text[run.clone()]).ok()?;
             let (key, expires_at) = parse(&decoded)?;
-            Some(LegacySignature { span: run.range(), key, expires_at })
+            Some(LegacySignature { span: run, key, expires_at })
         })
         .collect()
+}
+
+/// A standard base64 character (the padding `=` aside).
+fn is_base64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// The whole runs of standard base64, with their padding, whose length is in [`RUN_LENGTHS`].
+/// A run that long covers one of any 96 consecutive offsets, so only every 96th offset is
+/// read until one holds a base64 byte: most bytes of a text are never looked at.
+fn base64_runs(text: &[u8]) -> Vec<Range<usize>> {
+    let step = RUN_LENGTHS.start;
+    let mut runs = Vec::new();
+    let mut from = 0; // no run crosses `from`: it is 0 or follows a byte that is not base64
+    while let Some(&probe) = text.get(from + step - 1) {
+        let probe_at = from + step - 1;
+        if !is_base64(probe) {
+            from = probe_at + 1;
+            continue;
+        }
+        let start = text[from..probe_at].iter().rposition(|&b| !is_base64(b)).map_or(from, |p| from + p + 1);
+        let mut end =
+            text[probe_at..].iter().position(|&b| !is_base64(b)).map_or(text.len(), |p| probe_at + p);
+        let letters = end - start;
+        while end < text.len() && text[end] == b'=' && end - start - letters < 2 {
+            end += 1;
+        }
+        if RUN_LENGTHS.contains(&letters) && text.get(end).is_none_or(|&b| !is_base64(b) && b != b'=') {
+            runs.push(start..end);
+        }
+        from = end + 1;
+    }
+    runs
 }
 
 /// The key and expiry of a decoded signature, if `decoded` is one.
@@ -90,6 +131,14 @@ mod tests {
         assert_eq!(found[0].key, key);
         assert_eq!(&text[found[0].span.clone()], signature);
         assert!(found[0].expires_at < 1_700_000_000, "made in 2021, long expired");
+    }
+
+    #[test]
+    fn runs_are_found_whole() {
+        let run = |n: usize| "QUJD".repeat(n / 4);
+        let text = format!("a {} b \"{}==\" {} {}", run(100), run(120), run(40), run(240));
+        let found: Vec<&str> = base64_runs(text.as_bytes()).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, [run(100), format!("{}==", run(120))]);
     }
 
     #[test]

@@ -108,6 +108,21 @@ fn case_variants(word: &str) -> Vec<Vec<u8>> {
 
 static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
 
+/// The words of the generic names that count in a Zoom project ([`keyed::WIDE_NAME_WORDS`],
+/// as written): asked only of a file with no Zoom keyword, in a project that may use Zoom.
+static SECRET_NAME_WORDS: Lazy<(Option<aho_corasick::packed::Searcher>, AhoCorasick)> = Lazy::new(|| {
+    let automaton = AhoCorasick::new(keyed::WIDE_NAME_WORDS).expect("the name words build an automaton");
+    (aho_corasick::packed::Searcher::new(keyed::WIDE_NAME_WORDS), automaton)
+});
+
+/// Whether `text` holds a word of the generic names that count in a Zoom project.
+fn names_a_secret(text: &[u8]) -> bool {
+    match &*SECRET_NAME_WORDS {
+        (Some(searcher), _) => searcher.find(text).is_some(),
+        (None, automaton) => automaton.is_match(text),
+    }
+}
+
 /// What detection needs to know besides the text: the time, and whether the project around
 /// the text uses Zoom (the `Context` of the design).
 #[derive(Debug, Clone)]
@@ -322,37 +337,45 @@ pub fn scan_unsettled(change: &Change, options: &ScanOptions) -> Scanned {
     let text = change.text.as_slice();
     let mut zoom_hits = Vec::new();
     let mut jwt_starts = Vec::new();
-    let mut signs_of_zoom = project::is_manifest(&change.path);
+    let mut mentions = Vec::new();
     PREFILTER.for_each_hit(text, |at, word| match word {
         "zoom" => {
-            signs_of_zoom = true;
+            mentions.push(at);
             if context::is_zoom_reference(text, at) {
                 zoom_hits.push(at);
             }
         }
-        "eyJ" => {
-            if text[at..].starts_with(b"eyJ") {
-                jwt_starts.push(at);
-            }
+        "eyJ" if text[at..].starts_with(b"eyJ") => jwt_starts.push(at),
+        "x-zm-" => {
+            // Zoom's webhook headers say Zoom as plainly as the word does.
+            mentions.push(at);
+            zoom_hits.push(at);
         }
-        _ => signs_of_zoom = true, // a webhook header or event, which need not say `zoom`
+        _ => {}
     });
-    let signal = if signs_of_zoom { project::signal(&change.path, text) } else { None };
-    Scanned { findings: find(change, options, text, &zoom_hits, jwt_starts), signal }
+    let signal = project::signal(&change.path, text, &mentions);
+    let keywords = Keywords { zoom_hits: &zoom_hits, jwt_starts };
+    Scanned { findings: find(change, options, text, keywords), signal }
 }
 
-/// The findings of `text` (the text of `change`), given the keyword pass's Zoom references
-/// and JWT starts.
-fn find(
-    change: &Change,
-    options: &ScanOptions,
-    text: &[u8],
-    zoom_hits: &[usize],
+/// What the keyword pass found in a text.
+struct Keywords<'a> {
+    /// The offsets of the references to Zoom.
+    zoom_hits: &'a [usize],
+    /// The offsets where a JWT may start.
     jwt_starts: Vec<usize>,
-) -> Vec<Finding> {
+}
+
+/// The findings of `text` (the text of `change`), given what the keyword pass found.
+fn find(change: &Change, options: &ScanOptions, text: &[u8], keywords: Keywords<'_>) -> Vec<Finding> {
+    let Keywords { zoom_hits, jwt_starts } = keywords;
     let path_is_zoom = context::mentions_zoom(change.path.as_bytes());
-    let project_may_be_zoom = options.project != ProjectContext::NotZoom;
-    if jwt_starts.is_empty() && zoom_hits.is_empty() && !path_is_zoom && !project_may_be_zoom {
+    let says_zoom = !jwt_starts.is_empty() || !zoom_hits.is_empty() || path_is_zoom;
+    // Only a generic secret's name can make a file that never says Zoom hold a finding: the
+    // words of such names are looked for only when nothing else would run.
+    let project_may_be_zoom =
+        options.project != ProjectContext::NotZoom && (says_zoom || names_a_secret(text));
+    if !says_zoom && !project_may_be_zoom {
         return Vec::new();
     }
 
@@ -375,7 +398,9 @@ fn find(
     }
     // Old base64 SDK signatures sit beside `ZoomMtg` calls; a file that never names Zoom is not
     // searched for them, even in a project that may use Zoom (the search reads every byte).
-    if !zoom_hits.is_empty() || path_is_zoom || matches!(options.project, ProjectContext::Zoom(_)) {
+    let may_hold_signature =
+        !zoom_hits.is_empty() || path_is_zoom || matches!(options.project, ProjectContext::Zoom(_));
+    if may_hold_signature && legacy::may_be_in(text) {
         for signature in legacy::find(text) {
             let kind =
                 if signature.key.len() == 22 { IdentifierKind::ApiKey } else { IdentifierKind::SdkKey };
@@ -412,8 +437,11 @@ fn find(
             decoded: None,
             wide: s.wide,
         }));
-        let plain: Vec<Range<usize>> = candidates.iter().map(|c| c.span.clone()).collect();
-        candidates.extend(decoded_candidates(text, &nearby, &plain));
+        // Encoded and split values are read where the file itself names Zoom.
+        if !zoom_hits.is_empty() || path_is_zoom {
+            let plain: Vec<Range<usize>> = candidates.iter().map(|c| c.span.clone()).collect();
+            candidates.extend(decoded_candidates(text, &nearby, &plain));
+        }
     }
 
     if candidates.is_empty() {
@@ -775,6 +803,8 @@ mod tests {
             hits
         };
         assert_eq!(hits(&PREFILTER), [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
+        assert!(PREFILTER.packed.is_some(), "the keyword pass fits the SIMD search");
+        assert!(SECRET_NAME_WORDS.0.is_some(), "so does the search for secret names");
         let fallback = Prefilter { packed: None, ..Prefilter::new() };
         assert_eq!(hits(&fallback), hits(&PREFILTER));
     }

@@ -6,7 +6,6 @@
 //! that may say so (a few manifests, the other files of the change, the repository's name);
 //! this module decides, from the tables below, whether one does and how to say why.
 
-use aho_corasick::AhoCorasick;
 use once_cell::sync::Lazy;
 
 use super::context::mentions_zoom;
@@ -63,7 +62,6 @@ const ZOOM_PACKAGES: &[&str] = &[
     "ZoomNet",
     "us.zoom.sdk",
     "us.zoom.videosdk",
-    "MobileRTC",
     "flutter_zoom_sdk",
 ];
 
@@ -78,7 +76,6 @@ const ZOOM_CODE_SIGNS: &[&str] = &[
     "source.zoom.us",
     "x-zm-signature",
     "x-zm-request-timestamp",
-    "endpoint.url_validation",
     "@xmpp.zoom.us",
     "from zoomus import",
     "ZoomClient(",
@@ -90,23 +87,45 @@ const ZOOM_CODE_SIGNS: &[&str] = &[
 /// searched. (A handler that answers `endpoint.url_validation` reads `x-zm-signature` too.)
 pub const KEYWORDS_WITHOUT_ZOOM: [&str; 1] = ["x-zm-"];
 
-/// One search for every package name and code sign: a file is read once, whatever the tables hold.
-struct Signs {
-    automaton: AhoCorasick,
-    /// For each pattern, whether it is a package name (else a code sign).
-    is_package: Vec<bool>,
-    patterns: Vec<&'static str>,
-}
-
-static SIGNS: Lazy<Signs> = Lazy::new(|| {
-    let patterns: Vec<&'static str> = ZOOM_PACKAGES.iter().chain(ZOOM_CODE_SIGNS).copied().collect();
-    let is_package = patterns.iter().enumerate().map(|(i, _)| i < ZOOM_PACKAGES.len()).collect();
-    let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&patterns)
-        .expect("the Zoom signs build an automaton");
-    Signs { automaton, is_package, patterns }
+/// Every package name and code sign holds `zoom` (any case) or `x-zm-`, so each is looked for
+/// only where the keyword pass found one of those: the signs, and where that word sits in each.
+static SIGNS: Lazy<Vec<Sign>> = Lazy::new(|| {
+    let sign = |pattern: &'static str, is_package: bool| {
+        let lower = pattern.to_ascii_lowercase();
+        let anchor =
+            lower.find("zoom").or_else(|| lower.find("x-zm-")).expect("every sign holds zoom or x-zm-");
+        Sign { pattern, is_package, anchor }
+    };
+    ZOOM_PACKAGES
+        .iter()
+        .map(|p| sign(p, true))
+        .chain(ZOOM_CODE_SIGNS.iter().map(|p| sign(p, false)))
+        .collect()
 });
+
+/// For each lower-case byte, the signs whose byte after their anchor's first four (`zoom`,
+/// or `x-zm`) is that byte; a sign that ends there is under every byte. At the end of a text
+/// no byte follows, and only such a sign can stand there.
+static SIGNS_BY_NEXT_BYTE: Lazy<Vec<Vec<usize>>> = Lazy::new(|| {
+    let mut table = vec![Vec::new(); 256];
+    for (index, sign) in SIGNS.iter().enumerate() {
+        match sign.pattern.as_bytes().get(sign.anchor + 4) {
+            Some(next) => table[usize::from(next.to_ascii_lowercase())].push(index),
+            // A sign that ends in `zoom` (`pyzoom`) can be followed by anything.
+            None => table.iter_mut().for_each(|signs| signs.push(index)),
+        }
+    }
+    table
+});
+
+/// One package name or code sign.
+struct Sign {
+    pattern: &'static str,
+    /// A package name (counts only in a manifest, as a whole token), else a code sign.
+    is_package: bool,
+    /// Where `zoom` (or `x-zm-`) starts in it.
+    anchor: usize,
+}
 
 /// Whether `path` names a dependency manifest (by its last segment).
 pub fn is_manifest(path: &str) -> bool {
@@ -116,28 +135,50 @@ pub fn is_manifest(path: &str) -> bool {
 
 /// Why the file at `path` with `text` shows that its project uses Zoom, if it does: a
 /// manifest that depends on a Zoom package ("package.json depends on @zoom/meetingsdk"), or
-/// code that calls Zoom ("src/meeting.js calls ZoomMtg").
-pub fn signal(path: &str, text: &[u8]) -> Option<String> {
+/// code that calls Zoom ("src/meeting.js uses ZoomMtg"). `mentions` are the offsets of every
+/// `zoom` and `x-zm-` in `text` (any case), as the keyword pass found them.
+pub fn signal(path: &str, text: &[u8], mentions: &[usize]) -> Option<String> {
     let manifest = is_manifest(path);
-    let signs = &*SIGNS;
-    for found in signs.automaton.find_overlapping_iter(text) {
-        let index = found.pattern().as_usize();
-        let pattern = signs.patterns[index];
-        let written = &text[found.range()];
-        if signs.is_package[index] {
-            if manifest && is_whole_token(text, found.start(), found.end()) {
-                return Some(format!("{} depends on {pattern}", shown(path)));
+    for &at in mentions {
+        // The byte after `zoom` (or `x-zm`) picks the few signs that can stand here.
+        let next = text.get(at + 4).map_or(0, u8::to_ascii_lowercase);
+        for &index in &SIGNS_BY_NEXT_BYTE[usize::from(next)] {
+            let sign = &SIGNS[index];
+            let Some(start) = at.checked_sub(sign.anchor) else { continue };
+            let end = start + sign.pattern.len();
+            let Some(written) = text.get(start..end) else { continue };
+            // The first and last bytes turn away nearly every other sign before the whole compare.
+            let (first, last) = (sign.pattern.as_bytes()[0], sign.pattern.as_bytes()[sign.pattern.len() - 1]);
+            if !written[0].eq_ignore_ascii_case(&first)
+                || !written[written.len() - 1].eq_ignore_ascii_case(&last)
+                || !written.eq_ignore_ascii_case(sign.pattern.as_bytes())
+            {
+                continue;
             }
-            continue;
+            if sign.is_package {
+                if manifest && is_whole_token(text, start, end) {
+                    return Some(format!("{} depends on {}", shown(path), sign.pattern));
+                }
+                continue;
+            }
+            // Names (`ZoomMtg`, `ZoomClient(`) are matched as written; hosts and headers in any case.
+            let is_name = sign.pattern.bytes().any(|b| b.is_ascii_uppercase());
+            if is_name && written != sign.pattern.as_bytes() {
+                continue;
+            }
+            return Some(format!("{} uses {}", shown(path), sign.pattern));
         }
-        // Names (`ZoomMtg`, `ZoomClient(`) are matched as written; hosts and headers in any case.
-        let is_name = pattern.bytes().any(|b| b.is_ascii_uppercase());
-        if is_name && written != pattern.as_bytes() {
-            continue;
-        }
-        return Some(format!("{} uses {pattern}", shown(path)));
     }
     None
+}
+
+/// [`signal`] for a text the keyword pass has not read: every `zoom` and `x-zm-` found here.
+pub fn signal_of(path: &str, text: &[u8]) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut mentions: Vec<usize> = memchr::memmem::find_iter(&lower, b"zoom").collect();
+    mentions.extend(memchr::memmem::find_iter(&lower, b"x-zm-"));
+    mentions.sort_unstable();
+    signal(path, text, &mentions)
 }
 
 /// Why a name (the repository's directory, a remote's URL) shows that the project is about
@@ -183,10 +224,10 @@ mod tests {
             ("notes.txt", "we might use zoomus one day\n", false),
         ];
         for (path, text, zoom) in cases {
-            assert_eq!(signal(path, text.as_bytes()).is_some(), zoom, "{path}: {text}");
+            assert_eq!(signal_of(path, text.as_bytes()).is_some(), zoom, "{path}: {text}");
         }
         assert_eq!(
-            signal("package.json", br#"{"dependencies": {"@zoom/videosdk": "1.10"}}"#).as_deref(),
+            signal_of("package.json", br#"{"dependencies": {"@zoom/videosdk": "1.10"}}"#).as_deref(),
             Some("package.json depends on @zoom/videosdk")
         );
     }
@@ -198,16 +239,16 @@ mod tests {
             "fetch('https://zoom.us/oauth/token', opts)",
             "const url = 'https://API.ZOOM.US/v2/users/me'",
             "if (req.headers['x-zm-signature'] !== expected)",
-            "if event == 'endpoint.url_validation':",
+            "ts = request.headers['x-zm-request-timestamp']",
             "from zoomus import ZoomClient",
         ] {
-            assert!(signal("src/app.js", text.as_bytes()).is_some(), "{text}");
+            assert!(signal_of("src/app.js", text.as_bytes()).is_some(), "{text}");
         }
         for text in ["zoommtg is not a thing", ".card { zoom: 1.25 }", "map.setZoom(3)", "d3.zoom()"] {
-            assert_eq!(signal("src/app.js", text.as_bytes()), None, "{text}");
+            assert_eq!(signal_of("src/app.js", text.as_bytes()), None, "{text}");
         }
         assert_eq!(
-            signal("views/join.erb", b"ZoomMtg.join({})").as_deref(),
+            signal_of("views/join.erb", b"ZoomMtg.join({})").as_deref(),
             Some("views/join.erb uses ZoomMtg")
         );
     }

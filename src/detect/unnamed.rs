@@ -17,6 +17,7 @@ use super::keyed::{normalized, role_of, strictly_random, KeyedSecret, ZoomNearby
 use super::kind::Kind;
 use super::rules::keyed_kind;
 use super::shape::{is_uuid22, Shape};
+use crate::change::line_around;
 
 /// The key argument of an HMAC-SHA256 in Node, Python, Ruby, PHP, Java and C#.
 static HMAC_KEY: Lazy<Regex> = Lazy::new(|| {
@@ -73,6 +74,10 @@ const SIGNING_CALL_REACH: usize = 600;
 /// Words in a signing call that make its secret an SDK secret.
 const SDK_CALL_WORDS: &[&[u8]] = &[b"sdkKey", b"appKey", b"app_key", b"KJUR"];
 
+/// Words of the calls [`HMAC_KEY`] reads.
+const HMAC_CALL_WORDS: &[&str] =
+    &["createHmac", "hmac.new", "HMAC.", "hash_hmac", "HMACSHA256", "SecretKeySpec"];
+
 /// Words that show a file handles Zoom's webhooks.
 const WEBHOOK_WORDS: &[&str] = &["x-zm-", "url_validation", "plainToken"];
 
@@ -93,23 +98,26 @@ pub fn find(text: &[u8], zoom: &dyn ZoomNearby) -> Vec<KeyedSecret> {
             found.push(KeyedSecret { span, kind, wide });
         }
     };
+    // Each pattern runs only on the lines that hold its word (and a line or two below, where
+    // the value may be): a pattern that opens with a quote would otherwise try every quote.
     if WEBHOOK_WORDS.iter().any(|word| memmem::find(text, word.as_bytes()).is_some()) {
-        for caps in HMAC_KEY.captures_iter(text) {
+        for_each_capture(&HMAC_KEY, text, &lines_holding(text, HMAC_CALL_WORDS, 2), |caps| {
             if let Some(value) = caps.name("value").filter(|v| is_uuid22(v.as_bytes())) {
                 keep(value.range(), Kind::WebhookSecretToken);
             }
-        }
+        });
     }
-    for caps in COMPARED_WITH_AUTHORIZATION.captures_iter(text) {
+    let authorization = lines_holding(text, &["uthorization", "UTHORIZATION"], 0);
+    for_each_capture(&COMPARED_WITH_AUTHORIZATION, text, &authorization, |caps| {
         if let Some(value) =
             caps.name("value").or_else(|| caps.name("before")).filter(|v| is_uuid22(v.as_bytes()))
         {
             keep(value.range(), Kind::WebhookVerificationToken);
         }
-    }
-    for caps in USE_STATE.captures_iter(text) {
-        let Some(value) = caps.name("value") else { continue };
-        let Some(shape) = Shape::of(value.as_bytes()) else { continue };
+    });
+    for_each_capture(&USE_STATE, text, &lines_holding(text, &["useState"], 1), |caps| {
+        let Some(value) = caps.name("value") else { return };
+        let Some(shape) = Shape::of(value.as_bytes()) else { return };
         let key = caps.name("key").map_or(&b""[..], |k| k.as_bytes());
         let named = role_of(key).and_then(|role| keyed_kind(shape, role, normalized(key).contains("sdk")));
         let kind = named.or(match shape {
@@ -120,7 +128,7 @@ pub fn find(text: &[u8], zoom: &dyn ZoomNearby) -> Vec<KeyedSecret> {
         if let Some(kind) = kind {
             keep(value.range(), kind);
         }
-    }
+    });
     for call in JWT_SIGNING_CALL.find_iter(text) {
         let end = (call.end() + SIGNING_CALL_REACH).min(text.len());
         let Some(caps) = SECRET_ARGUMENT.captures(&text[call.end()..end]) else { continue };
@@ -136,6 +144,52 @@ pub fn find(text: &[u8], zoom: &dyn ZoomNearby) -> Vec<KeyedSecret> {
         keep(range, kind);
     }
     found
+}
+
+/// The lines of `text` that hold one of `words`, each widened by `lines_below` lines below it;
+/// overlapping windows are merged, so that every byte is searched at most once.
+fn lines_holding(text: &[u8], words: &[&str], lines_below: usize) -> Vec<Range<usize>> {
+    let mut starts: Vec<usize> =
+        words.iter().flat_map(|word| memmem::find_iter(text, word.as_bytes()).collect::<Vec<_>>()).collect();
+    starts.sort_unstable();
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for at in starts {
+        if windows.last().is_some_and(|last| last.contains(&at)) {
+            continue;
+        }
+        let mut window = line_around(text, at);
+        for _ in 0..lines_below {
+            if window.end < text.len() {
+                window.end = line_around(text, window.end + 1).end;
+            }
+        }
+        match windows.last_mut() {
+            Some(last) if last.end >= window.start => last.end = window.end,
+            _ => windows.push(window),
+        }
+    }
+    windows
+}
+
+/// Calls `each` with every match of `pattern` that starts in one of `windows` and ends in it.
+fn for_each_capture<'t>(
+    pattern: &Regex,
+    text: &'t [u8],
+    windows: &[Range<usize>],
+    mut each: impl FnMut(regex::bytes::Captures<'t>),
+) {
+    for window in windows {
+        let haystack = &text[..window.end];
+        let mut from = window.start;
+        while let Some(caps) = pattern.captures_at(haystack, from) {
+            let Some(whole) = caps.get(0) else { break };
+            from = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+            each(caps);
+            if from > window.end {
+                break;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

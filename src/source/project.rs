@@ -16,6 +16,9 @@ use super::settings::Settings;
 use crate::detect::project::{self, MANIFEST_NAMES};
 use crate::detect::ProjectContext;
 
+/// The largest manifest read (a lockfile-sized `package.json` is a few hundred kilobytes).
+const MAX_MANIFEST_SIZE: usize = 4 << 20;
+
 /// The most directories above waiting findings whose manifests are read, per look.
 const MAX_DIRECTORIES: usize = 32;
 
@@ -71,8 +74,13 @@ impl ProjectLook {
         if let Some(known) = self.manifests.lock().ok()?.get(&id) {
             return known.clone();
         }
-        let blob = repo.find_blob(id).ok()?;
-        let answer = project::signal(path, blob.content());
+        // A manifest is small; a huge file of that name is read no further than its size.
+        let (size, _) = repo.odb().ok()?.read_header(id).ok()?;
+        let answer = if size > MAX_MANIFEST_SIZE {
+            None
+        } else {
+            project::signal_of(path, repo.find_blob(id).ok()?.content())
+        };
         self.manifests.lock().ok()?.insert(id, answer.clone());
         answer
     }

@@ -313,8 +313,7 @@ fn emit(
     let human_report = || match (status, inventory) {
         // Files left unscanned are never passed over silently.
         (Status::Clean, _) => {
-            let worth_saying = !outcome.too_large.is_empty() || outcome.below_min_severity > 0;
-            (reporting.verbose || worth_saying).then(|| human::summary(outcome) + "\n")
+            (reporting.verbose || worth_saying(outcome)).then(|| human::summary(outcome) + "\n")
         }
         (Status::Blocked, Some((credentials, head_known))) => {
             Some(human::inventory(outcome, credentials, head_known))
@@ -343,12 +342,18 @@ fn emit(
             let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
             if status == Status::Blocked && hook {
                 stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
-            } else if reporting.verbose || !outcome.too_large.is_empty() || outcome.below_min_severity > 0 {
+            } else if reporting.verbose || worth_saying(outcome) {
                 writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
             }
         }
     }
     Ok(status)
+}
+
+/// Whether a clean run must still print its summary: files were left unscanned (too
+/// large, or not decodable) or findings did not block. Never a silent pass.
+fn worth_saying(outcome: &Outcome) -> bool {
+    !outcome.too_large.is_empty() || !outcome.undecodable.is_empty() || outcome.below_min_severity > 0
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -168,6 +168,89 @@ fn utf16_secret_is_found_by_scan_on_disk_and_in_a_range() {
     }
 }
 
+/// `text` as UTF-32 with a byte-order mark, little- or big-endian.
+fn utf32(text: &str, little_endian: bool) -> Vec<u8> {
+    let (bom, units): (_, Vec<u8>) = if little_endian {
+        ([0xFF, 0xFE, 0, 0], text.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect())
+    } else {
+        ([0, 0, 0xFE, 0xFF], text.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect())
+    };
+    [&bom[..], &units].concat()
+}
+
+/// Regression (issue 15): UTF-32 with a byte-order mark was decoded as UTF-16 (its
+/// little-endian mark starts with UTF-16's), and its secret went through the hook.
+#[test]
+fn utf32_with_a_byte_order_mark_is_scanned_as_text() {
+    let new = secret(NEW);
+    for little_endian in [true, false] {
+        let repo = TestRepo::with_hook();
+        let text = format!("# zoom app\r\n{}", secret_line(NEW).replace('\n', "\r\n"));
+        repo.stage("settings.env", utf32(&text, little_endian));
+        commit_expecting(&repo, &[], blocked(&format!("settings.env:2:{SECRET_COLUMN}"), &new));
+        repo.commit_unchecked("a UTF-32 settings file");
+        // The inventory names a line, not a column; "at HEAD" searches the decoded text too.
+        let history = ("settings.env:2", repo.zoomguard(["scan", "--history"]));
+        let files =
+            (&format!("settings.env:2:{SECRET_COLUMN}")[..], repo.zoomguard(["scan", "settings.env"]));
+        for (at, run) in [files, history] {
+            assert_eq!(run.code, 1, "the UTF-32 secret was not found:\n{run}");
+            assert!(run.all().contains(at), "{at} is not reported:\n{run}");
+            assert!(!run.all().contains(&new), "the secret was printed in full:\n{run}");
+        }
+    }
+}
+
+/// Regression (issue 15): UTF-16 without a byte-order mark (some Windows tools write it so)
+/// has NUL bytes, so it was skipped as binary and its secret went through.
+#[test]
+fn utf16_without_a_byte_order_mark_is_recognised_by_its_nuls() {
+    let new = secret(NEW);
+    for little_endian in [true, false] {
+        let repo = TestRepo::with_hook();
+        let text = format!("# exported settings\r\n{}", secret_line(NEW).replace('\n', "\r\n"));
+        repo.stage("export.env", &utf16(&text, little_endian)[2..]);
+        commit_expecting(&repo, &[], blocked(&format!("export.env:2:{SECRET_COLUMN}"), &new));
+        repo.commit_unchecked("a UTF-16 file without a mark");
+        let run = repo.zoomguard(["scan", "--history"]);
+        assert_eq!(run.code, 1, "the UTF-16 secret was not found in history:\n{run}");
+        assert!(run.stderr.contains("export.env:2 (still there)"), "not found at HEAD:\n{run}");
+    }
+}
+
+/// Regression (issue 15): a file that claims UTF-16 or UTF-32 but does not decode in it is
+/// named as NOT scanned on every run, never passed over silently or scanned as binary.
+#[test]
+fn text_that_does_not_decode_is_named_as_not_scanned() {
+    let repo = TestRepo::with_hook();
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    let text = secret_line(NEW);
+    let mut lone_surrogate = utf16(&text, true);
+    lone_surrogate.extend_from_slice(&[0x00, 0xD8]);
+    let odd_length = &utf16(&text, false)[..text.len() * 2 + 1]; // the mark and all but half a unit
+    let mut past_unicode = utf32(&text, true);
+    past_unicode.extend_from_slice(&[0, 0, 0x11, 0]);
+    repo.stage("surrogate.env", &lone_surrogate);
+    repo.stage("odd.env", odd_length);
+    repo.stage("past.env", &past_unicode);
+    let run = commit_expecting(&repo, &[], Expect::Pass);
+    let named = "3 files NOT scanned, not valid in the text encoding they claim (UTF-16 or UTF-32): \
+                 odd.env, past.env, surrogate.env";
+    assert!(run.stderr.contains(named), "the files were not named:\n{run}");
+    assert!(!run.stderr.contains("binary"), "they are not binary:\n{run}");
+
+    let range = repo.zoomguard(["scan", "--range", "HEAD~1..HEAD"]);
+    let files = repo.zoomguard(["scan", "odd.env"]);
+    for run in [&range, &files] {
+        assert_eq!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("NOT scanned, not valid in the text encoding"), "{run}");
+    }
+    let json = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("a JSON report");
+    assert_eq!(report["summary"]["undecodable"], serde_json::json!(["odd.env", "past.env", "surrogate.env"]));
+    assert!(json.stderr.contains("NOT scanned"), "the summary still warns on stderr:\n{json}");
+}
+
 #[test]
 fn single_50_mb_line_with_a_secret_at_its_end_is_blocked() {
     const SIZE: usize = 50 * 1024 * 1024;

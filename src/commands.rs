@@ -16,7 +16,7 @@ use crate::inventory::{self, Credential};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::project::{self as project_context, ProjectLook};
-use crate::source::settings::Settings;
+use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
 use crate::source::{self, push, staged, ChangedFile, Collected};
 use crate::synth;
 
@@ -267,7 +267,9 @@ fn allow_known(
     outcome: &mut Outcome,
     reporting: &Reporting,
 ) -> Result<()> {
-    let ignore = match source::settings::ignore_file(repo)? {
+    // A commit carries the staged ignore file: that one decides what the commit may hold.
+    let version = if outcome.scope == Scope::Staged { Version::Staged } else { Version::WorkTree };
+    let ignore = match source::settings::ignore_file(repo, version)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
         None => None,
     };
@@ -277,7 +279,8 @@ fn allow_known(
     };
     let baseline = match baseline_path {
         Some(path) => {
-            let Some(file) = source::settings::read_if_present(&path)? else {
+            let work_tree = repo.and_then(Repository::workdir);
+            let Some(file) = source::settings::read_if_present(&path, BASELINE_LIMIT, work_tree)? else {
                 bail!("the baseline {} does not exist", path.display());
             };
             Some(Baseline::parse(&file.text, &file.name)?)
@@ -374,7 +377,8 @@ pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
     }
     let repo = source::open().ok();
     let path = source::settings::ignore_file_path(repo.as_ref())?;
-    let existing = source::settings::read_if_present(&path)?;
+    let work_tree = repo.as_ref().and_then(Repository::workdir);
+    let existing = source::settings::read_if_present(&path, IGNORE_FILE_LIMIT, work_tree)?;
     if let Some(file) = &existing {
         if IgnoreFile::parse(&file.text, &file.name)?.has_fingerprint(fingerprint) {
             println!("zoomguard: {fingerprint} is already allowed in {}", path.display());
@@ -388,7 +392,12 @@ pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
     }
     text.push_str(&allow::ignore_line(fingerprint, &reason));
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    println!("zoomguard: added {fingerprint} to {}; commit it so that everyone shares it", path.display());
+    println!(
+        "zoomguard: added {fingerprint} to {}; stage it (git add {}) and commit it: the hook reads \
+         the staged version, and everyone shares it",
+        path.display(),
+        allow::IGNORE_FILE
+    );
     Ok(Status::Clean)
 }
 

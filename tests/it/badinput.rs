@@ -713,6 +713,154 @@ fn error_naming_an_odd_path_is_sanitised() {
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains(RLO), "raw escape or bidi:\n{run}");
 }
 
+// ---- files the repository controls ----
+
+/// A `.netrc` in the test's home, holding a password made at test time; returns its path
+/// and the password.
+#[cfg(unix)]
+fn netrc(repo: &TestRepo) -> (std::path::PathBuf, String) {
+    let password = Synth::new(91).alnum(20);
+    let path = repo.root().join("home/.netrc");
+    fs::write(&path, format!("machine api.example.com login me password {password}\n"))
+        .expect("write .netrc");
+    (path, password)
+}
+
+/// Asserts that `run` refused a repository-controlled file with exit 2, saying `why`, and
+/// quoted nothing of `password` (or of the `.netrc` line it sits in).
+#[cfg(unix)]
+fn assert_refused(run: &Run, why: &str, password: Option<&str>) {
+    assert_eq!(run.code, 2, "a file the repository controls must be refused:\n{run}");
+    assert!(run.stderr.contains("zoomguard: error:") && run.stderr.contains(why), "no {why:?}:\n{run}");
+    let quoted = password.is_some_and(|p| run.all().contains(p)) || run.all().contains("machine api");
+    assert!(!quoted, "the linked file was quoted:\n{run}");
+}
+
+/// Regression (issue 15): `.zoomguardignore` was read through a symbolic link, so a
+/// committed `.zoomguardignore -> ~/.netrc` put the password line into the error (a CI log),
+/// and `-> /dev/zero` read until memory ran out.
+#[cfg(unix)]
+#[test]
+fn ignore_file_that_is_a_symbolic_link_is_refused_not_followed() {
+    use std::os::unix::fs::symlink;
+
+    for target in ["netrc", "/dev/zero"] {
+        let repo = TestRepo::with_hook();
+        let (netrc, password) = netrc(&repo);
+        let target = if target == "netrc" { netrc } else { target.into() };
+        repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+        symlink(&target, repo.path.join(".zoomguardignore")).expect("ln -s");
+        repo.add(&[".zoomguardignore"]);
+        repo.stage("notes.txt", "clean\n");
+
+        // The hook reads the staged version: a link in the index.
+        let commit = repo.commit(&[]);
+        assert_ne!(commit.code, 0, "{commit}");
+        assert_refused(
+            &repo.zoomguard(["pre-commit"]),
+            ".zoomguardignore (staged) is a symbolic link",
+            Some(&password),
+        );
+        // What is checked out: `scan` of a path, of a range, and of the history.
+        repo.commit_unchecked("a linked ignore file");
+        for args in [&["scan", "notes.txt"][..], &["scan", "--range", "HEAD~1..HEAD"], &["scan", "--history"]]
+        {
+            assert_refused(&repo.zoomguard(args), ".zoomguardignore is a symbolic link", Some(&password));
+        }
+        // A dangling link is refused too, never taken for "no ignore file".
+        fs::remove_file(repo.path.join(".zoomguardignore")).expect("remove the link");
+        symlink("does/not/exist", repo.path.join(".zoomguardignore")).expect("ln -s");
+        assert_refused(&repo.zoomguard(["scan", "notes.txt"]), "is a symbolic link", Some(&password));
+        // `zoomguard allow` neither reads nor writes through it.
+        let fingerprint = format!("zoom-client-secret:{}", "0123456789abcdef");
+        assert_refused(&repo.zoomguard(["allow", &fingerprint]), "is a symbolic link", Some(&password));
+        assert!(!repo.path.join("does").exists(), "allow wrote through the link");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ignore_file_that_is_not_a_regular_file_or_too_large_is_refused() {
+    let repo = TestRepo::new();
+    repo.commit_files_unchecked(&[("notes.txt", "clean\n")]);
+    let ignore = repo.path.join(".zoomguardignore");
+    // A FIFO would block an ordinary open until someone writes to it.
+    let made = repo.command("mkfifo").arg(&ignore).status().expect("mkfifo runs");
+    assert!(made.success());
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), ".zoomguardignore is not a regular file", None);
+    fs::remove_file(&ignore).expect("remove the FIFO");
+    fs::create_dir(&ignore).expect("a directory in its place");
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), ".zoomguardignore is not a regular file", None);
+    fs::remove_dir(&ignore).expect("remove the directory");
+
+    // Over 1 MiB: refused before it is read, on disk and in the index.
+    let big = "fixtures/generated/**\n".repeat(50_000);
+    assert!(big.len() > 1024 * 1024);
+    fs::write(&ignore, &big).expect("write a big ignore file");
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), "larger than zoomguard reads", None);
+    repo.add(&[".zoomguardignore"]);
+    assert_refused(&repo.zoomguard(["pre-commit"]), "larger than zoomguard reads", None);
+    // Just under the bound it is read.
+    fs::write(&ignore, &big[..1024 * 1024 - 1]).expect("write the ignore file");
+    repo.add(&[".zoomguardignore"]);
+    assert_eq!(repo.zoomguard(["pre-commit"]).code, 0);
+}
+
+/// Regression (issue 15): the baseline named in git config was read through links too.
+#[cfg(unix)]
+#[test]
+fn baseline_through_a_symbolic_link_is_refused() {
+    use std::os::unix::fs::symlink;
+
+    let repo = TestRepo::with_hook();
+    let (netrc, password) = netrc(&repo);
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    symlink(&netrc, repo.path.join("baseline.json")).expect("ln -s to a file");
+    symlink(repo.root().join("home"), repo.path.join("conf")).expect("ln -s to a directory");
+    fs::write(repo.root().join("home/baseline.json"), "{\"findings\": []}\n").expect("a real baseline");
+    repo.stage("notes.txt", "clean\n");
+    for (named, why) in [
+        ("baseline.json", "baseline.json is a symbolic link"),
+        ("conf/baseline.json", "conf is a symbolic link"),
+        ("conf/missing.json", "conf is a symbolic link"),
+    ] {
+        repo.git_ok(["config", "zoomguard.baseline", named]);
+        assert_refused(&repo.zoomguard(["pre-commit"]), why, Some(&password));
+        let commit = repo.commit(&[]);
+        assert_ne!(commit.code, 0, "{named}: the commit went through:\n{commit}");
+        assert_refused(&repo.zoomguard(["scan", "--history", "--baseline", named]), why, Some(&password));
+    }
+    repo.git_ok(["config", "--unset", "zoomguard.baseline"]);
+    let zero = repo.zoomguard(["scan", "--history", "--baseline", "/dev/zero"]);
+    assert_refused(&zero, "/dev/zero is not a regular file", Some(&password));
+}
+
+/// Regression (issue 15): a server read HEAD's `.zoomguardignore` whatever its mode.
+#[cfg(unix)]
+#[test]
+fn pre_receive_refuses_an_ignore_file_that_is_a_link_at_head() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+
+    let repo = TestRepo::new();
+    let server = repo.init_bare("server.git");
+    let hook = server.join("hooks/pre-receive");
+    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n")).expect("write the hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("make the hook executable");
+    let (netrc, password) = netrc(&repo);
+    symlink(&netrc, repo.path.join(".zoomguardignore")).expect("ln -s");
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    repo.add(&[".zoomguardignore"]);
+    repo.commit_unchecked("a linked ignore file");
+    let url = server.display().to_string();
+    // The first push lands (the server has no HEAD yet); the next one meets the link at HEAD.
+    repo.git_ok(["push", "-q", url.as_str(), "main"]);
+    repo.commit_files_unchecked(&[("more.txt", "clean\n")]);
+    let push = repo.git(["push", url.as_str(), "main"]);
+    assert_ne!(push.code, 0, "{push}");
+    assert!(push.stderr.contains("HEAD:.zoomguardignore is a symbolic link"), "{push}");
+    assert!(!push.all().contains(&password), "{push}");
+}
+
 // ---- push ----
 
 /// Runs `zoomguard pre-push <remote> <url>` in `repo` with one pre-push `line` on stdin.

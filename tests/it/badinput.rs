@@ -861,6 +861,111 @@ fn pre_receive_refuses_an_ignore_file_that_is_a_link_at_head() {
     assert!(!push.all().contains(&password), "{push}");
 }
 
+// ---- clean failure ----
+
+/// `/dev/full`, which takes no write (ENOSPC), when this system has one.
+fn dev_full() -> Option<fs::File> {
+    fs::OpenOptions::new().write(true).open("/dev/full").ok()
+}
+
+/// Runs `zoomguard <args>` in `repo` with standard output or error (`stream`) set by `set`.
+fn run_with(repo: &TestRepo, args: &[&str], set: impl FnOnce(&mut std::process::Command)) -> Run {
+    let mut cmd = repo.command(ZOOMGUARD);
+    cmd.args(args);
+    set(&mut cmd);
+    TestRepo::run(cmd)
+}
+
+/// Regression (issue 15): `eprintln!` panicked (exit 101) when standard error could not be
+/// written, and so did the completion script on a full standard output. Exit codes stay
+/// 0, 1 and 2 whatever the streams do.
+#[test]
+fn a_full_stdout_or_stderr_never_panics_and_exit_codes_keep_their_meaning() {
+    let Some(_) = dev_full() else { return };
+    let repo = TestRepo::with_hook();
+    repo.write("leak.env", secret_line(NEW));
+    repo.write("clean.txt", "clean\n");
+    let full = || std::process::Stdio::from(dev_full().expect("/dev/full opens"));
+    for (args, to_stderr, code, why) in [
+        (&["scan", "leak.env"][..], true, 2, "the report could not be written: an error"),
+        (&["scan", "clean.txt"], true, 0, "a clean scan writes nothing"),
+        (&["scan", "no-such-file"], true, 2, "the error itself cannot be written: still exit 2"),
+        (&["scan", "leak.env"], false, 1, "the human report goes to stderr"),
+        (&["scan", "leak.env", "--format", "json"], false, 2, "the JSON report could not be written"),
+        (&["rules"], false, 2, "the rules could not be written"),
+        (&["completions", "bash"], false, 2, "the script could not be written"),
+        (&["--help"], false, 0, "clap ignores a failed write of the help"),
+        (&["install"], false, 0, "the hook is installed; only the note about it was lost"),
+    ] {
+        let run = run_with(&repo, args, |cmd| {
+            if to_stderr {
+                cmd.stderr(full());
+            } else {
+                cmd.stdout(full());
+            }
+        });
+        assert_eq!(
+            run.code,
+            code,
+            "{args:?} with a full {}: {why}\n{run}",
+            if to_stderr { "stderr" } else { "stdout" }
+        );
+        assert!(!run.all().contains("panicked"), "{args:?}: a panic:\n{run}");
+    }
+    assert!(repo.hook_files().contains(&"pre-commit".to_owned()));
+
+    // The hook on a full stderr still blocks the commit.
+    repo.add(&["leak.env"]);
+    let hook = run_with(&repo, &["pre-commit"], |cmd| {
+        cmd.stderr(full());
+    });
+    assert_eq!(hook.code, 2, "{hook}");
+}
+
+/// A reader that goes away (`zoomguard rules | head -1`) is not an error: the exit code is
+/// the run's own.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let repo = TestRepo::new();
+    repo.write("leak.env", secret_line(NEW));
+    for (args, code) in
+        [(&["rules"][..], 0), (&["scan", "leak.env", "--format", "json"], 1), (&["completions", "zsh"], 0)]
+    {
+        let mut cmd = repo.command(ZOOMGUARD);
+        cmd.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("zoomguard starts");
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let output = child.wait_with_output().expect("zoomguard finishes");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}:\n{stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{args:?}:\n{stderr}");
+    }
+}
+
+/// Regression (issue 15): `TERM=dumb` (an editor's shell) still got colour codes.
+#[cfg(unix)]
+#[test]
+fn term_dumb_means_no_colour_and_no_redrawn_lines() {
+    let repo = TestRepo::new();
+    repo.write("leak.env", secret_line(NEW));
+    // `script` gives the command a terminal, as a developer's shell would.
+    let on_a_terminal = |term: &str| {
+        let mut cmd = repo.command("script");
+        let line = format!("'{ZOOMGUARD}' scan leak.env");
+        cmd.args(["-qec", line.as_str(), "/dev/null"]).env("TERM", term).env_remove("NO_COLOR");
+        TestRepo::run(cmd)
+    };
+    let coloured = on_a_terminal("xterm-256color");
+    if coloured.code == -1 || !coloured.stdout.contains("zoom-client-secret") {
+        return; // no usable `script` here
+    }
+    assert!(coloured.stdout.contains('\u{1b}'), "a terminal gets colour:\n{coloured}");
+    let dumb = on_a_terminal("dumb");
+    assert_eq!(dumb.code, 1, "{dumb}");
+    assert!(dumb.stdout.contains("zoom-client-secret"), "{dumb}");
+    assert!(!dumb.stdout.contains('\u{1b}'), "TERM=dumb got escape sequences:\n{dumb}");
+}
+
 // ---- push ----
 
 /// Runs `zoomguard pre-push <remote> <url>` in `repo` with one pre-push `line` on stdin.

@@ -214,6 +214,40 @@ fn as_text(name: &str, bytes: &[u8]) -> Result<String> {
     }
 }
 
+/// A git config integer as git and libgit2 read it (`strtoimax` with base 0: decimal, `0x`
+/// hex, a leading `0` for octal; then one optional `k`, `m` or `g`), without wrapping
+/// round: `None` when it is not one, and a value past `i64` comes back as it is, so that the
+/// caller can say it is out of range.
+fn parse_size(raw: &str) -> Option<i128> {
+    let text = raw.trim();
+    let (negative, text) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (digits, multiplier) = match text.as_bytes().last()? {
+        b'k' | b'K' => (&text[..text.len() - 1], 1i128 << 10),
+        b'm' | b'M' => (&text[..text.len() - 1], 1 << 20),
+        b'g' | b'G' => (&text[..text.len() - 1], 1 << 30),
+        _ => (text, 1),
+    };
+    let (digits, radix) = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        (hex, 16)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (&digits[1..], 8)
+    } else {
+        (digits, 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    // Past i128 is out of range all the same: saturate instead of failing to parse.
+    let value =
+        u128::from_str_radix(digits, radix).map_or(i128::MAX, |v| i128::try_from(v).unwrap_or(i128::MAX));
+    let value = value.saturating_mul(multiplier);
+    Some(if negative { -value } else { value })
+}
+
 /// The root where `zoomguard allow` writes the ignore file: the work tree, or the current
 /// directory outside a repository.
 pub fn ignore_file_path(repo: Option<&Repository>) -> Result<PathBuf> {
@@ -251,12 +285,31 @@ impl Settings {
     }
 
     /// `zoomguard.maxFileSize` (bytes; git's `k`, `m` and `g` suffixes work), or 100 MiB.
+    /// libgit2 multiplies by the suffix without checking, so `99999999999g` would wrap round
+    /// (to a negative number, or to a small one that quietly skips every file): the value is
+    /// read here, as git reads it, and one past what git can hold is out of range.
     pub fn max_file_size(&self) -> Result<u64> {
         let key = "zoomguard.maxFileSize";
-        match self.config.get_i64(key) {
-            Ok(size) => u64::try_from(size).with_context(|| format!("git config {key} is negative: {size}")),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(DEFAULT_MAX_FILE_SIZE),
-            Err(e) => Err(e).with_context(|| format!("git config {key} is not a size (such as 100m)")),
+        let raw = match self.config.get_string(key) {
+            Ok(raw) => raw,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(DEFAULT_MAX_FILE_SIZE),
+            Err(e) => return Err(e).with_context(|| format!("reading git config {key}")),
+        };
+        // Quoted short (main sanitises the whole message for the terminal).
+        let shown = format!("{:?}", raw.chars().take(40).collect::<String>());
+        match parse_size(&raw) {
+            Some(size) if size < 0 => bail!("git config {key} is negative: {shown}"),
+            Some(size) => {
+                u64::try_from(size).ok().filter(|&size| i64::try_from(size).is_ok()).with_context(|| {
+                    format!("git config {key} is out of range: {shown} (at most {}g)", i64::MAX >> 30)
+                })
+            }
+            None => match self.config.get_i64(key) {
+                // A form this parser does not know that libgit2 reads: trust it if it is sane.
+                Ok(size) if size >= 0 => Ok(size.unsigned_abs()),
+                Ok(_) => bail!("git config {key} is out of range: {shown}"),
+                Err(e) => Err(e).with_context(|| format!("git config {key} is not a size (such as 100m)")),
+            },
         }
     }
 
@@ -301,5 +354,36 @@ impl Settings {
     /// through with a warning) rather than the default `block`. Other values mean block.
     pub fn warn_on_error(&self) -> bool {
         self.config.get_string("zoomguard.onError").is_ok_and(|v| v == "warn")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_git_reads_them_without_wrapping() {
+        for (raw, size) in [
+            ("100", Some(100)),
+            ("100m", Some(100 << 20)),
+            ("1K", Some(1024)),
+            (" 2g ", Some(2 << 30)),
+            ("0x10k", Some(16 << 10)),
+            ("010", Some(8)),
+            ("0", Some(0)),
+            ("-5", Some(-5)),
+            ("+7", Some(7)),
+            ("99999999999g", Some(99_999_999_999 << 30)),
+            ("99999999999999999999999999999999999999999999g", Some(i128::MAX)),
+            ("lots", None),
+            ("1x", None),
+            ("", None),
+            ("m", None),
+            ("0x", None),
+            ("09", None),
+            ("1 m", None),
+        ] {
+            assert_eq!(parse_size(raw), size, "{raw:?}");
+        }
     }
 }

@@ -966,6 +966,30 @@ fn term_dumb_means_no_colour_and_no_redrawn_lines() {
     assert!(!dumb.stdout.contains('\u{1b}'), "TERM=dumb got escape sequences:\n{dumb}");
 }
 
+/// Regression (issue 15): libgit2 multiplies by the suffix without checking, so
+/// `99999999999g` came out "negative", and `17179869184g` (2^64 bytes) as 0, which would
+/// have skipped every file.
+#[test]
+fn a_max_file_size_past_what_git_holds_is_out_of_range() {
+    let repo = TestRepo::with_hook();
+    repo.stage("leak.env", secret_line(NEW));
+    for (value, says) in [
+        ("99999999999g", "out of range"),
+        ("17179869184g", "out of range"),
+        ("9223372036854775808", "out of range"),
+        ("-1", "negative"),
+        ("lots", "not a size"),
+    ] {
+        repo.git_ok(["config", "zoomguard.maxFileSize", value]);
+        let run = repo.zoomguard(["pre-commit"]);
+        assert_eq!(run.code, 2, "{value}: {run}");
+        assert!(run.stderr.contains(&format!("zoomguard.maxFileSize is {says}")), "{value}: {run}");
+    }
+    repo.git_ok(["config", "zoomguard.maxFileSize", "8589934591g"]);
+    let largest = repo.zoomguard(["pre-commit"]);
+    assert_eq!(largest.code, 1, "the largest size git holds is a size:\n{largest}");
+}
+
 // ---- push ----
 
 /// Runs `zoomguard pre-push <remote> <url>` in `repo` with one pre-push `line` on stdin.

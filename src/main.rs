@@ -50,7 +50,10 @@ fn main() -> ExitCode {
         Err(error) => {
             // The cause may quote a path or ref name from the repository: print it sanitised.
             // Every line is best effort: standard error may be the stream that failed.
-            note(format_args!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}"))));
+            note(format_args!(
+                "zoomguard: error: {}",
+                zoomguard::report::sanitize(&output::error_chain(&error))
+            ));
             let hook = matches!(
                 cli.command,
                 Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }

@@ -44,9 +44,60 @@ pub fn note(line: fmt::Arguments<'_>) {
     let _ = write_all(&mut io::stderr().lock(), format!("{line}\n").as_bytes());
 }
 
+/// An error and its causes, outermost first, joined by `: ` (anyhow's `{:#}`), except that a
+/// libgit2 error that gave no message of its own (libgit2 reports its absence as
+/// "no error") says what that means from its code, instead of "…: no error".
+pub fn error_chain(error: &anyhow::Error) -> String {
+    let causes: Vec<String> = error
+        .chain()
+        .map(|cause| match cause.downcast_ref::<git2::Error>() {
+            Some(git) if git.message().is_empty() || git.message() == "no error" => unexplained(git),
+            _ => cause.to_string(),
+        })
+        .collect();
+    causes.join(": ")
+}
+
+/// What a libgit2 error without a message means, from its code and class.
+fn unexplained(error: &git2::Error) -> String {
+    use git2::ErrorCode as Code;
+    let meaning = match error.code() {
+        Code::NotFound => "something it needed is missing (an object, a file or a ref)",
+        Code::Exists => "something it meant to create already exists",
+        Code::Ambiguous => "an abbreviated object id matches more than one object",
+        Code::BufSize => "a value was too large for its buffer",
+        Code::Locked => "a file it needed is locked by another git process",
+        Code::Invalid | Code::InvalidSpec => "something it read is not valid",
+        Code::Auth | Code::Certificate => "it was refused access",
+        _ => "it failed",
+    };
+    let class = match error.class() {
+        git2::ErrorClass::None => String::new(),
+        class => format!(", class={class:?}"),
+    };
+    format!("libgit2 gave no reason, only its code: {meaning} (code={:?}{class})", error.code())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anyhow::Context;
+
+    /// Regression (issue 15): a libgit2 error with no message read "…: no error".
+    #[test]
+    fn a_libgit2_error_without_a_message_says_what_its_code_means() {
+        for message in ["", "no error"] {
+            let git = git2::Error::new(git2::ErrorCode::NotFound, git2::ErrorClass::Odb, message);
+            let error = Err::<(), _>(git).context("detecting renamed and copied files").unwrap_err();
+            let text = error_chain(&error);
+            assert!(!text.contains("no error"), "{text}");
+            assert!(text.starts_with("detecting renamed and copied files: libgit2 gave no reason"), "{text}");
+            assert!(text.contains("missing") && text.contains("code=NotFound, class=Odb"), "{text}");
+        }
+        let git = git2::Error::new(git2::ErrorCode::NotFound, git2::ErrorClass::Odb, "object not found");
+        let error = Err::<(), _>(git).context("reading a.txt").unwrap_err();
+        assert_eq!(error_chain(&error), format!("{error:#}"), "a message of its own is kept as it is");
+    }
 
     #[test]
     fn a_closed_pipe_is_not_an_error_and_a_full_disk_is() {

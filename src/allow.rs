@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::change::{line_around, line_number, Change};
@@ -83,23 +83,28 @@ impl IgnoreFile {
                 continue;
             }
             if entry.split_whitespace().count() > 1 {
-                bail!("{}: {entry:?} has more than one entry; put one fingerprint or glob per line", at());
+                bail!(
+                    "{}: {} has more than one entry; put one fingerprint or glob per line",
+                    at(),
+                    excerpt(entry)
+                );
             }
             if is_fingerprint(entry) {
                 fingerprints.insert(entry.to_owned());
             } else if looks_like_fingerprint(entry) {
                 bail!(
-                    "{}: {entry:?} is not a fingerprint (a rule id from `zoomguard rules`, `:`, and \
+                    "{}: {} is not a fingerprint (a rule id from `zoomguard rules`, `:`, and \
                      16 lower-case hex digits, as reports print them)",
-                    at()
+                    at(),
+                    excerpt(entry)
                 );
             } else if entry.starts_with('!') {
-                bail!("{}: {entry:?}: negated patterns are not supported", at());
+                bail!("{}: {}: negated patterns are not supported", at(), excerpt(entry));
             } else {
-                let glob = GlobBuilder::new(&gitignore_glob(entry))
-                    .literal_separator(true)
-                    .build()
-                    .with_context(|| format!("{}: {entry:?} is not a valid path glob", at()))?;
+                // globset's message quotes the whole glob: only its kind of error is kept.
+                let glob = GlobBuilder::new(&gitignore_glob(entry)).literal_separator(true).build().map_err(
+                    |e| anyhow!("{}: {} is not a valid path glob: {}", at(), excerpt(entry), e.kind()),
+                )?;
                 globs.add(glob);
                 any_glob = true;
             }
@@ -131,6 +136,20 @@ fn strip_comment(line: &str) -> &str {
     };
     before.trim()
 }
+
+/// At most [`EXCERPT_CHARS`] characters of `text` from an ignore file or a baseline, quoted,
+/// with control characters escaped: enough to find the entry beside its line number, never
+/// a whole line of a file whose content may not be meant for a log.
+fn excerpt(text: &str) -> String {
+    let mut shown: String = text.chars().take(EXCERPT_CHARS).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+/// How much of an entry an error quotes.
+const EXCERPT_CHARS: usize = 24;
 
 /// Whether `entry` was meant as a fingerprint: a rule id prefix and a colon.
 fn looks_like_fingerprint(entry: &str) -> bool {
@@ -178,7 +197,7 @@ impl Baseline {
                     fingerprints.insert(fingerprint.to_owned());
                 }
                 other => {
-                    let shown = other.map_or_else(|| "missing".to_owned(), |f| format!("{f:?}"));
+                    let shown = other.map_or_else(|| "missing".to_owned(), excerpt);
                     let line =
                         other.and_then(|f| line_of(text, f)).map_or_else(String::new, |l| format!(":{l}"));
                     bail!("{name}{line}: findings[{index}] has a bad fingerprint ({shown})");
@@ -276,6 +295,29 @@ mod tests {
             assert!(error.contains(&format!(".zoomguardignore{line}")), "{text:?}: {error}");
         }
         assert!(IgnoreFile::parse("issue#1.txt  # a file with a hash\n", "i").is_ok());
+    }
+
+    /// Regression (issue 15): errors quoted the whole entry, so an ignore file that was really
+    /// someone's `.netrc` put its password line in the log.
+    #[test]
+    fn errors_quote_a_short_excerpt_only() {
+        let long = format!("machine example.com login me password {}", "p".repeat(40));
+        for text in [
+            long.clone(),
+            format!("zoom-client-secret:{}", "f".repeat(60)),
+            format!("!{}", "n".repeat(60)),
+            format!("[{}", "u".repeat(60)),
+        ] {
+            let error = format!("{:#}", IgnoreFile::parse(&text, ".zoomguardignore").expect_err(&text));
+            assert!(error.contains(".zoomguardignore:1:"), "{error}");
+            assert!(!error.contains(&text[..EXCERPT_CHARS + 1]), "more than an excerpt: {error}");
+            assert!(error.contains('…'), "the excerpt is not marked as cut: {error}");
+            assert!(error.len() < 260, "{error}");
+        }
+        let baseline = format!("{{\"findings\": [{{\"fingerprint\": \"{}\"}}]}}", "s".repeat(80));
+        let error = format!("{:#}", Baseline::parse(&baseline, "b.json").expect_err("a bad fingerprint"));
+        assert!(!error.contains(&"s".repeat(30)) && error.contains('…'), "{error}");
+        assert_eq!(excerpt("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! can read context around a line (a `zoom:` parent key three lines up), but a finding only
 //! counts when the secret lies on an added line.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The commit that added a change, when the change comes from history rather than the index.
@@ -94,7 +95,7 @@ pub struct Change {
     /// The path before a rename or copy, when there was one.
     pub old_path: Option<String>,
     /// The bytes of the new version as stored (no newline conversion), except that UTF-16
-    /// text is decoded to UTF-8 (see [`decode_utf16`]), so spans index these bytes.
+    /// and UTF-32 text is decoded to UTF-8 (see [`read_text`]), so spans index these bytes.
     pub text: Vec<u8>,
     /// The lines of `text` that were added.
     pub added: AddedLines,
@@ -107,23 +108,154 @@ pub fn line_count(text: &[u8]) -> u32 {
     u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(u32::from(unterminated))
 }
 
-/// UTF-16 text that starts with a byte-order mark (little- or big-endian), decoded to UTF-8
-/// without the mark; `None` for anything else, and for UTF-16 that does not decode (an odd
-/// length, a lone surrogate). UTF-16 holds NUL bytes, so this must be asked before a file
-/// is called binary. Line numbers survive decoding; byte offsets and columns are those of
-/// the decoded text, which is what an editor shows.
-pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
-    let from: fn([u8; 2]) -> u16 = match bytes.get(..2)? {
-        [0xFF, 0xFE] => u16::from_le_bytes,
-        [0xFE, 0xFF] => u16::from_be_bytes,
-        _ => return None,
+/// Where git calls a file binary: a NUL byte in its first this many bytes.
+const BINARY_SNIFF_LEN: usize = 8000;
+
+/// A text encoding other than the bytes as stored, that [`read_text`] decodes to UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-16, little-endian.
+    Utf16Le,
+    /// UTF-16, big-endian.
+    Utf16Be,
+    /// UTF-32, little-endian.
+    Utf32Le,
+    /// UTF-32, big-endian.
+    Utf32Be,
+}
+
+impl Encoding {
+    /// Its usual name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf32Le => "UTF-32LE",
+            Encoding::Utf32Be => "UTF-32BE",
+        }
+    }
+}
+
+/// What a file's bytes are to the scanner: the one answer every source asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text<'a> {
+    /// Text to scan as stored: no NUL byte where git looks for one (UTF-8, ASCII, Latin-1,
+    /// or noise without NULs, which git diffs as text too).
+    AsStored(Cow<'a, [u8]>),
+    /// UTF-16 or UTF-32 (with a byte-order mark, or UTF-16 recognised by its NUL bytes),
+    /// decoded to UTF-8 without the mark.
+    Decoded(Vec<u8>, Encoding),
+    /// Binary: NUL bytes, and no text encoding that explains them.
+    Binary,
+    /// Marked or shaped as UTF-16 or UTF-32, but not valid in it (an odd length, an unpaired
+    /// surrogate, a value past U+10FFFF): it cannot be scanned, and the report must say so.
+    Undecodable(Encoding),
+}
+
+impl<'a> Text<'a> {
+    /// The text to scan, if there is one.
+    pub fn into_text(self) -> Option<Cow<'a, [u8]>> {
+        match self {
+            Text::AsStored(text) => Some(text),
+            Text::Decoded(text, _) => Some(Cow::Owned(text)),
+            Text::Binary | Text::Undecodable(_) => None,
+        }
+    }
+}
+
+/// Reads a file's bytes as text, the way every source does: UTF-32 and UTF-16 with a
+/// byte-order mark, and UTF-16 without one (found by its NUL pattern), are decoded to UTF-8;
+/// other bytes with a NUL in the first 8000 are binary, as git decides; anything else is
+/// scanned as stored. UTF-16 and UTF-32 hold NUL bytes, so they are recognised before the
+/// binary check, and a file that claims one of them but does not decode is
+/// [`Text::Undecodable`], never scanned as something else or passed over silently. Line
+/// numbers survive decoding; byte offsets and columns are those of the decoded text, which
+/// is what an editor shows.
+pub fn read_text<'a>(bytes: impl Into<Cow<'a, [u8]>>) -> Text<'a> {
+    let bytes = bytes.into();
+    let (encoding, body) = match byte_order_mark(&bytes) {
+        Some((encoding, mark)) => (encoding, &bytes[mark..]),
+        None if !has_nul(&bytes) => return Text::AsStored(bytes),
+        None => match utf16_by_its_nuls(&bytes) {
+            Some(encoding) => (encoding, &bytes[..]),
+            None => return Text::Binary,
+        },
     };
-    let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    match decode(body, encoding) {
+        Some(text) => Text::Decoded(text, encoding),
+        None => Text::Undecodable(encoding),
+    }
+}
+
+/// The encoding a byte-order mark names, and the mark's length. UTF-32LE's mark starts with
+/// UTF-16LE's, so it is asked first; UTF-16LE text whose first character is U+0000 reads as
+/// UTF-32LE then, and is named as not decodable rather than guessed at (read as UTF-16, a
+/// broken UTF-32 file would come out as text with a NUL between its characters, where no
+/// secret can be found: a silent pass).
+fn byte_order_mark(bytes: &[u8]) -> Option<(Encoding, usize)> {
+    match bytes {
+        [0xFF, 0xFE, 0x00, 0x00, ..] => Some((Encoding::Utf32Le, 4)),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => Some((Encoding::Utf32Be, 4)),
+        [0xFF, 0xFE, ..] => Some((Encoding::Utf16Le, 2)),
+        [0xFE, 0xFF, ..] => Some((Encoding::Utf16Be, 2)),
+        _ => None,
+    }
+}
+
+/// Whether git would call `bytes` binary: a NUL byte in the first 8000.
+pub fn has_nul(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
+}
+
+/// UTF-16 without a byte-order mark, as some Windows tools write it: in text that is mostly
+/// ASCII every other byte is NUL. Of the first 8000 bytes, at least three quarters of the
+/// two-byte units must be a printable ASCII character or a tab, CR or LF with a NUL on the
+/// same side; binary data (machine code, images, tables of small numbers) falls short of
+/// that. `None` when the bytes do not look like UTF-16.
+fn utf16_by_its_nuls(bytes: &[u8]) -> Option<Encoding> {
+    let sample = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+    let units = sample.len() / 2;
+    if units < 2 {
         return None;
     }
-    let units = body.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
-    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().ok()?;
+    let text_like = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
+    let (mut little, mut big) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        little += usize::from(pair[1] == 0 && text_like(pair[0]));
+        big += usize::from(pair[0] == 0 && text_like(pair[1]));
+    }
+    let enough = |count: usize| count * 4 >= units * 3;
+    if enough(little) {
+        Some(Encoding::Utf16Le)
+    } else if enough(big) {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+/// `body` (after any byte-order mark) decoded from `encoding` to UTF-8; `None` when it is
+/// not valid in it.
+fn decode(body: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
+    let text: String = match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            if body.len() % 2 != 0 {
+                return None;
+            }
+            let from = if encoding == Encoding::Utf16Le { u16::from_le_bytes } else { u16::from_be_bytes };
+            let units = body.chunks_exact(2).map(|pair| from([pair[0], pair[1]]));
+            char::decode_utf16(units).collect::<Result<_, _>>().ok()?
+        }
+        Encoding::Utf32Le | Encoding::Utf32Be => {
+            if body.len() % 4 != 0 {
+                return None;
+            }
+            let from = if encoding == Encoding::Utf32Le { u32::from_le_bytes } else { u32::from_be_bytes };
+            body.chunks_exact(4)
+                .map(|quad| char::from_u32(from([quad[0], quad[1], quad[2], quad[3]])))
+                .collect::<Option<_>>()?
+        }
+    };
     Some(text.into_bytes())
 }
 
@@ -173,24 +305,83 @@ mod tests {
         bytes
     }
 
+    fn utf32(text: &str, bom: [u8; 4], to_bytes: fn(u32) -> [u8; 4]) -> Vec<u8> {
+        let mut bytes = bom.to_vec();
+        bytes.extend(text.chars().flat_map(|c| to_bytes(u32::from(c))));
+        bytes
+    }
+
+    /// The decoded text, or what else the reader said.
+    fn decoded(bytes: &[u8]) -> Result<(Vec<u8>, Encoding), Text<'_>> {
+        match read_text(bytes) {
+            Text::Decoded(text, encoding) => Ok((text, encoding)),
+            other => Err(other),
+        }
+    }
+
     #[test]
     fn decodes_utf16_with_a_byte_order_mark() {
         let text = "caf\u{e9} \u{1F600}\r\nline two\n";
         let le = utf16(text, [0xFF, 0xFE], u16::to_le_bytes);
         let be = utf16(text, [0xFE, 0xFF], u16::to_be_bytes);
-        assert_eq!(decode_utf16(&le).as_deref(), Some(text.as_bytes()));
-        assert_eq!(decode_utf16(&be).as_deref(), Some(text.as_bytes()));
-        assert_eq!(decode_utf16(&[0xFF, 0xFE]).as_deref(), Some(&b""[..]));
+        assert_eq!(decoded(&le), Ok((text.as_bytes().to_vec(), Encoding::Utf16Le)));
+        assert_eq!(decoded(&be), Ok((text.as_bytes().to_vec(), Encoding::Utf16Be)));
+        assert_eq!(decoded(&[0xFF, 0xFE]), Ok((Vec::new(), Encoding::Utf16Le)));
+    }
+
+    /// Regression (issue 15): UTF-32 with a byte-order mark was decoded as UTF-16 (its
+    /// little-endian mark starts with UTF-16's) and came out as text with no secret in it.
+    #[test]
+    fn decodes_utf32_with_a_byte_order_mark() {
+        let text = "ZOOM_CLIENT_SECRET=abc\r\ncaf\u{e9} \u{1F600}\n";
+        let le = utf32(text, [0xFF, 0xFE, 0, 0], u32::to_le_bytes);
+        let be = utf32(text, [0, 0, 0xFE, 0xFF], u32::to_be_bytes);
+        assert_eq!(decoded(&le), Ok((text.as_bytes().to_vec(), Encoding::Utf32Le)));
+        assert_eq!(decoded(&be), Ok((text.as_bytes().to_vec(), Encoding::Utf32Be)));
+        assert_eq!(decoded(&[0xFF, 0xFE, 0, 0]), Ok((Vec::new(), Encoding::Utf32Le)));
+    }
+
+    #[test]
+    fn recognises_utf16_without_a_byte_order_mark_by_its_nuls() {
+        let text = "# saved by a Windows tool\r\nZOOM_CLIENT_SECRET=abc\r\ncaf\u{e9}\r\n";
+        let le = utf16(text, [0xFF, 0xFE], u16::to_le_bytes);
+        let be = utf16(text, [0xFE, 0xFF], u16::to_be_bytes);
+        assert_eq!(decoded(&le[2..]), Ok((text.as_bytes().to_vec(), Encoding::Utf16Le)));
+        assert_eq!(decoded(&be[2..]), Ok((text.as_bytes().to_vec(), Encoding::Utf16Be)));
+        let short = utf16("text", [0xFF, 0xFE], u16::to_le_bytes);
+        assert_eq!(decoded(&short[2..]), Ok((b"text".to_vec(), Encoding::Utf16Le)));
+    }
+
+    #[test]
+    fn what_does_not_decode_is_named_not_guessed() {
+        let le = utf16("text", [0xFF, 0xFE], u16::to_le_bytes);
+        assert_eq!(read_text(&le[..le.len() - 1]), Text::Undecodable(Encoding::Utf16Le), "odd length");
+        assert_eq!(read_text(&le[2..le.len() - 1]), Text::Undecodable(Encoding::Utf16Le), "odd, no mark");
+        let lone = [0xFF, 0xFE, 0x00, 0xD8, b'a', 0];
+        assert_eq!(read_text(&lone[..]), Text::Undecodable(Encoding::Utf16Le), "lone surrogate");
+        let past = [0, 0, 0xFE, 0xFF, 0, 0x11, 0, 0];
+        assert_eq!(read_text(&past[..]), Text::Undecodable(Encoding::Utf32Be), "past U+10FFFF");
+        let cut = utf32("text", [0xFF, 0xFE, 0, 0], u32::to_le_bytes);
+        assert_eq!(read_text(&cut[..cut.len() - 1]), Text::Undecodable(Encoding::Utf32Le), "cut short");
+        // UTF-16LE whose first character is U+0000 starts with UTF-32LE's mark: named, not guessed.
+        let nul_first = utf16("\0text", [0xFF, 0xFE], u16::to_le_bytes);
+        assert_eq!(read_text(&nul_first[..]), Text::Undecodable(Encoding::Utf32Le));
     }
 
     #[test]
     fn leaves_other_bytes_alone() {
-        let le = utf16("text", [0xFF, 0xFE], u16::to_le_bytes);
-        assert_eq!(decode_utf16(&le[2..]), None, "no byte-order mark");
-        assert_eq!(decode_utf16(&le[..le.len() - 1]), None, "odd length");
-        assert_eq!(decode_utf16(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0]), None, "lone surrogate");
-        assert_eq!(decode_utf16(b"\xEF\xBB\xBFutf-8 with a mark"), None);
-        assert_eq!(decode_utf16(b""), None);
+        let mark = b"\xEF\xBB\xBFutf-8 with a mark";
+        assert_eq!(read_text(&mark[..]), Text::AsStored(Cow::Borrowed(&mark[..])));
+        assert_eq!(read_text(&b""[..]), Text::AsStored(Cow::Borrowed(&b""[..])));
+        let latin1 = b"caf\xe9 \xff\xfe";
+        assert_eq!(read_text(&latin1[..]).into_text().as_deref(), Some(&latin1[..]));
+        // Machine code and tables of small numbers have NUL bytes but are not UTF-16.
+        let elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x3e\x00";
+        assert_eq!(read_text(&elf[..]), Text::Binary);
+        let table: Vec<u8> = (0u16..2000).flat_map(|n| (n % 251).to_le_bytes()).collect();
+        assert_eq!(read_text(&table[..]), Text::Binary);
+        assert_eq!(read_text(&[0u8; 64][..]), Text::Binary);
+        assert_eq!(read_text(&b"a\0"[..]), Text::Binary, "one unit is too little to tell");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The subcommands, each from parsed arguments to an exit status. `main.rs` only dispatches.
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -13,10 +13,11 @@ use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Settle, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
+use crate::output::{self, say};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::project::{self as project_context, ProjectLook};
-use crate::source::settings::Settings;
+use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
 use crate::source::{self, push, staged, ChangedFile, Collected};
 use crate::synth;
 
@@ -111,10 +112,10 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     if updates.is_empty() {
         // git always names at least one ref; an empty input means a hook manager did not pass
         // git's standard input on, and nothing can be checked.
-        eprintln!(
+        output::note(format_args!(
             "zoomguard: note: no refs to check arrived on standard input. If a hook manager runs \
              this, make it pass git's stdin on (lefthook: use_stdin: true)."
-        );
+        ));
     }
     let mut repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
@@ -267,7 +268,9 @@ fn allow_known(
     outcome: &mut Outcome,
     reporting: &Reporting,
 ) -> Result<()> {
-    let ignore = match source::settings::ignore_file(repo)? {
+    // A commit carries the staged ignore file: that one decides what the commit may hold.
+    let version = if outcome.scope == Scope::Staged { Version::Staged } else { Version::WorkTree };
+    let ignore = match source::settings::ignore_file(repo, version)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
         None => None,
     };
@@ -277,7 +280,8 @@ fn allow_known(
     };
     let baseline = match baseline_path {
         Some(path) => {
-            let Some(file) = source::settings::read_if_present(&path)? else {
+            let work_tree = repo.and_then(Repository::workdir);
+            let Some(file) = source::settings::read_if_present(&path, BASELINE_LIMIT, work_tree)? else {
                 bail!("the baseline {} does not exist", path.display());
             };
             Some(Baseline::parse(&file.text, &file.name)?)
@@ -313,8 +317,7 @@ fn emit(
     let human_report = || match (status, inventory) {
         // Files left unscanned are never passed over silently.
         (Status::Clean, _) => {
-            let worth_saying = !outcome.too_large.is_empty() || outcome.below_min_severity > 0;
-            (reporting.verbose || worth_saying).then(|| human::summary(outcome) + "\n")
+            (reporting.verbose || worth_saying(outcome)).then(|| human::summary(outcome) + "\n")
         }
         (Status::Blocked, Some((credentials, head_known))) => {
             Some(human::inventory(outcome, credentials, head_known))
@@ -322,11 +325,13 @@ fn emit(
         (Status::Blocked, None) => Some(human::blocked(outcome)),
     };
     let mut stderr = std::io::stderr().lock();
-    stderr.write_all(human::notices(outcome).as_bytes()).context("writing the notices")?;
+    output::write_all(&mut stderr, human::notices(outcome).as_bytes()).context("writing the notices")?;
     match reporting.format {
         Format::Human => match (&reporting.output, human_report()) {
             (Some(path), report) => write_file(path, report.unwrap_or_default().as_bytes())?,
-            (None, Some(report)) => stderr.write_all(report.as_bytes()).context("writing the report")?,
+            (None, Some(report)) => {
+                output::write_all(&mut stderr, report.as_bytes()).context("writing the report")?
+            }
             (None, None) => {}
         },
         Format::Json | Format::Sarif => {
@@ -336,19 +341,26 @@ fn emit(
             };
             match &reporting.output {
                 Some(path) => write_file(path, report.as_bytes())?,
-                None => {
-                    std::io::stdout().lock().write_all(report.as_bytes()).context("writing the report")?
-                }
+                None => output::write_all(&mut std::io::stdout().lock(), report.as_bytes())
+                    .context("writing the report")?,
             }
             let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
             if status == Status::Blocked && hook {
-                stderr.write_all(human::blocked(outcome).as_bytes()).context("writing the report")?;
-            } else if reporting.verbose || !outcome.too_large.is_empty() || outcome.below_min_severity > 0 {
-                writeln!(stderr, "{}", human::summary(outcome)).context("writing the summary")?;
+                output::write_all(&mut stderr, human::blocked(outcome).as_bytes())
+                    .context("writing the report")?;
+            } else if reporting.verbose || worth_saying(outcome) {
+                let summary = human::summary(outcome) + "\n";
+                output::write_all(&mut stderr, summary.as_bytes()).context("writing the summary")?;
             }
         }
     }
     Ok(status)
+}
+
+/// Whether a clean run must still print its summary: files were left unscanned (too
+/// large, or not decodable) or findings did not block. Never a silent pass.
+fn worth_saying(outcome: &Outcome) -> bool {
+    !outcome.too_large.is_empty() || !outcome.undecodable.is_empty() || outcome.below_min_severity > 0
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -369,10 +381,11 @@ pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
     }
     let repo = source::open().ok();
     let path = source::settings::ignore_file_path(repo.as_ref())?;
-    let existing = source::settings::read_if_present(&path)?;
+    let work_tree = repo.as_ref().and_then(Repository::workdir);
+    let existing = source::settings::read_if_present(&path, IGNORE_FILE_LIMIT, work_tree)?;
     if let Some(file) = &existing {
         if IgnoreFile::parse(&file.text, &file.name)?.has_fingerprint(fingerprint) {
-            println!("zoomguard: {fingerprint} is already allowed in {}", path.display());
+            say(format_args!("zoomguard: {fingerprint} is already allowed in {}", path.display()));
             return Ok(Status::Clean);
         }
     }
@@ -383,16 +396,21 @@ pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
     }
     text.push_str(&allow::ignore_line(fingerprint, &reason));
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    println!("zoomguard: added {fingerprint} to {}; commit it so that everyone shares it", path.display());
+    say(format_args!(
+        "zoomguard: added {fingerprint} to {}; stage it (git add {}) and commit it: the hook reads \
+         the staged version, and everyone shares it",
+        path.display(),
+        allow::IGNORE_FILE
+    ));
     Ok(Status::Clean)
 }
 
 /// `zoomguard rules`: every detector, what it matches and an example of its shape.
 pub fn rules() -> Result<Status> {
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     for rule in RULES {
         let example = rule.examples.first().map(|template| synth::describe(template)).unwrap_or_default();
-        writeln!(
+        let _ = writeln!(
             out,
             "{}\n  name      {}\n  severity  {}\n  matches   {}\n  example   {}\n",
             rule.id,
@@ -400,9 +418,9 @@ pub fn rules() -> Result<Status> {
             rule.kind.severity().name(),
             rule.matches,
             example.replace('\n', "\n            ")
-        )
-        .context("writing the rules")?;
+        );
     }
+    output::write_all(&mut std::io::stdout().lock(), out.as_bytes()).context("writing the rules")?;
     Ok(Status::Clean)
 }
 
@@ -410,7 +428,10 @@ pub fn rules() -> Result<Status> {
 /// definitions.
 pub fn completions(shell: clap_complete::Shell) -> Result<Status> {
     let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "zoomguard", &mut std::io::stdout());
+    // Generated into memory: clap_complete panics when it cannot write.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "zoomguard", &mut script);
+    output::write_all(&mut std::io::stdout().lock(), &script).context("writing the completion script")?;
     Ok(Status::Clean)
 }
 
@@ -432,24 +453,24 @@ pub fn install(choice: Option<HookChoice>, target: &InstallTarget) -> Result<Sta
     };
     for hook in hooks(choice, target) {
         match install::install(&dir, hook, &binary, kind)? {
-            Installed::Fresh(path) => println!("zoomguard: installed {}", path.display()),
-            Installed::Refreshed(path) => println!("zoomguard: refreshed {}", path.display()),
-            Installed::Chained(path, kept) => println!(
+            Installed::Fresh(path) => say(format_args!("zoomguard: installed {}", path.display())),
+            Installed::Refreshed(path) => say(format_args!("zoomguard: refreshed {}", path.display())),
+            Installed::Chained(path, kept) => say(format_args!(
                 "zoomguard: installed {} (the existing hook now lives at {} and still runs first)",
                 path.display(),
                 kept.display()
-            ),
+            )),
         }
     }
     if kind == ShimKind::Global {
         if !install::global_hooks()?.configured {
             install::set_global_hooks_path(&dir)?;
-            println!("zoomguard: set core.hooksPath = {} in your global git config", dir.display());
+            say(format_args!("zoomguard: set core.hooksPath = {} in your global git config", dir.display()));
         }
-        println!(
+        say(format_args!(
             "zoomguard: every repository now runs these hooks, and still runs its own hooks/{{pre-commit,pre-push}} \
              first; a repository that sets its own core.hooksPath (husky does) uses that instead"
-        );
+        ));
     }
     Ok(Status::Clean)
 }
@@ -462,7 +483,9 @@ pub fn uninstall(choice: Option<HookChoice>, target: &InstallTarget) -> Result<S
         InstallTarget::Global => {
             let global = install::global_hooks()?;
             if !global.configured {
-                println!("zoomguard: no core.hooksPath in your global git config; nothing to remove");
+                say(format_args!(
+                    "zoomguard: no core.hooksPath in your global git config; nothing to remove"
+                ));
                 return Ok(Status::Clean);
             }
             (global.dir, ShimKind::Global)
@@ -470,7 +493,7 @@ pub fn uninstall(choice: Option<HookChoice>, target: &InstallTarget) -> Result<S
     };
     for hook in hooks(choice, target) {
         if install::uninstall(&dir, hook, kind)? {
-            println!("zoomguard: removed the {} hook from {}", hook.name(), dir.display());
+            say(format_args!("zoomguard: removed the {} hook from {}", hook.name(), dir.display()));
         }
     }
     if kind == ShimKind::Global {
@@ -480,13 +503,13 @@ pub fn uninstall(choice: Option<HookChoice>, target: &InstallTarget) -> Result<S
             if dir.exists() {
                 std::fs::remove_dir(&dir).with_context(|| format!("removing {}", dir.display()))?;
             }
-            println!("zoomguard: removed core.hooksPath from your global git config");
+            say(format_args!("zoomguard: removed core.hooksPath from your global git config"));
         } else {
-            println!(
+            say(format_args!(
                 "zoomguard: left core.hooksPath = {} in your global git config ({})",
                 dir.display(),
                 if ours { "other hooks are still there" } else { "it was not zoomguard's directory" }
-            );
+            ));
         }
     }
     Ok(Status::Clean)

@@ -71,6 +71,9 @@ pub struct Outcome {
     pub binary_skipped: Vec<String>,
     /// Files over the size limit, not scanned, each path once.
     pub too_large: Vec<String>,
+    /// Files in a text encoding they do not decode in (UTF-16, UTF-32), not scanned, each
+    /// path once.
+    pub undecodable: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
     /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
@@ -108,6 +111,7 @@ impl Outcome {
         self.lines_scanned += other.lines_scanned;
         self.binary_skipped.append(&mut other.binary_skipped);
         self.too_large.append(&mut other.too_large);
+        self.undecodable.append(&mut other.undecodable);
         self.allowed_by_marker += other.allowed_by_marker;
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
@@ -161,6 +165,8 @@ impl Outcome {
         self.binary_skipped.dedup();
         self.too_large.sort_unstable();
         self.too_large.dedup();
+        self.undecodable.sort_unstable();
+        self.undecodable.dedup();
         self.scope = scope;
         self.elapsed = started.elapsed();
         self
@@ -174,6 +180,7 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
     let mut outcome = Outcome {
         binary_skipped: collected.binary_skipped.clone(),
         too_large: collected.too_large.clone(),
+        undecodable: collected.undecodable.clone(),
         ..Outcome::default()
     };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {

@@ -13,6 +13,7 @@ pub mod detect;
 pub mod engine;
 pub mod install;
 pub mod inventory;
+pub mod output;
 pub mod report;
 pub mod source;
 #[doc(hidden)]

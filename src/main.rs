@@ -1,18 +1,17 @@
 //! The `zoomguard` binary: parse arguments, run, map the outcome to an exit code
 //! (0 clean, 1 secrets found, 2 error). An error always blocks, with its cause.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use zoomguard::cli::{Cli, Command};
 use zoomguard::commands::{self, InstallTarget, Reporting, ScanTarget};
 use zoomguard::detect::Severity;
+use zoomguard::output::{self, note};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    colored::control::set_override(colour);
+    colored::control::set_override(output::colour_for(&std::io::stderr()));
     let reporting = |verbose: bool| Reporting {
         format: cli.format,
         output: cli.output.clone(),
@@ -50,26 +49,30 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status as u8),
         Err(error) => {
             // The cause may quote a path or ref name from the repository: print it sanitised.
-            eprintln!("zoomguard: error: {}", zoomguard::report::sanitize(&format!("{error:#}")));
+            // Every line is best effort: standard error may be the stream that failed.
+            note(format_args!(
+                "zoomguard: error: {}",
+                zoomguard::report::sanitize(&output::error_chain(&error))
+            ));
             let hook = matches!(
                 cli.command,
                 Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }
             );
             if matches!(cli.command, Command::Scan { .. }) {
-                eprintln!(
+                note(format_args!(
                     "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
-                );
+                ));
             } else if hook && commands::warn_on_error() {
-                eprintln!(
+                note(format_args!(
                     "zoomguard: WARNING: nothing was checked, and git config zoomguard.onError is \"warn\","
-                );
-                eprintln!("zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history");
+                ));
+                note(format_args!("zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history"));
                 return ExitCode::SUCCESS;
             } else {
-                eprintln!(
+                note(format_args!(
                     "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."
-                );
-                eprintln!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)");
+                ));
+                note(format_args!("zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)"));
             }
             ExitCode::from(2)
         }

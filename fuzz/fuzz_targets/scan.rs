@@ -1,18 +1,18 @@
 //! The detector on arbitrary bytes: it must not panic, and every finding must lie inside
 //! the text and on an added line. The first byte picks the path (Zoom-named or not), which
-//! lines count as added, and whether the text goes through the UTF-16 decoder first.
+//! lines count as added, and whether the text goes through the text reader (UTF-16/32) first.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoomguard::change::{decode_utf16, AddedLines, Change};
+use zoomguard::change::{read_text, AddedLines, Change};
 use zoomguard::detect::{scan, ScanOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, bytes)) = data.split_first() else { return };
     let path = if mode & 1 == 0 { "config/zoom.env" } else { "src/app.js" };
     let added = if mode & 2 == 0 { AddedLines::All } else { AddedLines::Ranges(vec![1..3, 5..u32::MAX]) };
-    let text = match decode_utf16(bytes) {
-        Some(decoded) if mode & 4 == 0 => decoded,
+    let text = match read_text(bytes).into_text() {
+        Some(text) if mode & 4 == 0 => text.into_owned(),
         _ => bytes.to_vec(),
     };
     let change = Change { path: path.to_owned(), old_path: None, text, added };

@@ -193,17 +193,18 @@ pub fn summary(outcome: &Outcome) -> String {
     if let (Some(bar), count @ 1..) = (outcome.min_severity, outcome.below_min_severity) {
         let _ = write!(line, "; {} below the {} bar, not blocking", plural(count, "finding"), bar.name());
     }
-    if !outcome.too_large.is_empty() {
-        let mut names: Vec<String> = outcome.too_large.iter().take(3).map(|p| sanitize(p)).collect();
-        if outcome.too_large.len() > names.len() {
-            names.push("…".to_owned());
+    for (paths, why) in [
+        (&outcome.too_large, "over zoomguard.maxFileSize"),
+        (&outcome.undecodable, "not valid in the text encoding they claim (UTF-16 or UTF-32)"),
+    ] {
+        if !paths.is_empty() {
+            let mut names: Vec<String> = paths.iter().take(3).map(|p| sanitize(p)).collect();
+            if paths.len() > names.len() {
+                names.push("…".to_owned());
+            }
+            let _ =
+                write!(line, "; {} NOT scanned, {why}: {}", plural(paths.len(), "file"), names.join(", "));
         }
-        let _ = write!(
-            line,
-            "; {} NOT scanned, over zoomguard.maxFileSize: {}",
-            plural(outcome.too_large.len(), "file"),
-            names.join(", ")
-        );
     }
     line
 }

@@ -33,6 +33,7 @@ pub fn render(outcome: &Outcome, inventory: Option<&[Credential]>) -> String {
             "min_severity": outcome.min_severity.map(|s| s.name()),
             "binary_skipped": outcome.binary_skipped,
             "too_large": outcome.too_large,
+            "undecodable": outcome.undecodable,
             "elapsed_ms": u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
         "findings": outcome.findings.iter().map(finding).collect::<Vec<_>>(),

@@ -1,8 +1,9 @@
 //! A one-line progress display on standard error for scans that take a while (a history,
 //! a directory tree): items done, the total and the rate. Shown only when standard error is
-//! a terminal, so logs and CI output never fill with carriage returns.
+//! a terminal that understands escape sequences (not `TERM=dumb`), so logs and CI output
+//! never fill with carriage returns.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -32,7 +33,7 @@ impl Progress {
             started: Instant::now(),
             last_drawn: Mutex::new(None),
             drawn: AtomicBool::new(false),
-            enabled: std::io::stderr().is_terminal(),
+            enabled: crate::output::redraws_on(&std::io::stderr()),
         }
     }
 

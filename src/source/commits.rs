@@ -12,8 +12,8 @@ use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
 use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
 
-use super::{added_lines_by_path, is_binary, lossy_path, Collected};
-use crate::change::{line_number, CommitInfo};
+use super::{added_lines_by_path, lossy_path, Collected};
+use crate::change::{line_number, read_text, CommitInfo};
 
 /// Every commit reachable from any ref or from HEAD, oldest first.
 pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>> {
@@ -151,12 +151,10 @@ pub fn places_at_head(repo: &Repository, needles: &[&str]) -> Result<Option<Vec<
     tree_files(repo, &tree, Vec::new(), &mut files)?;
     for (path, id) in files {
         let blob = repo.find_blob(id).with_context(|| format!("reading {path} at HEAD"))?;
-        let text = blob.content();
-        if is_binary(text) {
-            continue;
-        }
-        for hit in searcher.find_iter(text) {
-            let line = u32::try_from(line_number(text, hit.start())).unwrap_or(u32::MAX);
+        // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
+        let Some(text) = read_text(blob.content()).into_text() else { continue };
+        for hit in searcher.find_iter(&*text) {
+            let line = u32::try_from(line_number(&text, hit.start())).unwrap_or(u32::MAX);
             places[hit.pattern().as_usize()].push((path.clone(), line));
         }
     }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::{is_binary, Collected};
-use crate::change::{decode_utf16, AddedLines, Change};
+use super::Collected;
+use crate::change::{read_text, AddedLines, Change, Text};
 
 /// The files under `paths`, sorted within each directory. A path that does not exist is an
 /// error: a scan never passes because it looked at nothing.
@@ -45,7 +45,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// The change that file `path` makes when every line counts (nothing when it is binary, and
-/// only its name when it is over `max_file_size` bytes).
+/// only its name when it is over `max_file_size` bytes or does not decode).
 pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
     let shown = path.strip_prefix(".").unwrap_or(path).to_string_lossy().into_owned();
     let mut collected = Collected::with_max_file_size(max_file_size);
@@ -54,13 +54,15 @@ pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
         collected.too_large.push(shown);
         return Ok(collected);
     }
-    let text = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let text = decode_utf16(&text).unwrap_or(text); // UTF-16 has NUL bytes: decode before the binary check
-    if is_binary(&text) {
-        collected.binary_skipped.push(shown);
-    } else {
-        collected.changes.push(Change { path: shown, old_path: None, text, added: AddedLines::All });
-        collected.commits.push(None);
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    match read_text(bytes) {
+        Text::Binary => collected.binary_skipped.push(shown),
+        Text::Undecodable(_) => collected.undecodable.push(shown),
+        text @ (Text::AsStored(_) | Text::Decoded(..)) => {
+            let text = text.into_text().unwrap_or_default().into_owned();
+            collected.changes.push(Change { path: shown, old_path: None, text, added: AddedLines::All });
+            collected.commits.push(None);
+        }
     }
     Ok(collected)
 }

@@ -78,6 +78,14 @@ pub struct Difference {
     pub staged: Option<Side>,
 }
 
+impl IndexFile {
+    /// The stage-0 entry at `path`, if the index has one.
+    pub fn side_of(&self, path: &[u8]) -> Option<Side> {
+        let at = self.entries.binary_search_by(|entry| self.paths[entry.path.clone()].cmp(path)).ok()?;
+        Some(self.entries[at].side)
+    }
+}
+
 /// Reads the index git hands the hook (`GIT_INDEX_FILE`, or the repository's own), or `None`
 /// when it is in a form this reader leaves to libgit2. A missing file is an empty index.
 pub fn read(repo: &Repository) -> Result<Option<IndexFile>> {
@@ -414,6 +422,11 @@ mod tests {
             let expected: [&[u8]; 5] =
                 [b"a.txt", b"b/c.txt", b"b/d/e.txt", b"b/d/f-with-a-longer-name.txt", b"g.txt"];
             assert_eq!(paths, expected, "version {version}");
+            for path in expected {
+                assert_eq!(index.side_of(path).map(|side| side.mode), Some(0o100644), "version {version}");
+            }
+            assert_eq!(index.side_of(b"b"), None, "a directory has no entry");
+            assert_eq!(index.side_of(b"b/d/f"), None);
             let root = index.cache_tree.expect("git writes a cache tree on commit");
             assert_eq!(root.tree.map(|(_, count)| count), Some(5));
             assert_eq!(root.children[0].name, b"b");

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use git2::{Delta, Diff, FileMode, ObjectType, Odb, Oid, Patch, Repository};
 
-use crate::change::{decode_utf16, AddedLines, Change, CommitInfo};
+use crate::change::{read_text, AddedLines, Change, CommitInfo, Text};
 use lines::OldLines;
 
 /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
@@ -48,6 +48,9 @@ pub struct Collected {
     pub binary_skipped: Vec<String>,
     /// Paths of files over `max_file_size` that were not read.
     pub too_large: Vec<String>,
+    /// Paths of files that claim a text encoding (UTF-16, UTF-32) but do not decode in it:
+    /// not scanned, and named as such.
+    pub undecodable: Vec<String>,
     /// The largest file read, in bytes.
     pub max_file_size: u64,
 }
@@ -66,6 +69,7 @@ impl Collected {
             commits: Vec::new(),
             binary_skipped: Vec::new(),
             too_large: Vec::new(),
+            undecodable: Vec::new(),
             max_file_size,
         }
     }
@@ -98,7 +102,8 @@ impl Collected {
     }
 
     /// Reads `file` and adds the lines it adds, labelled with `commit`; a binary file, one
-    /// over the size limit, or one that adds no line (a pure rename) is listed or left out.
+    /// over the size limit, one that does not decode, or one that adds no line (a pure
+    /// rename) is listed or left out.
     pub fn add_file(
         &mut self,
         repo: &Repository,
@@ -124,13 +129,17 @@ impl Collected {
         };
         let content =
             read_blob(&odb, file.id).with_context(|| format!("reading the new content of {path}"))?;
-        let text = match decode_utf16(&content) {
-            Some(text) => text, // UTF-16 has NUL bytes: decode before the binary check
-            None if is_binary(&content) || file.binary => {
+        let text = match read_text(content) {
+            Text::Decoded(text, _) => text,
+            Text::AsStored(text) if !file.binary => text.into_owned(),
+            Text::AsStored(_) | Text::Binary => {
                 self.binary_skipped.push(path.clone());
                 return Ok(());
             }
-            None => content,
+            Text::Undecodable(_) => {
+                self.undecodable.push(path.clone());
+                return Ok(());
+            }
         };
         let (old_path, added) = match old {
             None => (None, AddedLines::All),
@@ -221,9 +230,11 @@ fn read_blob(odb: &Odb<'_>, id: Oid) -> Result<Vec<u8>> {
     Ok(odb.read(id)?.data().to_vec())
 }
 
-/// A blob's content as text: decoded if it is UTF-16, as it is otherwise.
+/// A blob's content as text to compare lines with: decoded if it is UTF-16 or UTF-32, as
+/// stored otherwise (an old version that is binary or does not decode is still compared
+/// line by line, so that the new version's added lines come out right).
 fn text_of(content: &[u8]) -> Cow<'_, [u8]> {
-    decode_utf16(content).map_or(Cow::Borrowed(content), Cow::Owned)
+    read_text(content).into_text().unwrap_or(Cow::Borrowed(content))
 }
 
 /// The new-side line ranges of `patch`'s hunks (made with zero context lines, so every hunk's
@@ -242,11 +253,6 @@ fn hunk_ranges(patch: &Patch<'_>, path: &str) -> Result<Vec<Range<u32>>> {
 /// A path as UTF-8 text, odd bytes replaced, for reports.
 pub fn lossy_path(bytes: Option<&[u8]>) -> String {
     String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned()
-}
-
-/// Whether a blob looks binary, as git decides it: a NUL byte in its first 8000 bytes.
-pub fn is_binary(content: &[u8]) -> bool {
-    content.iter().take(8000).any(|&b| b == 0)
 }
 
 /// What the unit tests of the git layer share: git itself, run on a scratch repository.

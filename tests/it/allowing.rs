@@ -74,6 +74,42 @@ fn allow_records_a_fingerprint_that_follows_the_value() {
     assert_never_printed(&other, &[FRESH, OTHER]);
 }
 
+/// Issue 15: the hook reads the staged `.zoomguardignore`, what the commit will carry, not
+/// an unstaged edit of it (an untracked one, as `zoomguard allow` writes it, still counts).
+#[test]
+fn the_hook_reads_the_staged_ignore_file() {
+    let repo = TestRepo::with_hook();
+    repo.stage("settings.env", filler(1) + &secret_line(FRESH));
+    let fingerprint = fingerprint_in(&repo.commit(&[]));
+    repo.stage("other.env", secret_line(OTHER));
+    let other = fingerprint_in(&repo.zoomguard(["scan", "other.env"]));
+    repo.git_ok(["reset", "-q"]);
+
+    // Staged with FRESH's fingerprint; the work tree's copy drops it: the staged one decides.
+    repo.stage(".zoomguardignore", format!("{fingerprint}  # sandbox\n"));
+    repo.write(".zoomguardignore", "# emptied, not staged\n");
+    repo.stage("settings.env", filler(1) + &secret_line(FRESH));
+    let passed = repo.commit(&[]);
+    assert_eq!(passed.code, 0, "the staged ignore file allows it:\n{passed}");
+    let committed = repo.git_ok(["show", "HEAD:.zoomguardignore"]);
+    assert!(committed.contains(&fingerprint), "{committed}");
+
+    // An unstaged addition does not allow what the commit brings, until it is staged.
+    repo.write(".zoomguardignore", format!("{fingerprint}  # sandbox\n{other}  # unstaged\n"));
+    repo.stage("other.env", secret_line(OTHER));
+    let blocked = repo.commit(&[]);
+    assert_eq!(blocked.code, 1, "an unstaged ignore line must not allow it:\n{blocked}");
+    let scanned = repo.zoomguard(["scan", "other.env", "-v"]);
+    assert!(
+        scanned.code == 0 && scanned.stderr.contains("1 by .zoomguardignore"),
+        "scan reads the work tree:\n{scanned}"
+    );
+    repo.add(&[".zoomguardignore"]);
+    let passed = repo.commit(&[]);
+    assert_eq!(passed.code, 0, "staged, it allows it:\n{passed}");
+    assert_never_printed(&blocked, &[FRESH, OTHER]);
+}
+
 #[test]
 fn ignore_file_globs_allow_paths() {
     let repo = TestRepo::with_hook();

@@ -168,6 +168,89 @@ fn utf16_secret_is_found_by_scan_on_disk_and_in_a_range() {
     }
 }
 
+/// `text` as UTF-32 with a byte-order mark, little- or big-endian.
+fn utf32(text: &str, little_endian: bool) -> Vec<u8> {
+    let (bom, units): (_, Vec<u8>) = if little_endian {
+        ([0xFF, 0xFE, 0, 0], text.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect())
+    } else {
+        ([0, 0, 0xFE, 0xFF], text.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect())
+    };
+    [&bom[..], &units].concat()
+}
+
+/// Regression (issue 15): UTF-32 with a byte-order mark was decoded as UTF-16 (its
+/// little-endian mark starts with UTF-16's), and its secret went through the hook.
+#[test]
+fn utf32_with_a_byte_order_mark_is_scanned_as_text() {
+    let new = secret(NEW);
+    for little_endian in [true, false] {
+        let repo = TestRepo::with_hook();
+        let text = format!("# zoom app\r\n{}", secret_line(NEW).replace('\n', "\r\n"));
+        repo.stage("settings.env", utf32(&text, little_endian));
+        commit_expecting(&repo, &[], blocked(&format!("settings.env:2:{SECRET_COLUMN}"), &new));
+        repo.commit_unchecked("a UTF-32 settings file");
+        // The inventory names a line, not a column; "at HEAD" searches the decoded text too.
+        let history = ("settings.env:2", repo.zoomguard(["scan", "--history"]));
+        let files =
+            (&format!("settings.env:2:{SECRET_COLUMN}")[..], repo.zoomguard(["scan", "settings.env"]));
+        for (at, run) in [files, history] {
+            assert_eq!(run.code, 1, "the UTF-32 secret was not found:\n{run}");
+            assert!(run.all().contains(at), "{at} is not reported:\n{run}");
+            assert!(!run.all().contains(&new), "the secret was printed in full:\n{run}");
+        }
+    }
+}
+
+/// Regression (issue 15): UTF-16 without a byte-order mark (some Windows tools write it so)
+/// has NUL bytes, so it was skipped as binary and its secret went through.
+#[test]
+fn utf16_without_a_byte_order_mark_is_recognised_by_its_nuls() {
+    let new = secret(NEW);
+    for little_endian in [true, false] {
+        let repo = TestRepo::with_hook();
+        let text = format!("# exported settings\r\n{}", secret_line(NEW).replace('\n', "\r\n"));
+        repo.stage("export.env", &utf16(&text, little_endian)[2..]);
+        commit_expecting(&repo, &[], blocked(&format!("export.env:2:{SECRET_COLUMN}"), &new));
+        repo.commit_unchecked("a UTF-16 file without a mark");
+        let run = repo.zoomguard(["scan", "--history"]);
+        assert_eq!(run.code, 1, "the UTF-16 secret was not found in history:\n{run}");
+        assert!(run.stderr.contains("export.env:2 (still there)"), "not found at HEAD:\n{run}");
+    }
+}
+
+/// Regression (issue 15): a file that claims UTF-16 or UTF-32 but does not decode in it is
+/// named as NOT scanned on every run, never passed over silently or scanned as binary.
+#[test]
+fn text_that_does_not_decode_is_named_as_not_scanned() {
+    let repo = TestRepo::with_hook();
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    let text = secret_line(NEW);
+    let mut lone_surrogate = utf16(&text, true);
+    lone_surrogate.extend_from_slice(&[0x00, 0xD8]);
+    let odd_length = &utf16(&text, false)[..text.len() * 2 + 1]; // the mark and all but half a unit
+    let mut past_unicode = utf32(&text, true);
+    past_unicode.extend_from_slice(&[0, 0, 0x11, 0]);
+    repo.stage("surrogate.env", &lone_surrogate);
+    repo.stage("odd.env", odd_length);
+    repo.stage("past.env", &past_unicode);
+    let run = commit_expecting(&repo, &[], Expect::Pass);
+    let named = "3 files NOT scanned, not valid in the text encoding they claim (UTF-16 or UTF-32): \
+                 odd.env, past.env, surrogate.env";
+    assert!(run.stderr.contains(named), "the files were not named:\n{run}");
+    assert!(!run.stderr.contains("binary"), "they are not binary:\n{run}");
+
+    let range = repo.zoomguard(["scan", "--range", "HEAD~1..HEAD"]);
+    let files = repo.zoomguard(["scan", "odd.env"]);
+    for run in [&range, &files] {
+        assert_eq!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("NOT scanned, not valid in the text encoding"), "{run}");
+    }
+    let json = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("a JSON report");
+    assert_eq!(report["summary"]["undecodable"], serde_json::json!(["odd.env", "past.env", "surrogate.env"]));
+    assert!(json.stderr.contains("NOT scanned"), "the summary still warns on stderr:\n{json}");
+}
+
 #[test]
 fn single_50_mb_line_with_a_secret_at_its_end_is_blocked() {
     const SIZE: usize = 50 * 1024 * 1024;
@@ -628,6 +711,283 @@ fn error_naming_an_odd_path_is_sanitised() {
     let run = repo.zoomguard(["pre-commit"]);
     assert_error_exit(&run, "evil?[2J?txt.env");
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains(RLO), "raw escape or bidi:\n{run}");
+}
+
+// ---- files the repository controls ----
+
+/// A `.netrc` in the test's home, holding a password made at test time; returns its path
+/// and the password.
+#[cfg(unix)]
+fn netrc(repo: &TestRepo) -> (std::path::PathBuf, String) {
+    let password = Synth::new(91).alnum(20);
+    let path = repo.root().join("home/.netrc");
+    fs::write(&path, format!("machine api.example.com login me password {password}\n"))
+        .expect("write .netrc");
+    (path, password)
+}
+
+/// Asserts that `run` refused a repository-controlled file with exit 2, saying `why`, and
+/// quoted nothing of `password` (or of the `.netrc` line it sits in).
+#[cfg(unix)]
+fn assert_refused(run: &Run, why: &str, password: Option<&str>) {
+    assert_eq!(run.code, 2, "a file the repository controls must be refused:\n{run}");
+    assert!(run.stderr.contains("zoomguard: error:") && run.stderr.contains(why), "no {why:?}:\n{run}");
+    let quoted = password.is_some_and(|p| run.all().contains(p)) || run.all().contains("machine api");
+    assert!(!quoted, "the linked file was quoted:\n{run}");
+}
+
+/// Regression (issue 15): `.zoomguardignore` was read through a symbolic link, so a
+/// committed `.zoomguardignore -> ~/.netrc` put the password line into the error (a CI log),
+/// and `-> /dev/zero` read until memory ran out.
+#[cfg(unix)]
+#[test]
+fn ignore_file_that_is_a_symbolic_link_is_refused_not_followed() {
+    use std::os::unix::fs::symlink;
+
+    for target in ["netrc", "/dev/zero"] {
+        let repo = TestRepo::with_hook();
+        let (netrc, password) = netrc(&repo);
+        let target = if target == "netrc" { netrc } else { target.into() };
+        repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+        symlink(&target, repo.path.join(".zoomguardignore")).expect("ln -s");
+        repo.add(&[".zoomguardignore"]);
+        repo.stage("notes.txt", "clean\n");
+
+        // The hook reads the staged version: a link in the index.
+        let commit = repo.commit(&[]);
+        assert_ne!(commit.code, 0, "{commit}");
+        assert_refused(
+            &repo.zoomguard(["pre-commit"]),
+            ".zoomguardignore (staged) is a symbolic link",
+            Some(&password),
+        );
+        // What is checked out: `scan` of a path, of a range, and of the history.
+        repo.commit_unchecked("a linked ignore file");
+        for args in [&["scan", "notes.txt"][..], &["scan", "--range", "HEAD~1..HEAD"], &["scan", "--history"]]
+        {
+            assert_refused(&repo.zoomguard(args), ".zoomguardignore is a symbolic link", Some(&password));
+        }
+        // A dangling link is refused too, never taken for "no ignore file".
+        fs::remove_file(repo.path.join(".zoomguardignore")).expect("remove the link");
+        symlink("does/not/exist", repo.path.join(".zoomguardignore")).expect("ln -s");
+        assert_refused(&repo.zoomguard(["scan", "notes.txt"]), "is a symbolic link", Some(&password));
+        // `zoomguard allow` neither reads nor writes through it.
+        let fingerprint = format!("zoom-client-secret:{}", "0123456789abcdef");
+        assert_refused(&repo.zoomguard(["allow", &fingerprint]), "is a symbolic link", Some(&password));
+        assert!(!repo.path.join("does").exists(), "allow wrote through the link");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ignore_file_that_is_not_a_regular_file_or_too_large_is_refused() {
+    let repo = TestRepo::new();
+    repo.commit_files_unchecked(&[("notes.txt", "clean\n")]);
+    let ignore = repo.path.join(".zoomguardignore");
+    // A FIFO would block an ordinary open until someone writes to it.
+    let made = repo.command("mkfifo").arg(&ignore).status().expect("mkfifo runs");
+    assert!(made.success());
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), ".zoomguardignore is not a regular file", None);
+    fs::remove_file(&ignore).expect("remove the FIFO");
+    fs::create_dir(&ignore).expect("a directory in its place");
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), ".zoomguardignore is not a regular file", None);
+    fs::remove_dir(&ignore).expect("remove the directory");
+
+    // Over 1 MiB: refused before it is read, on disk and in the index.
+    let big = "fixtures/generated/**\n".repeat(50_000);
+    assert!(big.len() > 1024 * 1024);
+    fs::write(&ignore, &big).expect("write a big ignore file");
+    assert_refused(&repo.zoomguard(["scan", "notes.txt"]), "larger than zoomguard reads", None);
+    repo.add(&[".zoomguardignore"]);
+    assert_refused(&repo.zoomguard(["pre-commit"]), "larger than zoomguard reads", None);
+    // Just under the bound it is read.
+    fs::write(&ignore, &big[..1024 * 1024 - 1]).expect("write the ignore file");
+    repo.add(&[".zoomguardignore"]);
+    assert_eq!(repo.zoomguard(["pre-commit"]).code, 0);
+}
+
+/// Regression (issue 15): the baseline named in git config was read through links too.
+#[cfg(unix)]
+#[test]
+fn baseline_through_a_symbolic_link_is_refused() {
+    use std::os::unix::fs::symlink;
+
+    let repo = TestRepo::with_hook();
+    let (netrc, password) = netrc(&repo);
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    symlink(&netrc, repo.path.join("baseline.json")).expect("ln -s to a file");
+    symlink(repo.root().join("home"), repo.path.join("conf")).expect("ln -s to a directory");
+    fs::write(repo.root().join("home/baseline.json"), "{\"findings\": []}\n").expect("a real baseline");
+    repo.stage("notes.txt", "clean\n");
+    for (named, why) in [
+        ("baseline.json", "baseline.json is a symbolic link"),
+        ("conf/baseline.json", "conf is a symbolic link"),
+        ("conf/missing.json", "conf is a symbolic link"),
+    ] {
+        repo.git_ok(["config", "zoomguard.baseline", named]);
+        assert_refused(&repo.zoomguard(["pre-commit"]), why, Some(&password));
+        let commit = repo.commit(&[]);
+        assert_ne!(commit.code, 0, "{named}: the commit went through:\n{commit}");
+        assert_refused(&repo.zoomguard(["scan", "--history", "--baseline", named]), why, Some(&password));
+    }
+    repo.git_ok(["config", "--unset", "zoomguard.baseline"]);
+    let zero = repo.zoomguard(["scan", "--history", "--baseline", "/dev/zero"]);
+    assert_refused(&zero, "/dev/zero is not a regular file", Some(&password));
+}
+
+/// Regression (issue 15): a server read HEAD's `.zoomguardignore` whatever its mode.
+#[cfg(unix)]
+#[test]
+fn pre_receive_refuses_an_ignore_file_that_is_a_link_at_head() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+
+    let repo = TestRepo::new();
+    let server = repo.init_bare("server.git");
+    let hook = server.join("hooks/pre-receive");
+    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n")).expect("write the hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("make the hook executable");
+    let (netrc, password) = netrc(&repo);
+    symlink(&netrc, repo.path.join(".zoomguardignore")).expect("ln -s");
+    repo.commit_files_unchecked(&[("README.md", "# hi\n")]);
+    repo.add(&[".zoomguardignore"]);
+    repo.commit_unchecked("a linked ignore file");
+    let url = server.display().to_string();
+    // The first push lands (the server has no HEAD yet); the next one meets the link at HEAD.
+    repo.git_ok(["push", "-q", url.as_str(), "main"]);
+    repo.commit_files_unchecked(&[("more.txt", "clean\n")]);
+    let push = repo.git(["push", url.as_str(), "main"]);
+    assert_ne!(push.code, 0, "{push}");
+    assert!(push.stderr.contains("HEAD:.zoomguardignore is a symbolic link"), "{push}");
+    assert!(!push.all().contains(&password), "{push}");
+}
+
+// ---- clean failure ----
+
+/// `/dev/full`, which takes no write (ENOSPC), when this system has one.
+fn dev_full() -> Option<fs::File> {
+    fs::OpenOptions::new().write(true).open("/dev/full").ok()
+}
+
+/// Runs `zoomguard <args>` in `repo` with standard output or error (`stream`) set by `set`.
+fn run_with(repo: &TestRepo, args: &[&str], set: impl FnOnce(&mut std::process::Command)) -> Run {
+    let mut cmd = repo.command(ZOOMGUARD);
+    cmd.args(args);
+    set(&mut cmd);
+    TestRepo::run(cmd)
+}
+
+/// Regression (issue 15): `eprintln!` panicked (exit 101) when standard error could not be
+/// written, and so did the completion script on a full standard output. Exit codes stay
+/// 0, 1 and 2 whatever the streams do.
+#[test]
+fn a_full_stdout_or_stderr_never_panics_and_exit_codes_keep_their_meaning() {
+    let Some(_) = dev_full() else { return };
+    let repo = TestRepo::with_hook();
+    repo.write("leak.env", secret_line(NEW));
+    repo.write("clean.txt", "clean\n");
+    let full = || std::process::Stdio::from(dev_full().expect("/dev/full opens"));
+    for (args, to_stderr, code, why) in [
+        (&["scan", "leak.env"][..], true, 2, "the report could not be written: an error"),
+        (&["scan", "clean.txt"], true, 0, "a clean scan writes nothing"),
+        (&["scan", "no-such-file"], true, 2, "the error itself cannot be written: still exit 2"),
+        (&["scan", "leak.env"], false, 1, "the human report goes to stderr"),
+        (&["scan", "leak.env", "--format", "json"], false, 2, "the JSON report could not be written"),
+        (&["rules"], false, 2, "the rules could not be written"),
+        (&["completions", "bash"], false, 2, "the script could not be written"),
+        (&["--help"], false, 0, "clap ignores a failed write of the help"),
+        (&["install"], false, 0, "the hook is installed; only the note about it was lost"),
+    ] {
+        let run = run_with(&repo, args, |cmd| {
+            if to_stderr {
+                cmd.stderr(full());
+            } else {
+                cmd.stdout(full());
+            }
+        });
+        assert_eq!(
+            run.code,
+            code,
+            "{args:?} with a full {}: {why}\n{run}",
+            if to_stderr { "stderr" } else { "stdout" }
+        );
+        assert!(!run.all().contains("panicked"), "{args:?}: a panic:\n{run}");
+    }
+    assert!(repo.hook_files().contains(&"pre-commit".to_owned()));
+
+    // The hook on a full stderr still blocks the commit.
+    repo.add(&["leak.env"]);
+    let hook = run_with(&repo, &["pre-commit"], |cmd| {
+        cmd.stderr(full());
+    });
+    assert_eq!(hook.code, 2, "{hook}");
+}
+
+/// A reader that goes away (`zoomguard rules | head -1`) is not an error: the exit code is
+/// the run's own.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let repo = TestRepo::new();
+    repo.write("leak.env", secret_line(NEW));
+    for (args, code) in
+        [(&["rules"][..], 0), (&["scan", "leak.env", "--format", "json"], 1), (&["completions", "zsh"], 0)]
+    {
+        let mut cmd = repo.command(ZOOMGUARD);
+        cmd.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("zoomguard starts");
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let output = child.wait_with_output().expect("zoomguard finishes");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}:\n{stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{args:?}:\n{stderr}");
+    }
+}
+
+/// Regression (issue 15): `TERM=dumb` (an editor's shell) still got colour codes.
+#[cfg(unix)]
+#[test]
+fn term_dumb_means_no_colour_and_no_redrawn_lines() {
+    let repo = TestRepo::new();
+    repo.write("leak.env", secret_line(NEW));
+    // `script` gives the command a terminal, as a developer's shell would.
+    let on_a_terminal = |term: &str| {
+        let mut cmd = repo.command("script");
+        let line = format!("'{ZOOMGUARD}' scan leak.env");
+        cmd.args(["-qec", line.as_str(), "/dev/null"]).env("TERM", term).env_remove("NO_COLOR");
+        TestRepo::run(cmd)
+    };
+    let coloured = on_a_terminal("xterm-256color");
+    if coloured.code == -1 || !coloured.stdout.contains("zoom-client-secret") {
+        return; // no usable `script` here
+    }
+    assert!(coloured.stdout.contains('\u{1b}'), "a terminal gets colour:\n{coloured}");
+    let dumb = on_a_terminal("dumb");
+    assert_eq!(dumb.code, 1, "{dumb}");
+    assert!(dumb.stdout.contains("zoom-client-secret"), "{dumb}");
+    assert!(!dumb.stdout.contains('\u{1b}'), "TERM=dumb got escape sequences:\n{dumb}");
+}
+
+/// Regression (issue 15): libgit2 multiplies by the suffix without checking, so
+/// `99999999999g` came out "negative", and `17179869184g` (2^64 bytes) as 0, which would
+/// have skipped every file.
+#[test]
+fn a_max_file_size_past_what_git_holds_is_out_of_range() {
+    let repo = TestRepo::with_hook();
+    repo.stage("leak.env", secret_line(NEW));
+    for (value, says) in [
+        ("99999999999g", "out of range"),
+        ("17179869184g", "out of range"),
+        ("9223372036854775808", "out of range"),
+        ("-1", "negative"),
+        ("lots", "not a size"),
+    ] {
+        repo.git_ok(["config", "zoomguard.maxFileSize", value]);
+        let run = repo.zoomguard(["pre-commit"]);
+        assert_eq!(run.code, 2, "{value}: {run}");
+        assert!(run.stderr.contains(&format!("zoomguard.maxFileSize is {says}")), "{value}: {run}");
+    }
+    repo.git_ok(["config", "zoomguard.maxFileSize", "8589934591g"]);
+    let largest = repo.zoomguard(["pre-commit"]);
+    assert_eq!(largest.code, 1, "the largest size git holds is a size:\n{largest}");
 }
 
 // ---- push ----

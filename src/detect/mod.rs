@@ -11,6 +11,7 @@ mod jwt;
 mod keyed;
 pub mod kind;
 mod legacy;
+pub mod literals;
 pub mod project;
 pub mod rules;
 pub mod shape;
@@ -39,18 +40,23 @@ const RELATED_LINES: u32 = 10;
 /// SIMD "Teddy" search over every ASCII case variant of the keywords runs at several GB/s; a
 /// case-insensitive automaton cannot skip ahead on the first bytes (`z`, `Z`, `e`, `E` are
 /// everywhere) and runs at a tenth of that. The automaton stays as the fallback for CPUs
-/// without the SIMD instructions Teddy needs.
+/// without the SIMD instructions Teddy needs, built only there.
 struct Prefilter {
-    /// Teddy over the case variants; `variant_of[pattern]` is the keyword index.
-    packed: Option<(aho_corasick::packed::Searcher, Vec<usize>)>,
-    automaton: AhoCorasick,
+    search: KeywordSearch,
     words: Vec<&'static str>,
+}
+
+/// How [`Prefilter`] searches.
+enum KeywordSearch {
+    /// Teddy over the case variants; `variant_of[pattern]` is the keyword index.
+    Packed { searcher: aho_corasick::packed::Searcher, variant_of: Vec<usize> },
+    /// A case-insensitive automaton over the keywords.
+    Automaton(AhoCorasick),
 }
 
 impl Prefilter {
     fn new() -> Self {
-        let mut words = rules::all_keywords();
-        words.extend(project::KEYWORDS_WITHOUT_ZOOM);
+        let words = Prefilter::keywords();
         let mut variants = Vec::new();
         let mut variant_of = Vec::new();
         for (index, word) in words.iter().enumerate() {
@@ -59,26 +65,40 @@ impl Prefilter {
                 variant_of.push(index);
             }
         }
-        let packed =
-            aho_corasick::packed::Searcher::new(variants.iter()).map(|searcher| (searcher, variant_of));
+        match aho_corasick::packed::Searcher::new(variants.iter()) {
+            Some(searcher) => Prefilter { search: KeywordSearch::Packed { searcher, variant_of }, words },
+            None => Prefilter::with_automaton(),
+        }
+    }
+
+    /// The keyword pass by automaton alone (what a CPU without Teddy's instructions gets).
+    fn with_automaton() -> Prefilter {
+        let words = Prefilter::keywords();
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&words)
             .expect("the rule keywords build an automaton");
-        Prefilter { packed, automaton, words }
+        Prefilter { search: KeywordSearch::Automaton(automaton), words }
+    }
+
+    /// The rule table's keywords and the Zoom webhook word.
+    fn keywords() -> Vec<&'static str> {
+        let mut words = rules::all_keywords();
+        words.extend(project::KEYWORDS_WITHOUT_ZOOM);
+        words
     }
 
     /// Calls `each` with every keyword occurrence in `text`: (offset, keyword). Nothing is
     /// collected, so a text made of keywords costs no memory here.
     fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, &'static str)) {
-        match &self.packed {
-            Some((searcher, variant_of)) => {
+        match &self.search {
+            KeywordSearch::Packed { searcher, variant_of } => {
                 for m in searcher.find_iter(text) {
                     each(m.start(), self.words[variant_of[m.pattern().as_usize()]]);
                 }
             }
-            None => {
-                for m in self.automaton.find_iter(text) {
+            KeywordSearch::Automaton(automaton) => {
+                for m in automaton.find_iter(text) {
                     each(m.start(), self.words[m.pattern().as_usize()]);
                 }
             }
@@ -110,17 +130,12 @@ static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
 
 /// The words of the generic names that count in a Zoom project ([`keyed::WIDE_NAME_WORDS`],
 /// as written): asked only of a file with no Zoom keyword, in a project that may use Zoom.
-static SECRET_NAME_WORDS: Lazy<(Option<aho_corasick::packed::Searcher>, AhoCorasick)> = Lazy::new(|| {
-    let automaton = AhoCorasick::new(keyed::WIDE_NAME_WORDS).expect("the name words build an automaton");
-    (aho_corasick::packed::Searcher::new(keyed::WIDE_NAME_WORDS), automaton)
-});
+static SECRET_NAME_WORDS: Lazy<literals::Literals> =
+    Lazy::new(|| literals::Literals::new(keyed::WIDE_NAME_WORDS));
 
 /// Whether `text` holds a word of the generic names that count in a Zoom project.
 fn names_a_secret(text: &[u8]) -> bool {
-    match &*SECRET_NAME_WORDS {
-        (Some(searcher), _) => searcher.find(text).is_some(),
-        (None, automaton) => automaton.is_match(text),
-    }
+    SECRET_NAME_WORDS.is_match(text)
 }
 
 /// What detection needs to know besides the text: the time, and whether the project around
@@ -803,9 +818,15 @@ mod tests {
             hits
         };
         assert_eq!(hits(&PREFILTER), [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
-        assert!(PREFILTER.packed.is_some(), "the keyword pass fits the SIMD search");
-        assert!(SECRET_NAME_WORDS.0.is_some(), "so does the search for secret names");
-        let fallback = Prefilter { packed: None, ..Prefilter::new() };
+        assert!(
+            matches!(PREFILTER.search, KeywordSearch::Packed { .. }),
+            "the keyword pass fits the SIMD search"
+        );
+        assert!(
+            matches!(*SECRET_NAME_WORDS, literals::Literals::Packed(_)),
+            "so does the search for secret names"
+        );
+        let fallback = Prefilter::with_automaton();
         assert_eq!(hits(&fallback), hits(&PREFILTER));
     }
 

@@ -14,8 +14,10 @@
 //! `None`, and the caller uses libgit2, which reads or rejects it with its own message.
 
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use git2::{Oid, Repository, Tree, TreeEntry};
@@ -88,7 +90,13 @@ impl IndexFile {
 
 /// Reads the index git hands the hook (`GIT_INDEX_FILE`, or the repository's own), or `None`
 /// when it is in a form this reader leaves to libgit2. A missing file is an empty index.
-pub fn read(repo: &Repository) -> Result<Option<IndexFile>> {
+///
+///
+/// The hook asks twice (for the staged files, then for the staged `.zoomguardignore`), and
+/// parsing ten thousand entries twice was a quarter of a one-line commit's time: the last
+/// index parsed is kept, and parsed again only when the file's bytes differ (reading and
+/// hashing them costs a small part of parsing them).
+pub fn read(repo: &Repository) -> Result<Option<Arc<IndexFile>>> {
     if repo.is_bare() {
         return Ok(None);
     }
@@ -96,14 +104,35 @@ pub fn read(repo: &Repository) -> Result<Option<IndexFile>> {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => repo.path().join("index"),
     };
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(parse(&bytes)),
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(Some(IndexFile { paths: Vec::new(), entries: Vec::new(), cache_tree: None }))
+            return Ok(Some(Arc::new(IndexFile {
+                paths: Vec::new(),
+                entries: Vec::new(),
+                cache_tree: None,
+            })));
         }
-        Err(e) => Err(e).with_context(|| format!("reading the index {}", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("reading the index {}", path.display())),
+    };
+    let key = (path, bytes.len(), foldhash::quality::FixedState::with_seed(0).hash_one(&bytes));
+    if let Some((known, index)) = LAST_READ.lock().ok().and_then(|last| last.clone()) {
+        if known == key {
+            return Ok(index);
+        }
     }
+    let index = parse(&bytes).map(Arc::new);
+    if let Ok(mut last) = LAST_READ.lock() {
+        *last = Some((key, index.clone()));
+    }
+    Ok(index)
 }
+
+/// Which index file [`read`] parsed last: its path, length and a hash of its bytes.
+type IndexKey = (PathBuf, usize, u64);
+
+/// The last index [`read`] parsed (`None` inside: one it left to libgit2).
+static LAST_READ: Mutex<Option<(IndexKey, Option<Arc<IndexFile>>)>> = Mutex::new(None);
 
 /// Parses an index file; `None` for anything but a well-formed version 2, 3 or 4 index
 /// without conflicts, split-index or sparse-index parts.

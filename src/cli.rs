@@ -97,9 +97,14 @@ pub enum Command {
         /// they are still at HEAD.
         #[arg(long)]
         history: bool,
-        /// Files or directories on disk (no git needed; every line counts).
+        /// Files or directories on disk (no git needed; every line counts); `-` reads standard
+        /// input (`kubectl get secret app -o yaml | zoomguard scan -`).
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// The file name standard input's text goes by (`config.yaml`): it names the text in the
+        /// report, picks its format for the advice, and may say Zoom (`zoom.env`).
+        #[arg(long, value_name = "NAME")]
+        stdin_name: Option<String>,
         /// Worker threads (default: one per core).
         #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,

@@ -157,8 +157,13 @@ pub enum ScanTarget {
     Range(String),
     /// Every commit reachable from any ref: the leak inventory.
     History,
-    /// Files and directories on disk.
-    Paths(Vec<PathBuf>),
+    /// Files and directories on disk; `-` is standard input, named `stdin_name` in reports.
+    Paths {
+        /// What to read.
+        paths: Vec<PathBuf>,
+        /// The name standard input goes by.
+        stdin_name: Option<String>,
+    },
 }
 
 /// `zoomguard scan`: for CI and audits. `jobs` caps the worker threads (default: every core).
@@ -177,7 +182,12 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             emit(&outcome, None, reporting)
         }
         ScanTarget::History => history(jobs, reporting, started),
-        ScanTarget::Paths(paths) => {
+        ScanTarget::Paths { paths, stdin_name } => {
+            let reads_stdin = paths.iter().any(|p| p.as_os_str() == source::files::STDIN_PATH);
+            if stdin_name.is_some() && !reads_stdin {
+                bail!("--stdin-name names standard input: pass - as the path to scan it");
+            }
+            let stdin_name = stdin_name.as_deref().unwrap_or(source::files::STDIN_NAME);
             let repo = source::open().ok();
             let settings = Settings::open(repo.as_ref())?;
             let limit = settings.max_file_size()?;
@@ -188,7 +198,10 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             let workers = Workers {
                 jobs,
                 open: &|| Ok(()),
-                collect: &|_: &mut (), path: &PathBuf| source::files::read(path, limit),
+                collect: &|_: &mut (), path: &PathBuf| match path.as_os_str() == source::files::STDIN_PATH {
+                    true => source::files::read_stdin(stdin_name, limit),
+                    false => source::files::read(path, limit),
+                },
                 on_item_done: &|| progress.tick(),
                 keep_evidence: false,
                 settle: Settle::ByCaller,

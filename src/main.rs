@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             commands::pre_push(remote.as_deref(), &reporting(*verbose))
         }
         Command::PreReceive { verbose } => commands::pre_receive(&reporting(*verbose)),
-        Command::Scan { staged, range, history, paths, jobs, verbose } => {
+        Command::Scan { staged, range, history, paths, stdin_name, jobs, verbose } => {
             let target = if *staged {
                 ScanTarget::Staged
             } else if let Some(spec) = range {
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
             } else if *history {
                 ScanTarget::History
             } else {
-                ScanTarget::Paths(paths.clone())
+                ScanTarget::Paths { paths: paths.clone(), stdin_name: stdin_name.clone() }
             };
             commands::scan(&target, jobs.map(usize::from), &reporting(*verbose))
         }

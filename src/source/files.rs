@@ -15,6 +15,13 @@ use crate::change::{read_text, AddedLines, Change, Text};
 pub fn list(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
+        if path.as_os_str() == STDIN_PATH {
+            if files.iter().any(|f: &PathBuf| f.as_os_str() == STDIN_PATH) {
+                bail!("- (standard input) is given twice; it can be read once");
+            }
+            files.push(path.clone());
+            continue;
+        }
         let metadata = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
         if metadata.is_dir() {
             walk(path, &mut files)?;
@@ -44,6 +51,46 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// The path that stands for standard input on the command line.
+pub const STDIN_PATH: &str = "-";
+
+/// What standard input is called in reports when `--stdin-name` does not name it.
+pub const STDIN_NAME: &str = "(standard input)";
+
+/// Standard input as a file called `name` whose every line counts: read to its end, or only
+/// named (as too large) when it holds more than `max_file_size` bytes, so that a stream
+/// without end cannot fill memory.
+pub fn read_stdin(name: &str, max_file_size: u64) -> Result<Collected> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_file_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .context("reading standard input")?;
+    let mut collected = Collected::with_max_file_size(max_file_size);
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_file_size {
+        collected.too_large.push(name.to_owned());
+        return Ok(collected);
+    }
+    add_text(&mut collected, name.to_owned(), bytes);
+    Ok(collected)
+}
+
+/// Adds `bytes`, read from the file `shown`, as a change whose every line counts (or names it
+/// as binary or not decodable).
+fn add_text(collected: &mut Collected, shown: String, bytes: Vec<u8>) {
+    match read_text(bytes) {
+        Text::Binary => collected.binary_skipped.push(shown),
+        Text::Undecodable(_) => collected.undecodable.push(shown),
+        text @ (Text::AsStored(_) | Text::Decoded(..)) => {
+            let text = text.into_text().unwrap_or_default().into_owned();
+            collected.changes.push(Change { path: shown, old_path: None, text, added: AddedLines::All });
+            collected.commits.push(None);
+        }
+    }
+}
+
 /// The change that file `path` makes when every line counts (nothing when it is binary, and
 /// only its name when it is over `max_file_size` bytes or does not decode).
 pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
@@ -55,14 +102,6 @@ pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {
         return Ok(collected);
     }
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    match read_text(bytes) {
-        Text::Binary => collected.binary_skipped.push(shown),
-        Text::Undecodable(_) => collected.undecodable.push(shown),
-        text @ (Text::AsStored(_) | Text::Decoded(..)) => {
-            let text = text.into_text().unwrap_or_default().into_owned();
-            collected.changes.push(Change { path: shown, old_path: None, text, added: AddedLines::All });
-            collected.commits.push(None);
-        }
-    }
+    add_text(&mut collected, shown, bytes);
     Ok(collected)
 }

@@ -257,3 +257,36 @@ fn progress_is_shown_on_a_terminal_only() {
     assert_eq!(on_terminal.code, 0, "{on_terminal}");
     assert!(on_terminal.all().contains("3/3 commits scanned ("), "{on_terminal}");
 }
+
+#[test]
+fn standard_input_is_scanned_as_a_file_of_its_given_name() {
+    let repo = TestRepo::new();
+    let scan_stdin = |args: &[&str], input: &str| {
+        let mut cmd = repo.command(ZOOMGUARD);
+        cmd.arg("scan").args(args);
+        super::support::run_with_input(cmd, input.as_bytes())
+    };
+    let found = scan_stdin(&["-"], &secret_line(201));
+    assert_eq!(found.code, 1, "{found}");
+    assert!(found.stderr.contains("(standard input):1"), "{found}");
+    assert_never_printed(&found, &[201]);
+
+    // A Kubernetes Secret piped from kubectl, named so that its format and Zoom name count.
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(secret(202));
+    let manifest =
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  client_secret: {encoded}\n");
+    let named =
+        scan_stdin(&["-", "--stdin-name", "k8s/zoom-credentials.yaml", "--format", "json"], &manifest);
+    assert_eq!(named.code, 1, "{named}");
+    let report: serde_json::Value = serde_json::from_str(&named.stdout).expect("a JSON report");
+    assert_eq!(report["findings"][0]["path"], "k8s/zoom-credentials.yaml", "{named}");
+    assert_eq!(report["findings"][0]["rule_id"], CLIENT_SECRET_RULE);
+
+    let clean = scan_stdin(&["-"], "nothing to see here\n");
+    assert_eq!(clean.code, 0, "{clean}");
+    let unnamed = scan_stdin(&["notes.txt", "--stdin-name", "x.yaml"], "");
+    assert_eq!(unnamed.code, 2, "--stdin-name without - is an error:\n{unnamed}");
+    let twice = scan_stdin(&["-", "-"], "");
+    assert_eq!(twice.code, 2, "{twice}");
+}

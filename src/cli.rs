@@ -76,6 +76,14 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Scan a commit message (what the commit-msg hook runs): git passes the file that holds it.
+    CommitMsg {
+        /// The file that holds the message (git passes .git/COMMIT_EDITMSG).
+        file: PathBuf,
+        /// Print the summary line even when nothing is found.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Scan the commits a push brings to a server repository (a pre-receive hook).
     PreReceive {
         /// Print the summary line even when nothing is found.
@@ -173,6 +181,8 @@ pub enum HookChoice {
     PreCommit,
     /// The pre-push hook.
     PrePush,
-    /// Both.
+    /// The commit-msg hook.
+    CommitMsg,
+    /// All three.
     All,
 }

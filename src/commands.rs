@@ -101,6 +101,25 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     emit(&outcome, None, reporting)
 }
 
+/// `zoomguard commit-msg <file>`: the message git is about to record, every line of it. The
+/// commit has not been made yet, so the fix is an edit of the message.
+pub fn commit_msg(file: &Path, reporting: &Reporting) -> Result<Status> {
+    let started = Instant::now();
+    let repo = source::open().ok();
+    let settings = Settings::open(repo.as_ref())?;
+    let options = ScanOptions { project: project_context::configured(&settings)?, ..ScanOptions::default() };
+    let collected = source::files::read_message(file, settings.max_file_size()?)?;
+    let mut outcome = engine::scan_collected(&collected, &options);
+    outcome.settle(|paths| {
+        let Some(repo) = &repo else { return Ok(None) };
+        let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+        Ok(ProjectLook::new(repo).in_tree(repo, head.as_ref(), paths))
+    })?;
+    let mut outcome = outcome.finish(Scope::CommitMessage, started);
+    allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
+    emit(&outcome, None, reporting)
+}
+
 /// `zoomguard pre-push <remote> <url>`, reading git's ref lines from standard input.
 pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
@@ -282,7 +301,10 @@ fn allow_known(
     reporting: &Reporting,
 ) -> Result<()> {
     // A commit carries the staged ignore file: that one decides what the commit may hold.
-    let version = if outcome.scope == Scope::Staged { Version::Staged } else { Version::WorkTree };
+    let version = match outcome.scope {
+        Scope::Staged | Scope::CommitMessage => Version::Staged,
+        _ => Version::WorkTree,
+    };
     let ignore = match source::settings::ignore_file(repo, version)? {
         Some(file) => Some(IgnoreFile::parse(&file.text, &file.name)?),
         None => None,
@@ -307,7 +329,7 @@ fn allow_known(
         None => settings.block_severity()?,
     };
     // A hook lets an expired token through with a notice; a scan reports and counts it.
-    let hook = matches!(outcome.scope, Scope::Staged | Scope::Push | Scope::Receive);
+    let hook = matches!(outcome.scope, Scope::Staged | Scope::CommitMessage | Scope::Push | Scope::Receive);
     match bar {
         Some(bar) => outcome.apply_min_severity(bar),
         None if hook => outcome.apply_min_severity(Severity::Medium),
@@ -545,6 +567,7 @@ fn hooks(choice: Option<HookChoice>, target: &InstallTarget) -> Vec<Hook> {
     match choice {
         HookChoice::PreCommit => vec![Hook::PreCommit],
         HookChoice::PrePush => vec![Hook::PrePush],
-        HookChoice::All => vec![Hook::PreCommit, Hook::PrePush],
+        HookChoice::CommitMsg => vec![Hook::CommitMsg],
+        HookChoice::All => vec![Hook::PreCommit, Hook::PrePush, Hook::CommitMsg],
     }
 }

@@ -47,6 +47,8 @@ pub enum Scope {
     History,
     /// Files on disk (`scan <path>...`).
     Files,
+    /// The message of a commit being made (commit-msg).
+    CommitMessage,
 }
 
 impl Scope {

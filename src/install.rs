@@ -37,6 +37,8 @@ pub enum Hook {
     PreCommit,
     /// Runs `zoomguard pre-push`.
     PrePush,
+    /// Runs `zoomguard commit-msg`.
+    CommitMsg,
 }
 
 impl Hook {
@@ -45,6 +47,7 @@ impl Hook {
         match self {
             Hook::PreCommit => "pre-commit",
             Hook::PrePush => "pre-push",
+            Hook::CommitMsg => "commit-msg",
         }
     }
 
@@ -52,6 +55,7 @@ impl Hook {
         match self {
             Hook::PreCommit => include_str!("../hooks/pre-commit"),
             Hook::PrePush => include_str!("../hooks/pre-push"),
+            Hook::CommitMsg => include_str!("../hooks/commit-msg"),
         }
     }
 }
@@ -278,7 +282,7 @@ mod tests {
 
     #[test]
     fn templates_carry_the_marker_and_the_binary_line() {
-        for hook in [Hook::PreCommit, Hook::PrePush] {
+        for hook in [Hook::PreCommit, Hook::PrePush, Hook::CommitMsg] {
             assert!(is_ours(hook.template().as_bytes()), "{}", hook.name());
             assert!(hook.template().contains(BINARY_LINE), "{}", hook.name());
             assert_eq!(hook.template().matches(LOCAL_LINE).count(), 1, "{}", hook.name());

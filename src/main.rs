@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::PreCommit { verbose } => commands::pre_commit(&reporting(*verbose)),
+        Command::CommitMsg { file, verbose } => commands::commit_msg(file, &reporting(*verbose)),
         Command::PrePush { remote, verbose, .. } => {
             commands::pre_push(remote.as_deref(), &reporting(*verbose))
         }
@@ -56,7 +57,10 @@ fn main() -> ExitCode {
             ));
             let hook = matches!(
                 cli.command,
-                Command::PreCommit { .. } | Command::PrePush { .. } | Command::PreReceive { .. }
+                Command::PreCommit { .. }
+                    | Command::CommitMsg { .. }
+                    | Command::PrePush { .. }
+                    | Command::PreReceive { .. }
             );
             if matches!(cli.command, Command::Scan { .. }) {
                 note(format_args!(

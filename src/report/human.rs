@@ -143,7 +143,7 @@ pub fn notices(outcome: &Outcome) -> String {
 
 /// Whether findings in `scope` stop a commit or a push (hooks), rather than only report (scans).
 fn blocks(scope: Scope) -> bool {
-    matches!(scope, Scope::Staged | Scope::Push | Scope::Receive)
+    matches!(scope, Scope::Staged | Scope::CommitMessage | Scope::Push | Scope::Receive)
 }
 
 fn what_was_scanned(outcome: &Outcome) -> &'static str {
@@ -154,6 +154,7 @@ fn what_was_scanned(outcome: &Outcome) -> &'static str {
         Scope::Range => "the commits of the range",
         Scope::History => "the history",
         Scope::Files => "the scanned files",
+        Scope::CommitMessage => "the commit message",
     }
 }
 
@@ -243,6 +244,10 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
 
 fn what_to_do(out: &mut String, outcome: &Outcome) {
     let _ = writeln!(out, "{}", "What to do now".bold().underline());
+    if outcome.scope == Scope::CommitMessage {
+        message_steps(out, outcome);
+        return;
+    }
     let _ = writeln!(out, "  1. Take the value out of the file and read it from the environment instead:");
     let mut shown: Vec<(Language, Kind)> = Vec::new();
     for file_finding in &outcome.findings {
@@ -289,7 +294,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                  it stays in the history: rotating it is the fix."
             );
         }
-        Scope::Files | Scope::History => {
+        // (A commit message has steps of its own: see `message_steps`.)
+        Scope::Files | Scope::History | Scope::CommitMessage => {
             let _ = writeln!(out, "  2. Files to fix: {}", paths.join(" "));
         }
     }
@@ -313,10 +319,35 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                 "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
             );
         }
-        Scope::Range | Scope::History | Scope::Files => {
+        Scope::Range | Scope::History | Scope::Files | Scope::CommitMessage => {
             let _ = writeln!(out);
         }
     }
+}
+
+/// What to do about a secret in a commit message: nothing was committed, so editing the
+/// message is the fix, and rotating only matters if the value went elsewhere too.
+fn message_steps(out: &mut String, outcome: &Outcome) {
+    let _ = writeln!(
+        out,
+        "  1. Nothing was committed. Take the value out of the message and commit again; git kept\n     \
+         what you wrote: git commit -e -F \"$(git rev-parse --git-dir)/COMMIT_EDITMSG\""
+    );
+    let _ = writeln!(
+        out,
+        "  2. Name the credential instead of pasting it (\"rotated the Zoom client secret\"), or point\n     \
+         to where it is kept (a secrets manager path, an environment variable's name)."
+    );
+    let _ = writeln!(
+        out,
+        "  3. If you pasted the value anywhere else too (a chat, a ticket, a shell history), rotate it:"
+    );
+    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
+    let _ = writeln!(
+        out,
+        "  Not a secret (a documented sample)? Put `{MARKER}` on that line of the message.\n  \
+         To commit anyway, knowingly: git commit --no-verify\n"
+    );
 }
 
 /// A finding's first line: its kind, rule id and severity.

@@ -55,6 +55,7 @@ fn scope_name(scope: Scope) -> &'static str {
         Scope::Range => "range",
         Scope::History => "history",
         Scope::Files => "files",
+        Scope::CommitMessage => "commit-message",
     }
 }
 

@@ -91,6 +91,24 @@ fn add_text(collected: &mut Collected, shown: String, bytes: Vec<u8>) {
     }
 }
 
+/// What a commit message is called in reports.
+pub const MESSAGE_NAME: &str = "commit message";
+
+/// The commit message in the file git hands the commit-msg hook, every line of it counted,
+/// named [`MESSAGE_NAME`]. git has already removed its comment lines.
+pub fn read_message(path: &Path, max_file_size: u64) -> Result<Collected> {
+    let mut collected = Collected::with_max_file_size(max_file_size);
+    let size =
+        fs::metadata(path).with_context(|| format!("reading the commit message {}", path.display()))?.len();
+    if size > max_file_size {
+        collected.too_large.push(MESSAGE_NAME.to_owned());
+        return Ok(collected);
+    }
+    let bytes = fs::read(path).with_context(|| format!("reading the commit message {}", path.display()))?;
+    add_text(&mut collected, MESSAGE_NAME.to_owned(), bytes);
+    Ok(collected)
+}
+
 /// The change that file `path` makes when every line counts (nothing when it is binary, and
 /// only its name when it is over `max_file_size` bytes or does not decode).
 pub fn read(path: &Path, max_file_size: u64) -> Result<Collected> {

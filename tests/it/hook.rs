@@ -561,3 +561,30 @@ fn blocked_message_snapshot() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!("blocked_message", message));
 }
+
+/// The commit-msg hook: a secret pasted into a message is refused before the commit is made,
+/// with advice about the message rather than a file; a clean message passes.
+#[test]
+fn a_commit_message_that_holds_a_secret_is_refused_by_the_commit_msg_hook() {
+    let repo = TestRepo::new();
+    let installed = repo.zoomguard(["install", "--hook", "commit-msg"]);
+    assert_eq!(installed.code, 0, "{installed}");
+    assert_eq!(repo.hook_files(), ["commit-msg"]);
+    repo.stage("README.md", "# hello\n");
+    let message = format!("Fix the token refresh\n\nTested with {}", secret_line(NEW).trim_end());
+    let refused = repo.git_in(&repo.path, ["commit", "-q", "-m", &message]);
+    assert_ne!(refused.code, 0, "{refused}");
+    assert!(refused.stderr.contains("found in the commit message"), "{refused}");
+    assert!(refused.stderr.contains("commit message:3:"), "{refused}");
+    assert!(refused.stderr.contains("Nothing was committed"), "{refused}");
+    assert!(!refused.all().contains(&secret(NEW)), "never the secret itself:\n{refused}");
+    assert!(repo.head().is_none(), "the commit was not made");
+
+    let clean =
+        repo.git_in(&repo.path, ["commit", "-q", "-m", "Rotate the Zoom client secret (see the vault)"]);
+    assert_eq!(clean.code, 0, "{clean}");
+    assert!(repo.head().is_some());
+    // `install --hook all` installs it beside the others.
+    assert_eq!(repo.zoomguard(["install", "--hook", "all"]).code, 0);
+    assert_eq!(repo.hook_files(), ["commit-msg", "pre-commit", "pre-push"]);
+}

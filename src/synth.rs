@@ -134,6 +134,11 @@ impl Synth {
     /// of `key.meeting number.timestamp in ms.role.base64(HMAC-SHA256)`, made in 2021.
     pub fn legacy_sdk_signature(&mut self, api_key: &str) -> String {
         let meeting = 80_000_000_000u64 + self.next_u64() % 9_999_999_999;
+        self.legacy_sdk_signature_for(api_key, meeting)
+    }
+
+    /// [`Synth::legacy_sdk_signature`] for meeting `meeting`.
+    pub fn legacy_sdk_signature_for(&mut self, api_key: &str, meeting: u64) -> String {
         let millis = 1_620_000_000_000u64 + self.next_u64() % 10_000_000_000;
         let role = self.next_u64() % 2;
         let hash = STANDARD.encode(self.bytes(32));
@@ -161,7 +166,8 @@ impl Synth {
     /// `hex32`, `hex40`, `jwt-app`, `jwt-app-expired`, `oauth-access`, `oauth-access-expired`,
     /// `oauth-refresh`, `oauth-s2s`, `zak`, `zak-sv` (a ZAK whose header carries `sv`),
     /// `jwt-app-noexp`, `sdk-meeting`, `sdk-video`, `sdk-init` (a native SDK's init token), `sdk-legacy` and `sdk-legacy-36` (the old
-    /// base64 Meeting SDK signature, for a 22- or 36-character key), the look-alikes
+    /// base64 Meeting SDK signature, for a 22- or 36-character key; `sdk-legacy-sample` is the docs'
+    /// example for meeting 123456789), the look-alikes
     /// `sdk-sample` (a signature whose key is a placeholder) and `jwt-test`, and the non-Zoom
     /// `jwt-hs256-other`, `jwt-rs256`, `jwt-supabase`. Encoded forms: `basic-client` (base64
     /// of `<u22>:<s32>`), `basic-other` (base64 of a user and password), `b64-<slot>` (base64
@@ -226,6 +232,10 @@ impl Synth {
             "sdk-legacy" => {
                 let key = self.uuid22();
                 self.legacy_sdk_signature(&key)
+            }
+            "sdk-legacy-sample" => {
+                let key = self.uuid22();
+                self.legacy_sdk_signature_for(&key, 123_456_789)
             }
             "sdk-legacy-36" => {
                 let key = self.alnum(36);
@@ -314,7 +324,7 @@ pub fn describe(template: &str) -> String {
             "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
             "zak" | "zak-sv" => "JWT eyJ… ZAK",
             "jwt-app-noexp" => "JWT eyJ… signed HS256, iss = API key, no exp",
-            "sdk-legacy" | "sdk-legacy-36" => "base64 of key.meeting.timestamp.role.hmac",
+            "sdk-legacy" | "sdk-legacy-36" | "sdk-legacy-sample" => "base64 of key.meeting.timestamp.role.hmac",
             "sdk-init" => "JWT eyJ… signed with the SDK secret, key and expiry only",
             "sdk-sample" | "jwt-test" => "a sample JWT",
             "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",

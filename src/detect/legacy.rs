@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::shape::{is_uuid22, Shape};
+use super::shape::{is_placeholder, is_typed_sequence, is_uuid22, Shape};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -111,6 +111,10 @@ fn parse(decoded: &[u8]) -> Option<(String, i64)> {
     {
         return None;
     }
+    // Zoom's own READMEs sign their example for meeting `123456789`: a sample, not a leak.
+    if is_typed_sequence(meeting.as_bytes()) || is_placeholder(key.as_bytes()) {
+        return None;
+    }
     let made = millis.parse::<i64>().ok()? / 1000;
     Some((key.to_owned(), made.saturating_add(LIFETIME_SECONDS)))
 }
@@ -139,6 +143,16 @@ mod tests {
         let text = format!("a {} b \"{}==\" {} {}", run(100), run(120), run(40), run(240));
         let found: Vec<&str> = base64_runs(text.as_bytes()).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, [run(100), format!("{}==", run(120))]);
+    }
+
+    #[test]
+    fn a_docs_sample_for_meeting_123456789_is_not_a_leak() {
+        let mut synth = Synth::new(11);
+        let key = synth.uuid22();
+        let sample = synth.legacy_sdk_signature_for(&key, 123_456_789);
+        assert!(find(sample.as_bytes()).is_empty());
+        let real = synth.legacy_sdk_signature_for(&key, 84_712_093_551);
+        assert_eq!(find(real.as_bytes()).len(), 1);
     }
 
     #[test]

@@ -141,6 +141,12 @@ fn is_hex(value: &[u8]) -> bool {
         && (value.iter().all(|b| !b.is_ascii_uppercase()) || value.iter().all(|b| !b.is_ascii_lowercase()))
 }
 
+/// Whether `value` holds a run of six characters that count up or down (`123456`, `fedcba`)
+/// or five equal ones (`00000`): what a person types, not what a generator makes.
+pub fn is_typed_sequence(value: &[u8]) -> bool {
+    has_sequential_run(value, 6) || has_repeat_run(value, 5)
+}
+
 /// A run of `n` characters each one more (or each one less) than the one before: `abcdef`, `654321`.
 fn has_sequential_run(value: &[u8], n: usize) -> bool {
     let lower: Vec<u8> = value.iter().map(u8::to_ascii_lowercase).collect();

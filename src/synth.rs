@@ -324,7 +324,9 @@ pub fn describe(template: &str) -> String {
             "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
             "zak" | "zak-sv" => "JWT eyJ… ZAK",
             "jwt-app-noexp" => "JWT eyJ… signed HS256, iss = API key, no exp",
-            "sdk-legacy" | "sdk-legacy-36" | "sdk-legacy-sample" => "base64 of key.meeting.timestamp.role.hmac",
+            "sdk-legacy" | "sdk-legacy-36" | "sdk-legacy-sample" => {
+                "base64 of key.meeting.timestamp.role.hmac"
+            }
             "sdk-init" => "JWT eyJ… signed with the SDK secret, key and expiry only",
             "sdk-sample" | "jwt-test" => "a sample JWT",
             "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",

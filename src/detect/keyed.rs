@@ -14,7 +14,7 @@ use regex::bytes::{Match, Regex};
 use super::context::mentions_zoom;
 use super::kind::{IdentifierKind, Kind};
 use super::rules::{keyed_kind, Role};
-use super::shape::{b64url_run_end, is_b64url, Shape};
+use super::shape::{b64url_run_end, is_b64url, LongRuns, Shape};
 use crate::change::line_around;
 
 /// key, closing quotes/brackets, an assignment or argument separator, an opening quote,
@@ -225,28 +225,18 @@ const VALUE_LENGTHS: std::ops::RangeInclusive<usize> = 20..=40;
 /// offset is looked at until one holds a value byte; the run around it is then measured,
 /// and a marked line is skipped to its end. Most bytes of ordinary text are never read.
 fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
-    const STEP: usize = *VALUE_LENGTHS.start();
     let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
-    // No run crosses `from`: it is 0 or follows a byte that is not a value byte.
-    let mut from = 0;
-    while let Some(&probe) = text.get(from + STEP - 1) {
-        let probe_at = from + STEP - 1;
-        if !is_b64url(probe) {
-            from = probe_at + 1;
+    let mut runs = LongRuns::new(text, *VALUE_LENGTHS.start(), is_b64url, b64url_run_end);
+    while let Some(run) = runs.next() {
+        if !VALUE_LENGTHS.contains(&run.len()) {
             continue;
         }
-        let start = text[from..probe_at].iter().rposition(|&b| !is_b64url(b)).map_or(from, |p| from + p + 1);
-        let end = b64url_run_end(text, probe_at);
-        if !VALUE_LENGTHS.contains(&(end - start)) {
-            from = end + 1;
-            continue;
-        }
-        let line = line_around(text, start);
+        let line = line_around(text, run.start);
         match lines.last_mut() {
             Some(last) if last.end + 1 >= line.start => last.end = line.end,
             _ => lines.push(line.clone()),
         }
-        from = line.end + 1;
+        runs.skip_to(line.end + 1);
     }
     lines
 }

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::shape::{is_placeholder, is_typed_sequence, is_uuid22, Shape};
+use super::shape::{is_placeholder, is_typed_sequence, is_uuid22, LongRuns, Shape};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -64,28 +64,17 @@ fn is_base64(b: u8) -> bool {
 /// A run that long covers one of any 96 consecutive offsets, so only every 96th offset is
 /// read until one holds a base64 byte: most bytes of a text are never looked at.
 fn base64_runs(text: &[u8]) -> Vec<Range<usize>> {
-    let step = RUN_LENGTHS.start;
-    let mut runs = Vec::new();
-    let mut from = 0; // no run crosses `from`: it is 0 or follows a byte that is not base64
-    while let Some(&probe) = text.get(from + step - 1) {
-        let probe_at = from + step - 1;
-        if !is_base64(probe) {
-            from = probe_at + 1;
-            continue;
-        }
-        let start = text[from..probe_at].iter().rposition(|&b| !is_base64(b)).map_or(from, |p| from + p + 1);
-        let mut end =
-            text[probe_at..].iter().position(|&b| !is_base64(b)).map_or(text.len(), |p| probe_at + p);
-        let letters = end - start;
-        while end < text.len() && text[end] == b'=' && end - start - letters < 2 {
-            end += 1;
-        }
-        if RUN_LENGTHS.contains(&letters) && text.get(end).is_none_or(|&b| !is_base64(b) && b != b'=') {
-            runs.push(start..end);
-        }
-        from = end + 1;
-    }
-    runs
+    let run_end = |text: &[u8], at: usize| {
+        text[at..].iter().position(|&b| !is_base64(b)).map_or(text.len(), |p| at + p)
+    };
+    LongRuns::new(text, RUN_LENGTHS.start, is_base64, run_end)
+        .filter_map(|run| {
+            let padding = text[run.end..].iter().take(2).take_while(|&&b| b == b'=').count();
+            let end = run.end + padding;
+            let whole = text.get(end).is_none_or(|&b| !is_base64(b) && b != b'=');
+            (RUN_LENGTHS.contains(&run.len()) && whole).then_some(run.start..end)
+        })
+        .collect()
 }
 
 /// The key and expiry of a decoded signature, if `decoded` is one.

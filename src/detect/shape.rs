@@ -72,6 +72,56 @@ pub fn b64url_run_end(text: &[u8], at: usize) -> usize {
     text[end..].iter().position(|&b| !is_b64url(b)).map_or(text.len(), |p| end + p)
 }
 
+/// The whole runs of bytes of one class (value bytes, base64) that are at least `min_len`
+/// long, in order. A run that long covers one of any `min_len` consecutive offsets, so only
+/// every `min_len`-th offset is read until one holds a byte of the class; the run around it is
+/// then measured. Most bytes of ordinary text are never read.
+pub struct LongRuns<'t, M, E> {
+    text: &'t [u8],
+    min_len: usize,
+    member: M,
+    /// Where the run that holds offset `at` ends (the first offset after it).
+    run_end: E,
+    /// No run crosses `from`: it is 0 or follows a byte outside the class.
+    from: usize,
+}
+
+impl<'t, M: Fn(u8) -> bool, E: Fn(&[u8], usize) -> usize> LongRuns<'t, M, E> {
+    /// The runs of `member` bytes in `text` of `min_len` (at least 1) or more; `run_end` finds
+    /// where a run that holds an offset ends. (Generic, not function pointers: the byte test
+    /// runs on every byte read, and must be inlined.)
+    pub fn new(text: &'t [u8], min_len: usize, member: M, run_end: E) -> Self {
+        LongRuns { text, min_len: min_len.max(1), member, run_end, from: 0 }
+    }
+
+    /// Goes on from offset `at` (a line's end, say), when that is further on.
+    pub fn skip_to(&mut self, at: usize) {
+        self.from = self.from.max(at);
+    }
+}
+
+impl<M: Fn(u8) -> bool, E: Fn(&[u8], usize) -> usize> Iterator for LongRuns<'_, M, E> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        loop {
+            let probe_at = self.from + self.min_len - 1;
+            let &probe = text.get(probe_at)?;
+            if !(self.member)(probe) {
+                self.from = probe_at + 1;
+                continue;
+            }
+            let from = self.from;
+            let start =
+                text[from..probe_at].iter().rposition(|&b| !(self.member)(b)).map_or(from, |p| from + p + 1);
+            let end = (self.run_end)(text, probe_at);
+            self.from = end + 1;
+            return Some(start..end);
+        }
+    }
+}
+
 /// [`is_b64url`] by byte value: a table lookup is what the scans over whole files need.
 static B64URL: [bool; 256] = {
     let mut table = [false; 256];

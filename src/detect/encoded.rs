@@ -18,6 +18,7 @@ use base64::Engine;
 use once_cell::sync::Lazy;
 use regex::bytes::Regex;
 
+use super::shape::Shape;
 use crate::change::line_around;
 
 /// A decoded view of some encoded text.
@@ -84,15 +85,18 @@ fn basic_auth(text: &[u8], views: &mut Vec<View>) {
     }
 }
 
+/// A Kubernetes `Secret`'s `data:` values, and elsewhere (Helm values, other YAML) the base64
+/// values that decode to exactly one of Zoom's shapes (`zoom:` / `  clientSecret: <base64>`).
 fn kubernetes_data(text: &[u8], views: &mut Vec<View>) {
-    if !K8S_SECRET_KIND.is_match(text) {
-        return;
-    }
+    let secret_manifest = K8S_SECRET_KIND.is_match(text);
     for caps in K8S_DATA_ENTRY.captures_iter(text) {
         let (key, value) = (&caps[2], caps.get(3).expect("the pattern has a value group"));
         let Ok(decoded) = STANDARD.decode(value.as_bytes()) else { continue };
         let decoded = decoded.strip_suffix(b"\n").unwrap_or(&decoded);
         if decoded.is_empty() || !decoded.iter().all(|b| b.is_ascii_graphic()) {
+            continue;
+        }
+        if !secret_manifest && Shape::of(decoded).is_none() {
             continue;
         }
         let mut line = key.to_vec();
@@ -180,6 +184,17 @@ mod tests {
         assert_eq!(texts(&manifest), ["ZOOM_CLIENT_SECRET: some-value-of-length-24!"]);
         let config_map = manifest.replace("kind: Secret", "kind: ConfigMap");
         assert!(texts(&config_map).is_empty());
+    }
+
+    #[test]
+    fn elsewhere_only_values_that_decode_to_a_zoom_shape() {
+        let secret = crate::synth::Synth::new(4).alnum(32);
+        let helm = format!(
+            "zoom:\n  clientSecret: {}\n  note: {}\n",
+            STANDARD.encode(&secret),
+            STANDARD.encode("some-value-of-length-24!")
+        );
+        assert_eq!(texts(&helm), [format!("clientSecret: {secret}")]);
     }
 
     #[test]

@@ -101,6 +101,16 @@ pub struct Change {
     pub added: AddedLines,
 }
 
+/// What the path of a commit's message starts with: `commit message of 1a2b3c4d5e`.
+pub const MESSAGE_OF: &str = "commit message of ";
+
+impl Change {
+    /// Whether this is a commit's message rather than a file.
+    pub fn is_message(&self) -> bool {
+        self.path.starts_with(MESSAGE_OF)
+    }
+}
+
 /// The number of lines in `text`: a last line without a newline still counts.
 pub fn line_count(text: &[u8]) -> u32 {
     let newlines = memchr_count(text);

@@ -186,8 +186,10 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
         ..Outcome::default()
     };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
-        outcome.files_scanned += 1;
-        outcome.lines_scanned += change.added.count(&change.text);
+        if !change.is_message() {
+            outcome.files_scanned += 1;
+            outcome.lines_scanned += change.added.count(&change.text);
+        }
         let scanned = scan_unsettled(change, options);
         if outcome.project_signal.is_none() {
             outcome.project_signal = scanned.signal;

@@ -115,6 +115,8 @@ pub fn changes_of(repo: &Repository, oid: Oid, position: usize, max_file_size: u
         let other_side = added_lines_by_path(&commit_diff(repo, Some(other_parent), &tree, oid)?)?;
         added.keep_added_in(&other_side);
     }
+    // A curl -u id:secret pasted into the message is in the history as surely as a file.
+    added.add_message(commit.message_bytes(), &info);
     Ok(added)
 }
 

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use git2::{Delta, Diff, FileMode, ObjectType, Odb, Oid, Patch, Repository};
 
-use crate::change::{read_text, AddedLines, Change, CommitInfo, Text};
+use crate::change::{read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
 use lines::OldLines;
 
 /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
@@ -99,6 +99,26 @@ impl Collected {
             self.add_file(repo, &file, commit)?;
         }
         Ok(())
+    }
+
+    /// Adds the message of `commit` as a text whose every line counts, named
+    /// `commit message of <short id>` (a message that is not text, or over the size limit, is
+    /// listed as files are).
+    pub fn add_message(&mut self, message: &[u8], commit: &Arc<CommitInfo>) {
+        let path = format!("{MESSAGE_OF}{}", commit.short_id());
+        if u64::try_from(message.len()).unwrap_or(u64::MAX) > self.max_file_size {
+            self.too_large.push(path);
+            return;
+        }
+        match read_text(message.to_vec()) {
+            Text::Binary => self.binary_skipped.push(path),
+            Text::Undecodable(_) => self.undecodable.push(path),
+            text @ (Text::AsStored(_) | Text::Decoded(..)) => {
+                let text = text.into_text().unwrap_or_default().into_owned();
+                self.changes.push(Change { path, old_path: None, text, added: AddedLines::All });
+                self.commits.push(Some(commit.clone()));
+            }
+        }
     }
 
     /// Reads `file` and adds the lines it adds, labelled with `commit`; a binary file, one

@@ -491,3 +491,22 @@ fn empty_input_is_said_not_passed_silently() {
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("no refs to check arrived on standard input"), "{run}");
 }
+
+/// A secret pasted into a commit message is as pushed as one in a file: the push is refused,
+/// and the report names the message of that commit.
+#[test]
+fn push_of_a_commit_whose_message_holds_a_secret_is_refused() {
+    let pushing = Pushing::new();
+    pushing.repo.stage("notes.txt", filler(2));
+    let message = format!(
+        "Debug the token call\n\ncurl -X POST https://zoom.us/oauth/token -d {}",
+        secret_line(Y).trim_end()
+    );
+    pushing.repo.git_ok(["commit", "-q", "--no-verify", "-m", &message]);
+    let sha = pushing.repo.head().expect("the commit landed");
+    let run = pushing.push(&["origin", "main"]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(run.stderr.contains(&format!("commit message of {}:3", &sha[..10])), "{run}");
+    assert!(!run.all().contains(&secret(Y)), "never the secret itself:\n{run}");
+    assert_ne!(pushing.remote_rev("refs/heads/main"), Some(sha), "the remote did not take it");
+}

@@ -290,3 +290,25 @@ fn standard_input_is_scanned_as_a_file_of_its_given_name() {
     let twice = scan_stdin(&["-", "-"], "");
     assert_eq!(twice.code, 2, "{twice}");
 }
+
+#[test]
+fn history_and_range_read_commit_messages_too() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "# app\n", "start");
+    repo.stage("app.py", "print('hi')\n");
+    let message = format!("Add the app\n\nZoom creds for staging: {}", secret_line(203).trim_end());
+    repo.git_ok(["commit", "-q", "--no-verify", "-m", &message]);
+    let sha = repo.head().expect("the commit landed");
+    let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    assert_eq!(history.code, 1, "{history}");
+    let report: serde_json::Value = serde_json::from_str(&history.stdout).expect("a JSON report");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{history}");
+    assert_eq!(findings[0]["path"], format!("commit message of {}", &sha[..10]));
+    assert_eq!(findings[0]["line"], 3);
+    assert_eq!(findings[0]["commit"]["id"], sha);
+    assert_eq!(report["summary"]["files_scanned"], 2, "a message is not a file");
+    let range = repo.zoomguard(["scan", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(range.code, 1, "{range}");
+    assert_never_printed(&range, &[203]);
+}

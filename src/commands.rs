@@ -13,7 +13,7 @@ use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Settle, Workers};
 use crate::install::{self, Hook, Installed, ShimKind};
 use crate::inventory::{self, Credential};
-use crate::output::{self, say};
+use crate::output::{self, note, say};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::project::{self as project_context, ProjectLook};
@@ -183,6 +183,68 @@ pub enum ScanTarget {
         /// The name standard input goes by.
         stdin_name: Option<String>,
     },
+}
+
+impl ScanTarget {
+    /// The one target the `scan` flags name (clap requires exactly one of them).
+    pub fn of(
+        staged: bool,
+        range: Option<&str>,
+        history: bool,
+        paths: &[PathBuf],
+        stdin_name: Option<&str>,
+    ) -> Self {
+        match (staged, range, history) {
+            (true, _, _) => ScanTarget::Staged,
+            (_, Some(spec), _) => ScanTarget::Range(spec.to_owned()),
+            (_, _, true) => ScanTarget::History,
+            _ => ScanTarget::Paths { paths: paths.to_vec(), stdin_name: stdin_name.map(str::to_owned) },
+        }
+    }
+}
+
+/// What was running when an error stopped it, which decides what the user is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A hook: the commit or push is blocked (or, with zoomguard.onError warn, let through).
+    Hook,
+    /// A scan: its result is unknown.
+    Scan,
+    /// Any other command.
+    Command,
+}
+
+/// Tells the user what failed and what it means, and gives the exit code: 2, or 0 for a hook
+/// whose team chose `zoomguard.onError warn`. Every line is best effort: standard error may be
+/// the stream that failed.
+pub fn failed(error: &anyhow::Error, failure: Failure) -> u8 {
+    // The cause may quote a path or ref name from the repository: print it sanitised.
+    note(format_args!("zoomguard: error: {}", crate::report::sanitize(&output::error_chain(error))));
+    match failure {
+        Failure::Scan => {
+            note(format_args!(
+                "zoomguard: the scan did not finish, so its result is unknown; nothing was changed."
+            ));
+        }
+        Failure::Hook if warn_on_error() => {
+            note(format_args!(
+                "zoomguard: WARNING: nothing was checked, and git config zoomguard.onError is \"warn\","
+            ));
+            note(format_args!(
+                "zoomguard: so this goes ahead unchecked. Fix the error, or scan later: zoomguard scan --history"
+            ));
+            return 0;
+        }
+        Failure::Hook | Failure::Command => {
+            note(format_args!(
+                "zoomguard: nothing was changed; the commit or push is blocked until this is fixed."
+            ));
+            note(format_args!(
+                "zoomguard: to go ahead knowingly without the check: git commit --no-verify (or git push --no-verify)"
+            ));
+        }
+    }
+    2
 }
 
 /// `zoomguard scan`: for CI and audits. `jobs` caps the worker threads (default: every core).
@@ -477,6 +539,17 @@ pub enum InstallTarget {
     Repository(PathBuf),
     /// Every repository of the user: the global `core.hooksPath`.
     Global,
+}
+
+impl InstallTarget {
+    /// `--global`, or the repository `--repo` names.
+    pub fn of(repo: &Path, global: bool) -> Self {
+        if global {
+            InstallTarget::Global
+        } else {
+            InstallTarget::Repository(repo.to_path_buf())
+        }
+    }
 }
 
 /// `zoomguard install`: the pre-commit hook by default, both hooks with `--global`.

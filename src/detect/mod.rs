@@ -831,6 +831,18 @@ mod tests {
     }
 
     #[test]
+    fn a_bundlers_minified_line_is_read_like_any_other() {
+        let mut synth = Synth::new(44);
+        let (id, secret) = (synth.uuid22(), synth.alnum(32));
+        let filler: String = (0..2_000).map(|i| format!("var a{i}=b{i}(c);")).collect();
+        let bundle = format!(
+            "{filler}const cfg={{clientId:\"{id}\",clientSecret:\"{secret}\"}};{filler}ZoomMtg.init(cfg);{filler}\n"
+        );
+        assert!(bundle.len() > 20_000);
+        assert_eq!(found_at("dist/main.3f2a1c.js", &bundle), [("zoom-client-secret", secret)]);
+    }
+
+    #[test]
     fn odd_bytes_do_not_panic() {
         let text: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         let c = Change { path: "zoom.bin".into(), old_path: None, text, added: AddedLines::All };

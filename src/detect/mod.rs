@@ -469,12 +469,16 @@ fn find(change: &Change, options: &ScanOptions, text: &[u8], keywords: Keywords<
         (None, ProjectContext::Zoom(reason)) => Because::Project(reason.clone()),
         (None, _) => Because::ProjectUnresolved,
     };
+    let api_specification = is_api_specification(text);
     let mut findings: Vec<Finding> = candidates
         .into_iter()
         .filter_map(|candidate| {
             let Candidate { span, kind, expires_at, related, decoded, wide } = candidate;
             let line = lines.line_of(span.start);
             if !change.added.contains(line) {
+                return None;
+            }
+            if api_specification && lines.is_example(text, line) {
                 return None;
             }
             let related = related.or_else(|| nearest_identifier(&identifiers, &ids_by_line, line));
@@ -629,6 +633,21 @@ impl keyed::ZoomNearby for ZoomLines<'_> {
     }
 }
 
+/// Whether `text` is an OpenAPI or Swagger document (Zoom publishes its API as one, and
+/// projects vendor it): its examples are the publisher's samples, not anyone's credentials.
+fn is_api_specification(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(API_SPECIFICATION_HEAD)];
+    [&b"\"openapi\""[..], b"\"swagger\"", b"openapi:", b"swagger:"]
+        .iter()
+        .any(|key| memchr::memmem::find(head, key).is_some())
+}
+
+/// How far into a text [`is_api_specification`] looks for its version key.
+const API_SPECIFICATION_HEAD: usize = 2048;
+
+/// How much of a line [`LineIndex::is_example`] reads (a minified specification is one line).
+const EXAMPLE_LOOKBACK: usize = 4096;
+
 /// Byte offsets of line starts, to turn offsets into line and column.
 struct LineIndex {
     starts: Vec<usize>,
@@ -639,6 +658,22 @@ impl LineIndex {
         let mut starts = vec![0];
         starts.extend(text.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i + 1));
         LineIndex { starts }
+    }
+
+    /// Whether 1-based `line`, or the line above it (a YAML `example:` key), names an example.
+    fn is_example(&self, text: &[u8], line: u32) -> bool {
+        let range_of = |line: u32| {
+            let start = self.starts[line as usize - 1];
+            let end = self.starts.get(line as usize).map_or(text.len(), |&next| next);
+            start..end
+        };
+        let mentions = |line: u32| {
+            let range = range_of(line);
+            let bytes = &text[range.start..range.end.min(range.start + EXAMPLE_LOOKBACK)];
+            memchr::memmem::find(bytes, b"example").is_some()
+                || memchr::memmem::find(bytes, b"Example").is_some()
+        };
+        mentions(line) || line > 1 && mentions(line - 1)
     }
 
     /// 1-based line of byte offset `at`.

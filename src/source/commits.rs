@@ -5,7 +5,7 @@
 //! merge, only lines that no parent had count, so merging a branch does not report again
 //! what the branch brought.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -13,7 +13,8 @@ use anyhow::{bail, Context, Result};
 use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
 
 use super::{added_lines_by_path, lossy_path, Collected};
-use crate::change::{line_number, read_text, CommitInfo};
+use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
+use crate::detect::{scan_unsettled, ScanOptions};
 
 /// Every commit reachable from any ref or from HEAD, oldest first.
 pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>> {
@@ -149,15 +150,33 @@ pub fn places_at_head(repo: &Repository, needles: &[&str]) -> Result<Option<Vec<
         return Ok(Some(places));
     }
     let searcher = AhoCorasick::new(needles).context("building the search for the values at HEAD")?;
+    let index_of: HashMap<&str, usize> = needles.iter().enumerate().map(|(i, needle)| (*needle, i)).collect();
     let mut files = Vec::new();
     tree_files(repo, &tree, Vec::new(), &mut files)?;
     for (path, id) in files {
         let blob = repo.find_blob(id).with_context(|| format!("reading {path} at HEAD"))?;
         // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
         let Some(text) = read_text(blob.content()).into_text() else { continue };
-        for hit in searcher.find_iter(&*text) {
-            let line = u32::try_from(line_number(&text, hit.start())).unwrap_or(u32::MAX);
-            places[hit.pattern().as_usize()].push((path.clone(), line));
+        let mut here: Vec<(usize, u32)> = searcher
+            .find_iter(&*text)
+            .map(|hit| {
+                (hit.pattern().as_usize(), u32::try_from(line_number(&text, hit.start())).unwrap_or(u32::MAX))
+            })
+            .collect();
+        // A value written encoded (base64, percent-encoded, split into literals) is not in the
+        // text as itself: the detector reads it, and its finding names the decoded value.
+        let change =
+            Change { path: path.clone(), old_path: None, text: text.into_owned(), added: AddedLines::All };
+        for finding in scan_unsettled(&change, &ScanOptions::default()).findings {
+            if let Some(&index) = index_of.get(finding.secret()) {
+                if !here.contains(&(index, finding.line)) {
+                    here.push((index, finding.line));
+                }
+            }
+        }
+        here.sort_unstable();
+        for (index, line) in here {
+            places[index].push((path.clone(), line));
         }
     }
     Ok(Some(places))

@@ -312,3 +312,33 @@ fn history_and_range_read_commit_messages_too() {
     assert_eq!(range.code, 1, "{range}");
     assert_never_printed(&range, &[203]);
 }
+
+/// The inventory's "at HEAD" finds a value however the file writes it: base64 in a Kubernetes
+/// Secret, or split across string literals, not only as itself.
+#[test]
+fn history_finds_encoded_and_split_values_still_at_head() {
+    use base64::Engine;
+    let repo = TestRepo::new();
+    let (encoded_secret, split_secret) = (secret(204), secret(205));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&encoded_secret);
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: zoom-credentials\ndata:\n  client_secret: {encoded}\n"
+    );
+    let (a, b) = split_secret.split_at(16);
+    let split = format!("# zoom\nZOOM_CLIENT_SECRET = \"{a}\" + \"{b}\"\n");
+    commit_file(&repo, "k8s/secret.yaml", &manifest, "deploy");
+    commit_file(&repo, "app/settings.py", &split, "settings");
+    let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    assert_eq!(history.code, 1, "{history}");
+    let report: serde_json::Value = serde_json::from_str(&history.stdout).expect("a JSON report");
+    let mut at_head: Vec<(String, u64)> = report["inventory"]
+        .as_array()
+        .expect("an inventory")
+        .iter()
+        .flat_map(|credential| credential["at_head"].as_array().cloned().unwrap_or_default())
+        .map(|place| (place["path"].as_str().unwrap_or("").to_owned(), place["line"].as_u64().unwrap_or(0)))
+        .collect();
+    at_head.sort();
+    assert_eq!(at_head, [("app/settings.py".to_owned(), 2), ("k8s/secret.yaml".to_owned(), 6)], "{history}");
+    assert_never_printed(&history, &[204, 205]);
+}

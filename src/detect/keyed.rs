@@ -387,7 +387,8 @@ impl<'t> Found<'t> {
         }
         let reach = if key_is_zoom || self.zoom_nearby.near(key.start()) {
             Reach::Near
-        } else if self.zoom_nearby.wide() && counts_in_wide_context(&key_bytes, shape, value.as_bytes()) {
+        } else if self.zoom_nearby.wide() && counts_in_wide_context(&key_bytes, role, shape, value.as_bytes())
+        {
             Reach::Wide
         } else {
             return;
@@ -735,17 +736,16 @@ fn names_own_secret(key: &[u8], parents: &[&[u8]]) -> bool {
     own && !parents.iter().any(|parent| mentions_zoom(parent))
 }
 
-/// Whether a generic name with a value of `shape` counts where only the file or the
+/// Whether a generic name of `role` with a value of `shape` counts where only the file or the
 /// project says Zoom: a credential's name that is not an application's own secret, with a
 /// value that is plainly random (see [`strictly_random`]). Identifiers count too, so that
 /// they can name the app of a secret beside them, but never as secrets.
-fn counts_in_wide_context(key: &[u8], shape: Shape, value: &[u8]) -> bool {
-    match role_of(key) {
-        Some(Role::Identifier) => matches!(shape, Shape::Uuid22 | Shape::ShortClientId),
+fn counts_in_wide_context(key: &[u8], role: Role, shape: Shape, value: &[u8]) -> bool {
+    match role {
+        Role::Identifier => matches!(shape, Shape::Uuid22 | Shape::ShortClientId),
         // `token` alone names too much (`csrfToken`, `deviceToken`); a webhook's token counts.
-        Some(Role::Token) => normalized(key).contains("webhook") && strictly_random(Some(shape), value),
-        Some(_) => strictly_random(Some(shape), value),
-        None => false,
+        Role::Token => normalized(key).contains("webhook") && strictly_random(Some(shape), value),
+        Role::Secret | Role::Verification => strictly_random(Some(shape), value),
     }
 }
 

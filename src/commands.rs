@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use git2::{Oid, Repository};
 
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::cli::{Format, HookChoice};
@@ -18,7 +17,7 @@ use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
-use crate::source::{self, push, staged, ChangedFile, Collected};
+use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, Repo};
 use crate::synth;
 
 /// The process exit status contract.
@@ -60,7 +59,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     let workers = Workers {
         jobs: default_jobs(),
         open: &source::open,
-        collect: &|repo: &mut Repository, file: &ChangedFile| {
+        collect: &|repo: &mut Repo, file: &ChangedFile| {
             let mut collected = Collected::with_max_file_size(limit);
             collected.add_file(repo, file, None)?;
             Ok(collected)
@@ -75,15 +74,8 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     // A "new" file with a finding may be a copy of a file HEAD has: then only its edits count.
     let new_files = engine::new_files_with_findings(&outcome, &kept.changes);
     if !new_files.is_empty() {
-        let copies = staged::copies_of_unmodified(&repo, &new_files)?;
-        if !copies.is_empty() {
-            let before = engine::scan_collected(&kept, &options);
-            for change in &mut kept.changes {
-                if let Some((old, added)) = copies.get(&change.path) {
-                    change.old_path = Some(old.clone());
-                    change.added = added.clone();
-                }
-            }
+        let before = engine::scan_collected(&kept, &options);
+        if staged::narrow_copies(&repo, &mut kept.changes, &new_files)? {
             let after = engine::scan_collected(&kept, &options);
             // Only the kept files can hold findings: swap their results for the new ones.
             outcome.findings = after.findings;
@@ -93,8 +85,8 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
     }
     // A generic name counts if any staged file, or the project at HEAD, shows Zoom.
     outcome.settle(|paths| {
-        let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
-        Ok(ProjectLook::new(&repo).in_tree(&repo, head.as_ref(), paths))
+        let head = repo.head().ok().flatten();
+        Ok(ProjectLook::new(&repo).in_tree(&repo, head, paths))
     })?;
     let mut outcome = outcome.finish(Scope::Staged, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
@@ -112,8 +104,8 @@ pub fn commit_msg(file: &Path, reporting: &Reporting) -> Result<Status> {
     let mut outcome = engine::scan_collected(&collected, &options);
     outcome.settle(|paths| {
         let Some(repo) = &repo else { return Ok(None) };
-        let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
-        Ok(ProjectLook::new(repo).in_tree(repo, head.as_ref(), paths))
+        let head = repo.head().ok().flatten();
+        Ok(ProjectLook::new(repo).in_tree(repo, head, paths))
     })?;
     let mut outcome = outcome.finish(Scope::CommitMessage, started);
     allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
@@ -322,23 +314,22 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
 /// each with a repository handle of its own), with a progress line on a terminal. Files over
 /// `zoomguard.maxFileSize` are listed, not read. Each commit is its own project state: a
 /// generic name counts when that commit's files or manifests show Zoom.
-fn scan_commits(repo: &mut Repository, commits: &[Oid], jobs: usize, settings: &Settings) -> Result<Outcome> {
+fn scan_commits(repo: &mut Repo, commits: &[ObjectId], jobs: usize, settings: &Settings) -> Result<Outcome> {
     let max_file_size = settings.max_file_size()?;
     let options = ScanOptions { project: project_context::configured(settings)?, ..ScanOptions::default() };
     let look = ProjectLook::new(repo);
     let progress = Progress::new(commits.len(), "commits");
-    let numbered: Vec<(usize, Oid)> = commits.iter().copied().enumerate().collect();
+    let numbered: Vec<(usize, ObjectId)> = commits.iter().copied().enumerate().collect();
     let workers = Workers {
         jobs,
         open: &source::open,
-        collect: &|repo: &mut Repository, &(position, oid): &(usize, Oid)| {
+        collect: &|repo: &mut Repo, &(position, oid): &(usize, ObjectId)| {
             source::commits::changes_of(repo, oid, position, max_file_size)
         },
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
-        settle: Settle::EachItem(&|repo: &mut Repository, &(_, oid): &(usize, Oid), paths: &[&str]| {
-            let tree = repo.find_commit(oid).and_then(|commit| commit.tree()).ok();
-            Ok(look.in_tree(repo, tree.as_ref(), paths))
+        settle: Settle::EachItem(&|repo: &mut Repo, &(_, oid): &(usize, ObjectId), paths: &[&str]| {
+            Ok(look.in_tree(repo, Some(oid), paths))
         }),
     };
     let outcome = engine::run_each(&numbered, &workers, &options, repo);
@@ -357,7 +348,7 @@ fn default_jobs() -> usize {
 /// (`--min-severity`, else git config `zoomguard.blockSeverity`, else medium in hooks). A
 /// malformed or missing named file is an error.
 fn allow_known(
-    repo: Option<&Repository>,
+    repo: Option<&Repo>,
     settings: &Settings,
     outcome: &mut Outcome,
     reporting: &Reporting,
@@ -377,7 +368,7 @@ fn allow_known(
     };
     let baseline = match baseline_path {
         Some(path) => {
-            let work_tree = repo.and_then(Repository::workdir);
+            let work_tree = repo.and_then(Repo::workdir);
             let Some(file) = source::settings::read_if_present(&path, BASELINE_LIMIT, work_tree)? else {
                 bail!("the baseline {} does not exist", path.display());
             };
@@ -478,7 +469,7 @@ pub fn allow(fingerprint: &str, reason: Option<&str>) -> Result<Status> {
     }
     let repo = source::open().ok();
     let path = source::settings::ignore_file_path(repo.as_ref())?;
-    let work_tree = repo.as_ref().and_then(Repository::workdir);
+    let work_tree = repo.as_ref().and_then(Repo::workdir);
     let existing = source::settings::read_if_present(&path, IGNORE_FILE_LIMIT, work_tree)?;
     if let Some(file) = &existing {
         if IgnoreFile::parse(&file.text, &file.name)?.has_fingerprint(fingerprint) {

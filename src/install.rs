@@ -82,9 +82,16 @@ pub enum Installed {
 
 /// The hooks directory of the repository at or above `start`: `core.hooksPath` when set
 /// (relative to the work tree), else the common git directory's `hooks` (shared by worktrees).
+/// Found by libgit2, or by git for a repository libgit2 cannot open (SHA-256, reftable).
 pub fn hooks_dir(start: &Path) -> Result<PathBuf> {
-    let repo = Repository::discover(start)
-        .with_context(|| format!("finding a git repository at {}", start.display()))?;
+    let repo = match Repository::discover(start) {
+        Ok(repo) => repo,
+        Err(error) => {
+            return hooks_dir_by_git(start)
+                .map_err(|_| error)
+                .with_context(|| format!("finding a git repository at {}", start.display()))
+        }
+    };
     let config = repo.config().context("reading the repository's git config")?;
     if let Ok(custom) = config.get_path("core.hooksPath") {
         if custom.is_absolute() {
@@ -94,6 +101,30 @@ pub fn hooks_dir(start: &Path) -> Result<PathBuf> {
         return Ok(base.join(custom));
     }
     Ok(repo.commondir().join("hooks"))
+}
+
+/// [`hooks_dir`] as git finds it: the same rule, from `git rev-parse` and `git config`.
+fn hooks_dir_by_git(start: &Path) -> Result<PathBuf> {
+    let git = |args: &[&str]| -> Result<Option<String>> {
+        let output = Command::new("git").arg("-C").arg(start).args(args).output().context("running git")?;
+        let text = String::from_utf8(output.stdout).context("a path that is not UTF-8")?;
+        Ok(output.status.success().then(|| text.strip_suffix('\n').unwrap_or(&text).to_owned()))
+    };
+    let common = git(&["rev-parse", "--git-common-dir"])?.context("not a git repository")?;
+    if let Some(custom) = git(&["config", "--path", "--get", "core.hooksPath"])? {
+        let custom = PathBuf::from(custom);
+        if custom.is_absolute() {
+            return Ok(custom);
+        }
+        let base = match git(&["rev-parse", "--show-toplevel"])? {
+            Some(top) => PathBuf::from(top),
+            None => {
+                PathBuf::from(git(&["rev-parse", "--absolute-git-dir"])?.context("not a git repository")?)
+            }
+        };
+        return Ok(base.join(custom));
+    }
+    Ok(start.join(common).join("hooks"))
 }
 
 /// Installs `hook` into `dir` as a `kind` shim, calling `binary`.

@@ -13,6 +13,8 @@ mod corpus;
 mod depth;
 #[path = "it/formats.rs"]
 mod formats;
+#[path = "it/gitformats.rs"]
+mod gitformats;
 #[path = "it/hook.rs"]
 mod hook;
 #[path = "it/managers.rs"]

@@ -3,24 +3,26 @@
 //!
 //! A commit is diffed against its first parent (a root commit against the empty tree). For a
 //! merge, only lines that no parent had count, so merging a branch does not report again
-//! what the branch brought.
+//! what the branch brought. The diffs come from libgit2, or from `git diff-tree` where
+//! libgit2 cannot open the repository; which lines a file adds is worked out here either way.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
-use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{DiffOptions, Sort};
 
-use super::{added_lines_by_path, lossy_path, Collected};
+use super::oid::Peeled;
+use super::{changed_files, find_similar, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo};
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
 
 /// Every commit reachable from any ref or from HEAD, oldest first.
-pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>> {
-    let mut tips = ref_targets(repo, "refs/*")?;
-    if let Ok(head) = repo.head().and_then(|head| head.peel_to_commit()) {
-        tips.push(head.id());
+pub fn all_commits(repo: &Repo) -> Result<Vec<ObjectId>> {
+    let mut tips = ref_targets(repo, "refs/")?;
+    if let Some(head) = repo.head().ok().flatten() {
+        tips.push(head);
     }
     let mut commits = Vec::new();
     new_commits(repo, &tips, &[], &mut HashSet::new(), &mut commits)?;
@@ -29,7 +31,7 @@ pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>> {
 
 /// The commits of `spec` (`A..B`: reachable from B and not from A; `A...B`: reachable from
 /// B and not from the merge base of A and B), oldest first.
-pub fn range_commits(repo: &Repository, spec: &str) -> Result<Vec<Oid>> {
+pub fn range_commits(repo: &Repo, spec: &str) -> Result<Vec<ObjectId>> {
     let (from, to, symmetric) = match spec.split_once("...") {
         Some((from, to)) => (from, to, true),
         None => match spec.split_once("..") {
@@ -37,15 +39,30 @@ pub fn range_commits(repo: &Repository, spec: &str) -> Result<Vec<Oid>> {
             None => bail!("{spec:?} is not a range: give it as A..B (the commits of B that A lacks)"),
         },
     };
-    let resolve = |name: &str| -> Result<Oid> {
+    let resolve = |name: &str| -> Result<ObjectId> {
         let name = if name.is_empty() { "HEAD" } else { name };
-        let object = repo.revparse_single(name).with_context(|| format!("resolving {name:?} in {spec:?}"))?;
-        let commit = object.peel_to_commit().with_context(|| format!("{name:?} does not name a commit"))?;
-        Ok(commit.id())
+        let id = match repo.lib() {
+            Some(lib) => {
+                lib.revparse_single(name).map(|object| object.id().into()).map_err(anyhow::Error::from)
+            }
+            None => repo.git().resolve(name),
+        };
+        let id = id.with_context(|| format!("resolving {name:?} in {spec:?}"))?;
+        match repo.peel(id)? {
+            Some((ObjectKind::Commit, commit)) => Ok(commit),
+            _ => bail!("{name:?} does not name a commit"),
+        }
     };
     let (from, to) = (resolve(from)?, resolve(to)?);
     let hide = if symmetric {
-        repo.merge_base(from, to).with_context(|| format!("finding the merge base of {spec:?}"))?
+        let base = match repo.lib() {
+            Some(lib) => lib
+                .merge_base(from.to_git2()?, to.to_git2()?)
+                .map(ObjectId::from)
+                .map_err(anyhow::Error::from),
+            None => repo.git().merge_base(from, to),
+        };
+        base.with_context(|| format!("finding the merge base of {spec:?}"))?
     } else {
         from
     };
@@ -54,41 +71,58 @@ pub fn range_commits(repo: &Repository, spec: &str) -> Result<Vec<Oid>> {
     Ok(commits)
 }
 
-/// The commits that the refs matching `glob` point at (tags peeled to their commits).
-pub fn ref_targets(repo: &Repository, glob: &str) -> Result<Vec<Oid>> {
-    let mut targets = Vec::new();
-    for reference in repo.references_glob(glob).with_context(|| format!("listing {glob}"))? {
+/// The refs under `prefix` (`refs/` for all), each with what it names once tags are
+/// followed (`None` when that is absent).
+pub fn refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, Peeled)>> {
+    let Some(lib) = repo.lib() else { return repo.git().refs(prefix) };
+    let glob = format!("{prefix}*");
+    let mut refs = Vec::new();
+    for reference in lib.references_glob(&glob).with_context(|| format!("listing {glob}"))? {
         let reference = reference.context("reading a ref")?;
-        if let Ok(commit) = reference.peel_to_commit() {
-            targets.push(commit.id());
-        }
+        let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+        let Ok(Some(target)) = reference.resolve().map(|resolved| resolved.target()) else { continue };
+        refs.push((name, repo.peel(target.into())?));
     }
-    Ok(targets)
+    Ok(refs)
+}
+
+/// The commits that the refs under `prefix` point at (tags followed to their commits).
+pub fn ref_targets(repo: &Repo, prefix: &str) -> Result<Vec<ObjectId>> {
+    Ok(refs(repo, prefix)?
+        .into_iter()
+        .filter_map(|(_, target)| match target {
+            Some((ObjectKind::Commit, id)) => Some(id),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Appends to `out` every commit reachable from `tips` and not from `hide`, oldest first,
 /// skipping those already in `seen`.
 pub fn new_commits(
-    repo: &Repository,
-    tips: &[Oid],
-    hide: &[Oid],
-    seen: &mut HashSet<Oid>,
-    out: &mut Vec<Oid>,
+    repo: &Repo,
+    tips: &[ObjectId],
+    hide: &[ObjectId],
+    seen: &mut HashSet<ObjectId>,
+    out: &mut Vec<ObjectId>,
 ) -> Result<()> {
-    let mut walk = repo.revwalk().context("starting a walk over the commits")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("ordering the commits")?;
-    for &tip in tips {
-        walk.push(tip).with_context(|| format!("reading commit {tip}"))?;
-    }
-    for &oid in hide {
-        walk.hide(oid).with_context(|| format!("excluding commit {oid}"))?;
-    }
-    for oid in walk {
-        let oid = oid.context("walking the commits")?;
-        if seen.insert(oid) {
-            out.push(oid);
+    let walked = match repo.lib() {
+        Some(lib) => {
+            let mut walk = lib.revwalk().context("starting a walk over the commits")?;
+            walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("ordering the commits")?;
+            for &tip in tips {
+                walk.push(tip.to_git2()?).with_context(|| format!("reading commit {tip}"))?;
+            }
+            for &oid in hide {
+                walk.hide(oid.to_git2()?).with_context(|| format!("excluding commit {oid}"))?;
+            }
+            walk.map(|oid| oid.map(ObjectId::from))
+                .collect::<Result<Vec<_>, _>>()
+                .context("walking the commits")?
         }
-    }
+        None => repo.git().rev_list(tips, hide).context("walking the commits")?,
+    };
+    out.extend(walked.into_iter().filter(|&oid| seen.insert(oid)));
     Ok(())
 }
 
@@ -96,45 +130,46 @@ pub fn new_commits(
 /// empty tree), and for a merge only the lines that no parent had. `position` is the
 /// commit's place in the walk (see [`CommitInfo::position`]); files over `max_file_size`
 /// bytes are listed, not read.
-pub fn changes_of(repo: &Repository, oid: Oid, position: usize, max_file_size: u64) -> Result<Collected> {
-    let commit = repo.find_commit(oid).with_context(|| format!("reading commit {oid}"))?;
-    let tree = commit.tree().with_context(|| format!("reading the tree of commit {oid}"))?;
-    let parent_trees = commit
-        .parents()
-        .map(|parent| parent.tree())
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("reading the parent trees of commit {oid}"))?;
+pub fn changes_of(repo: &Repo, oid: ObjectId, position: usize, max_file_size: u64) -> Result<Collected> {
+    let commit = repo.commit(oid)?;
     let info = Arc::new(CommitInfo {
         id: oid.to_string(),
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
-        author_time: commit.author().when().seconds(),
+        summary: commit.summary,
+        author_time: commit.author_time,
         position,
     });
     let mut added = Collected::with_max_file_size(max_file_size);
-    added.add_diff(repo, &commit_diff(repo, parent_trees.first(), &tree, oid)?, Some(&info))?;
-    for other_parent in parent_trees.iter().skip(1) {
-        let other_side = added_lines_by_path(&commit_diff(repo, Some(other_parent), &tree, oid)?)?;
-        added.keep_added_in(&other_side);
+    let first = commit_files(repo, commit.parents.first().copied(), oid)?;
+    added.add_files(repo, &first, Some(&info))?;
+    for &other_parent in commit.parents.iter().skip(1) {
+        let other_side = commit_files(repo, Some(other_parent), oid)?;
+        added.keep_added_in(repo, &other_side)?;
     }
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
-    added.add_message(commit.message_bytes(), &info);
+    added.add_message(&commit.message, &info);
     Ok(added)
 }
 
-fn commit_diff<'r>(
-    repo: &'r Repository,
-    parent: Option<&Tree<'r>>,
-    tree: &Tree<'r>,
-    oid: Oid,
-) -> Result<Diff<'r>> {
+/// The files that `commit` changes against `parent` (none: the empty tree), with renames
+/// and copies found, whose new side can hold added text.
+fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Result<Vec<ChangedFile>> {
+    let Some(lib) = repo.lib() else {
+        return repo.git().commit_files(parent, commit).with_context(|| format!("diffing commit {commit}"));
+    };
+    let tree_of = |id: ObjectId, what: &str| -> Result<git2::Tree<'_>> {
+        let tree = repo.commit(id)?.tree;
+        lib.find_tree(tree.to_git2()?)
+            .map_err(|e| repo.lib_error(e, tree, &format!("the tree of {what} {id}")))
+    };
+    let tree = tree_of(commit, "commit")?;
+    let parent_tree = parent.map(|parent| tree_of(parent, "the parent commit")).transpose()?;
     let mut options = DiffOptions::new();
     options.context_lines(0).include_typechange(true).ignore_submodules(true);
-    let mut diff = repo
-        .diff_tree_to_tree(parent, Some(tree), Some(&mut options))
-        .with_context(|| format!("diffing commit {oid}"))?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(true)))
-        .context("detecting renamed and copied files")?;
-    Ok(diff)
+    let diff = lib
+        .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
+        .with_context(|| format!("diffing commit {commit}"))?;
+    let diff = find_similar(diff, CopySources::ModifiedFilesOnly)?;
+    Ok(changed_files(&diff))
 }
 
 /// Places in a tree: (path, 1-based line).
@@ -142,21 +177,22 @@ pub type TreePlaces = Vec<(String, u32)>;
 
 /// Where each of `needles` sits in HEAD's tree: for each needle, the (path, 1-based line) of
 /// every occurrence in a text file. `None` when HEAD names no commit (an empty repository).
-pub fn places_at_head(repo: &Repository, needles: &[&str]) -> Result<Option<Vec<TreePlaces>>> {
-    let Ok(head) = repo.head().and_then(|head| head.peel_to_commit()) else { return Ok(None) };
-    let tree = head.tree().context("reading the tree of HEAD")?;
+pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<Vec<TreePlaces>>> {
+    let Ok(Some(head)) = repo.head() else { return Ok(None) };
     let mut places = vec![Vec::new(); needles.len()];
     if needles.is_empty() {
         return Ok(Some(places));
     }
     let searcher = AhoCorasick::new(needles).context("building the search for the values at HEAD")?;
     let index_of: HashMap<&str, usize> = needles.iter().enumerate().map(|(i, needle)| (*needle, i)).collect();
-    let mut files = Vec::new();
-    tree_files(repo, &tree, Vec::new(), &mut files)?;
-    for (path, id) in files {
-        let blob = repo.find_blob(id).with_context(|| format!("reading {path} at HEAD"))?;
+    for (path, id) in repo.tree_files(head).context("reading the tree of HEAD")? {
+        let what = format!("{path} at HEAD");
+        let content = repo
+            .read_blob(id)
+            .with_context(|| format!("reading {what}"))?
+            .ok_or_else(|| repo.absent_error(id, &what))?;
         // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
-        let Some(text) = read_text(blob.content()).into_text() else { continue };
+        let Some(text) = read_text(&content).into_text() else { continue };
         let mut here: Vec<(usize, u32)> = searcher
             .find_iter(&*text)
             .map(|hit| {
@@ -180,33 +216,4 @@ pub fn places_at_head(repo: &Repository, needles: &[&str]) -> Result<Option<Vec<
         }
     }
     Ok(Some(places))
-}
-
-/// The regular files of `tree` (recursively), as (path, blob id).
-fn tree_files(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    prefix: Vec<u8>,
-    out: &mut Vec<(String, Oid)>,
-) -> Result<()> {
-    for entry in tree {
-        let mut path = prefix.clone();
-        path.extend_from_slice(entry.name_bytes());
-        match entry.kind() {
-            Some(ObjectType::Tree) => {
-                let subtree = repo
-                    .find_tree(entry.id())
-                    .with_context(|| format!("reading directory {} at HEAD", lossy_path(Some(&path))))?;
-                path.push(b'/');
-                tree_files(repo, &subtree, path, out)?;
-            }
-            Some(ObjectType::Blob)
-                if [FileMode::Blob, FileMode::BlobExecutable].map(i32::from).contains(&entry.filemode()) =>
-            {
-                out.push((lossy_path(Some(&path)), entry.id()));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }

@@ -4,33 +4,31 @@
 
 pub mod commits;
 pub mod files;
+pub mod git;
 pub mod index;
 pub mod lines;
+pub mod oid;
 pub mod project;
 pub mod push;
+pub mod repo;
 pub mod settings;
 pub mod staged;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Read;
-use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, FileMode, ObjectType, Odb, Oid, Patch, Repository};
+use git2::{Delta, Diff, DiffFindOptions, FileMode};
 
 use crate::change::{read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
 use lines::OldLines;
+pub use oid::{ObjectId, ObjectKind};
+pub use repo::{Absent, Repo};
 
-/// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
-/// quarantine and linked worktrees from the environment first, then the working directory.
-pub fn open() -> Result<Repository> {
-    // Like git's own commands, trust the object store instead of re-hashing every object
-    // read (SHA-1 with collision detection): re-hashing was half the time of a history scan.
-    // A damaged object still fails to inflate or parse, and that is still an error.
-    git2::opts::strict_hash_verification(false);
-    Repository::open_from_env().context("opening the git repository (is this inside a git work tree?)")
+/// Opens the repository the way a hook sees it (see [`Repo::open`]).
+pub fn open() -> Result<Repo> {
+    Repo::open()
 }
 
 /// Files larger than this are not read (git config `zoomguard.maxFileSize`): 100 MiB.
@@ -74,29 +72,41 @@ impl Collected {
         }
     }
 
-    /// Keeps only the lines that `other_side` also adds: a merge commit adds only what none
-    /// of its parents had. Changes left with no added line are dropped.
-    pub fn keep_added_in(&mut self, other_side: &HashMap<String, AddedLines>) {
+    /// Keeps only the lines that a merge's other parent lacks too: `other_side` is what the
+    /// merge changes against that parent. A merge commit adds only what none of its parents
+    /// had. Changes left with no added line are dropped.
+    pub fn keep_added_in(&mut self, repo: &Repo, other_side: &[ChangedFile]) -> Result<()> {
+        let other_side: HashMap<&str, &ChangedFile> =
+            other_side.iter().map(|file| (file.path.as_str(), file)).collect();
         let mut kept = Vec::with_capacity(self.changes.len());
         for (mut change, commit) in self.changes.drain(..).zip(self.commits.drain(..)) {
-            let Some(other) = other_side.get(&change.path) else { continue };
-            change.added = change.added.intersect(other);
+            let Some(other) = other_side.get(change.path.as_str()) else { continue };
+            if let Some((_, old_id)) = &other.old {
+                let what = format!("the version of {} in a parent of the merge", change.path);
+                let old = repo
+                    .read_blob(*old_id)
+                    .with_context(|| format!("reading {what}"))?
+                    .ok_or_else(|| repo.absent_error(*old_id, &what))?;
+                let ranges = OldLines::of(&text_of(&old)).added_ranges(&change.text);
+                change.added = change.added.intersect(&AddedLines::Ranges(ranges));
+            }
             if change.added != AddedLines::Ranges(Vec::new()) {
                 kept.push((change, commit));
             }
         }
         (self.changes, self.commits) = kept.into_iter().unzip();
+        Ok(())
     }
 
-    /// Adds the text changes of `diff` (whose new side is in `repo`), labelled with `commit`.
-    pub fn add_diff(
+    /// Adds the files of `files`, labelled with `commit`.
+    pub fn add_files(
         &mut self,
-        repo: &Repository,
-        diff: &Diff<'_>,
+        repo: &Repo,
+        files: &[ChangedFile],
         commit: Option<&Arc<CommitInfo>>,
     ) -> Result<()> {
-        for file in changed_files(diff) {
-            self.add_file(repo, &file, commit)?;
+        for file in files {
+            self.add_file(repo, file, commit)?;
         }
         Ok(())
     }
@@ -126,14 +136,17 @@ impl Collected {
     /// rename) is listed or left out.
     pub fn add_file(
         &mut self,
-        repo: &Repository,
+        repo: &Repo,
         file: &ChangedFile,
         commit: Option<&Arc<CommitInfo>>,
     ) -> Result<()> {
         let path = &file.path;
-        let odb = repo.odb().context("opening the object database")?;
-        let (size, _) = odb.read_header(file.id).with_context(|| format!("reading the size of {path}"))?;
-        if u64::try_from(size).unwrap_or(u64::MAX) > self.max_file_size {
+        let header = repo.header(file.id).with_context(|| format!("reading the size of {path}"))?;
+        let size = match header {
+            Some((_, size)) => size,
+            None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
+        };
+        if size > self.max_file_size {
             self.too_large.push(path.clone());
             return Ok(());
         }
@@ -141,14 +154,20 @@ impl Collected {
         // once would double the memory a large file takes.
         let old = match &file.old {
             Some((old_path, old_id)) => {
-                let blob =
-                    repo.find_blob(*old_id).with_context(|| format!("reading the old content of {path}"))?;
-                Some((old_path, OldLines::of(&text_of(blob.content()))))
+                let what = format!("the old content of {path}");
+                let blob = repo
+                    .read_blob(*old_id)
+                    .with_context(|| format!("reading {what}"))?
+                    .ok_or_else(|| repo.absent_error(*old_id, &what))?;
+                Some((old_path, OldLines::of(&text_of(&blob))))
             }
             None => None,
         };
         let content =
-            read_blob(&odb, file.id).with_context(|| format!("reading the new content of {path}"))?;
+            match repo.read_blob(file.id).with_context(|| format!("reading the new content of {path}"))? {
+                Some(content) => content,
+                None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
+            };
         let text = match read_text(content) {
             Text::Decoded(text, _) => text,
             Text::AsStored(text) if !file.binary => text.into_owned(),
@@ -183,9 +202,9 @@ pub struct ChangedFile {
     /// Its path on the new side.
     pub path: String,
     /// The old side (path and blob) of a modified, renamed or copied file; none for a new one.
-    pub old: Option<(String, Oid)>,
+    pub old: Option<(String, ObjectId)>,
     /// The new blob.
-    pub id: Oid,
+    pub id: ObjectId,
     /// Whether git already called it binary.
     pub binary: bool,
 }
@@ -197,29 +216,29 @@ pub fn changed_files(diff: &Diff<'_>) -> Vec<ChangedFile> {
         .map(|delta| ChangedFile {
             path: lossy_path(delta.new_file().path_bytes()),
             old: (delta.status() != Delta::Added)
-                .then(|| (lossy_path(delta.old_file().path_bytes()), delta.old_file().id())),
-            id: delta.new_file().id(),
+                .then(|| (lossy_path(delta.old_file().path_bytes()), delta.old_file().id().into())),
+            id: delta.new_file().id().into(),
             binary: delta.flags().is_binary(),
         })
         .collect()
 }
 
-/// For each text file of `diff`, which lines of its new side the diff adds (no blob is read).
-pub fn added_lines_by_path(diff: &Diff<'_>) -> Result<HashMap<String, AddedLines>> {
-    let mut added = HashMap::new();
-    for index in 0..diff.deltas().len() {
-        let Some(delta) = diff.get_delta(index) else { continue };
-        if !carries_text(delta.status(), delta.new_file().mode()) {
-            continue;
-        }
-        let path = lossy_path(delta.new_file().path_bytes());
-        let lines = match delta.status() {
-            Delta::Added => AddedLines::All,
-            _ => AddedLines::Ranges(added_ranges(diff, index, &path)?),
-        };
-        added.insert(path, lines);
-    }
-    Ok(added)
+/// Finds renames and copies in `diff`; copies come from any file with
+/// [`CopySources::AllFiles`].
+pub fn find_similar(mut diff: Diff<'_>, copies: CopySources) -> Result<Diff<'_>> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).copies(true).copies_from_unmodified(copies == CopySources::AllFiles);
+    diff.find_similar(Some(&mut find)).context("detecting renamed and copied files")?;
+    Ok(diff)
+}
+
+/// Where copies may come from: only files modified in the change (cheap), or every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopySources {
+    /// Files the change modifies (git's `-C`).
+    ModifiedFilesOnly,
+    /// Every file (`--find-copies-harder`).
+    AllFiles,
 }
 
 /// Whether a delta's new side is a regular file whose text can hold added lines (not a
@@ -230,44 +249,11 @@ fn carries_text(status: Delta, mode: FileMode) -> bool {
     added_or_changed && matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
 }
 
-/// The 1-based line ranges of the new side that the diff adds (diffs are made with zero
-/// context lines, so every hunk's new range is added text).
-fn added_ranges(diff: &Diff<'_>, index: usize, path: &str) -> Result<Vec<Range<u32>>> {
-    match Patch::from_diff(diff, index).with_context(|| format!("diffing {path}"))? {
-        Some(patch) => hunk_ranges(&patch, path),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// A blob's content as an owned buffer. A loose object (as every freshly staged one is) is
-/// inflated straight into it; a packed one is copied out of libgit2's buffer.
-fn read_blob(odb: &Odb<'_>, id: Oid) -> Result<Vec<u8>> {
-    if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(id) {
-        let mut content = Vec::with_capacity(size);
-        reader.read_to_end(&mut content).context("inflating the object")?;
-        return Ok(content);
-    }
-    Ok(odb.read(id)?.data().to_vec())
-}
-
 /// A blob's content as text to compare lines with: decoded if it is UTF-16 or UTF-32, as
 /// stored otherwise (an old version that is binary or does not decode is still compared
 /// line by line, so that the new version's added lines come out right).
-fn text_of(content: &[u8]) -> Cow<'_, [u8]> {
+pub fn text_of(content: &[u8]) -> Cow<'_, [u8]> {
     read_text(content).into_text().unwrap_or(Cow::Borrowed(content))
-}
-
-/// The new-side line ranges of `patch`'s hunks (made with zero context lines, so every hunk's
-/// new range is added text).
-fn hunk_ranges(patch: &Patch<'_>, path: &str) -> Result<Vec<Range<u32>>> {
-    let mut ranges = Vec::with_capacity(patch.num_hunks());
-    for hunk_index in 0..patch.num_hunks() {
-        let (hunk, _) = patch.hunk(hunk_index).with_context(|| format!("reading a diff hunk of {path}"))?;
-        if hunk.new_lines() > 0 {
-            ranges.push(hunk.new_start()..hunk.new_start() + hunk.new_lines());
-        }
-    }
-    Ok(ranges)
 }
 
 /// A path as UTF-8 text, odd bytes replaced, for reports.

@@ -10,14 +10,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
-use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::settings::Settings;
+use super::{ObjectId, ObjectKind, Repo};
 use crate::detect::project::{self, MANIFEST_NAMES};
 use crate::detect::ProjectContext;
 
 /// The largest manifest read (a lockfile-sized `package.json` is a few hundred kilobytes).
-const MAX_MANIFEST_SIZE: usize = 4 << 20;
+const MAX_MANIFEST_SIZE: u64 = 4 << 20;
 
 /// The most directories above waiting findings whose manifests are read, per look.
 const MAX_DIRECTORIES: usize = 32;
@@ -38,18 +38,19 @@ pub struct ProjectLook {
     /// What the repository's names say, worked out once.
     names: Option<String>,
     /// A manifest blob's answer, by id.
-    manifests: Mutex<HashMap<Oid, Option<String>>>,
+    manifests: Mutex<HashMap<ObjectId, Option<String>>>,
 }
 
 impl ProjectLook {
     /// Reads the names of `repo`: its directory and its remotes' URLs.
-    pub fn new(repo: &Repository) -> ProjectLook {
+    pub fn new(repo: &Repo) -> ProjectLook {
         ProjectLook { names: names_signal(repo), manifests: Mutex::new(HashMap::new()) }
     }
 
-    /// Why the project in `tree` (none: an unborn branch) uses Zoom, if it shows it: a
-    /// manifest at the root or in a directory above one of `paths`, else the names.
-    pub fn in_tree(&self, repo: &Repository, tree: Option<&Tree<'_>>, paths: &[&str]) -> Option<String> {
+    /// Why the project in the tree of `tree` (a commit or a tree; none: an unborn branch)
+    /// uses Zoom, if it shows it: a manifest at the root or in a directory above one of
+    /// `paths`, else the names.
+    pub fn in_tree(&self, repo: &Repo, tree: Option<ObjectId>, paths: &[&str]) -> Option<String> {
         if let Some(tree) = tree {
             for directory in directories_above(paths) {
                 for name in MANIFEST_NAMES {
@@ -65,21 +66,20 @@ impl ProjectLook {
     }
 
     /// What the manifest at `path` in `tree` says, if it is there.
-    fn manifest(&self, repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<String> {
-        let entry = tree.get_path(std::path::Path::new(path)).ok()?;
-        if entry.kind() != Some(ObjectType::Blob) {
-            return None;
-        }
-        let id = entry.id();
+    fn manifest(&self, repo: &Repo, tree: ObjectId, path: &str) -> Option<String> {
+        let (_, id) = repo.entry_at(tree, path).ok()??;
         if let Some(known) = self.manifests.lock().ok()?.get(&id) {
             return known.clone();
         }
         // A manifest is small; a huge file of that name is read no further than its size.
-        let (size, _) = repo.odb().ok()?.read_header(id).ok()?;
+        let (kind, size) = repo.header(id).ok()??;
+        if kind != ObjectKind::Blob {
+            return None;
+        }
         let answer = if size > MAX_MANIFEST_SIZE {
             None
         } else {
-            project::signal_of(path, repo.find_blob(id).ok()?.content())
+            project::signal_of(path, &repo.read_blob(id).ok()??)
         };
         self.manifests.lock().ok()?.insert(id, answer.clone());
         answer
@@ -105,21 +105,44 @@ fn directories_above(paths: &[&str]) -> Vec<String> {
 }
 
 /// Whether the repository's directory or one of its remotes names Zoom.
-fn names_signal(repo: &Repository) -> Option<String> {
+fn names_signal(repo: &Repo) -> Option<String> {
     let directory = repo.workdir().unwrap_or_else(|| repo.path());
     let name = directory.file_name().map(|n| n.to_string_lossy().trim_end_matches(".git").to_owned());
     if let Some(reason) = name.and_then(|name| project::name_signal("the repository's directory", &name)) {
         return Some(reason);
     }
-    let remotes = repo.remotes().ok()?;
-    for name in remotes.iter().flatten().flatten() {
-        let Ok(remote) = repo.find_remote(name) else { continue };
-        let url = String::from_utf8_lossy(remote.url_bytes()).into_owned();
+    for (name, url) in remote_urls(repo) {
         if let Some(reason) = project::name_signal(&format!("remote {name}"), &url) {
             return Some(reason);
         }
     }
     None
+}
+
+/// Each remote's name and URL.
+fn remote_urls(repo: &Repo) -> Vec<(String, String)> {
+    if let Some(lib) = repo.lib() {
+        let Ok(remotes) = lib.remotes() else { return Vec::new() };
+        return remotes
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|name| {
+                let remote = lib.find_remote(name).ok()?;
+                Some((name.to_owned(), String::from_utf8_lossy(remote.url_bytes()).into_owned()))
+            })
+            .collect();
+    }
+    // What libgit2 lists too: every `remote.<name>.url` of the config.
+    let Ok(config) = repo.config() else { return Vec::new() };
+    let Ok(mut entries) = config.entries(Some(r"^remote\..*\.url$")) else { return Vec::new() };
+    let mut urls = Vec::new();
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.name().unwrap_or_default();
+        let name = name.strip_prefix("remote.").and_then(|n| n.strip_suffix(".url")).unwrap_or(name);
+        urls.push((name.to_owned(), String::from_utf8_lossy(entry.value_bytes()).into_owned()));
+    }
+    urls
 }
 
 #[cfg(test)]

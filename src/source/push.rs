@@ -10,21 +10,21 @@
 use std::collections::HashSet;
 
 use anyhow::{bail, Context, Result};
-use git2::{Oid, Repository};
 
 use super::commits::{new_commits, ref_targets};
+use super::{ObjectId, ObjectKind, Repo};
 
 /// One line of pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUpdate {
     /// The local ref being pushed (`(delete)` for deletions).
     pub local_ref: String,
-    /// The local commit; zero for a deletion.
-    pub local: Oid,
+    /// The local commit (or tag, or whatever the ref names); zero for a deletion.
+    pub local: ObjectId,
     /// The ref on the remote.
     pub remote_ref: String,
     /// The remote's current commit; zero when the ref is new there.
-    pub remote: Oid,
+    pub remote: ObjectId,
 }
 
 /// Parses git's pre-push standard input. Blank lines are ignored; anything else malformed is an error.
@@ -50,7 +50,7 @@ pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
         return Ok(Vec::new());
     };
     let oid = |name: &str, text: &str| {
-        Oid::from_str(text.trim()).with_context(|| format!("{name} is not an object id: {text:?}"))
+        ObjectId::from_hex(text.trim()).with_context(|| format!("{name} is not an object id: {text:?}"))
     };
     Ok(vec![RefUpdate {
         local_ref: std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|_| to.clone()),
@@ -61,32 +61,51 @@ pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
 }
 
 /// Every commit that `updates` would send to `remote` and the remote lacks, oldest first.
-pub fn commits_to_push(repo: &Repository, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Vec<Oid>> {
+pub fn commits_to_push(repo: &Repo, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Vec<ObjectId>> {
+    // Skip what the remote has: whatever any ref of that remote points at (a new branch, or
+    // commits the remote has under another branch), and each ref's old commit.
+    let remote_has = match remote {
+        Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/"))?,
+        None => Vec::new(),
+    };
     let mut commits = Vec::new();
     let mut seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
-        // Skip what the remote has: the ref's old commit, and whatever any ref of that remote
-        // points at (a new branch, or commits the remote has under another branch).
-        let mut hide = match remote {
-            Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/*"))?,
-            None => Vec::new(),
-        };
-        if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
-            hide.push(update.remote);
+        let mut hide = remote_has.clone();
+        if !update.remote.is_zero() {
+            if let Some((ObjectKind::Commit, commit)) = repo.peel(update.remote)? {
+                hide.push(commit);
+            }
         }
-        new_commits(repo, &[update.local], &hide, &mut seen, &mut commits)
-            .with_context(|| format!("reading the commits of {}", update.local_ref))?;
+        add_commits(repo, &mut commits, &mut seen, &update.local_ref, update.local, &hide)
+            .with_context(|| format!("reading the commits {} sends", update.local_ref))?;
     }
     Ok(commits)
+}
+
+/// Adds the commits that `id`, which `name` now names, reaches and `hide` does not.
+fn add_commits(
+    repo: &Repo,
+    commits: &mut Vec<ObjectId>,
+    seen: &mut HashSet<ObjectId>,
+    name: &str,
+    id: ObjectId,
+    hide: &[ObjectId],
+) -> Result<()> {
+    match repo.peel(id)? {
+        Some((ObjectKind::Commit, commit)) => new_commits(repo, &[commit], hide, seen, commits),
+        Some((kind, _)) => bail!("{name} names a {}, not a commit", kind.name()),
+        None => Err(repo.absent_error(id, &format!("what {name} names"))),
+    }
 }
 
 /// One line of pre-receive input: `<old sha> <new sha> <ref name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedUpdate {
     /// What the ref pointed at before; zero for a new ref.
-    pub old: Oid,
+    pub old: ObjectId,
     /// What the push sets it to; zero for a deletion.
-    pub new: Oid,
+    pub new: ObjectId,
     /// The ref name.
     pub name: String,
 }
@@ -123,26 +142,22 @@ fn hook_input_lines<'a, const N: usize>(input: &'a str, shape: &str) -> Result<V
 }
 
 /// The commits a push brings to this (server) repository, oldest first. The new objects sit
-/// in git's quarantine directory, which `open_from_env` reads through `GIT_OBJECT_DIRECTORY`
-/// and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
-pub fn received_commits(repo: &Repository, updates: &[ReceivedUpdate]) -> Result<Vec<Oid>> {
+/// in git's quarantine directory, which `open_from_env` (and git itself) reads through
+/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub fn received_commits(repo: &Repo, updates: &[ReceivedUpdate]) -> Result<Vec<ObjectId>> {
     let mut commits = Vec::new();
     let mut seen = HashSet::new();
-    let existing = ref_targets(repo, "refs/*")?;
+    // The server has everything its refs reach, whichever ref is being updated.
+    let existing = ref_targets(repo, "refs/")?;
     for update in updates.iter().filter(|u| !u.new.is_zero()) {
-        // The server has everything its refs reach, whichever ref is being updated.
-        new_commits(repo, &[update.new], &existing, &mut seen, &mut commits)
+        add_commits(repo, &mut commits, &mut seen, &update.name, update.new, &existing)
             .with_context(|| format!("reading the commits pushed to {}", update.name))?;
     }
     Ok(commits)
 }
 
-fn full_oid(text: &str, line: usize) -> Result<Oid> {
-    let full_length = matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
-    if !full_length {
-        bail!("input line {line}: {text:?} is not a full object id");
-    }
-    Oid::from_str(text).with_context(|| format!("input line {line}: bad object id"))
+fn full_oid(text: &str, line: usize) -> Result<ObjectId> {
+    ObjectId::from_hex(text).with_context(|| format!("input line {line}: {text:?} is not a full object id"))
 }
 
 #[cfg(test)]

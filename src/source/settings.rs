@@ -14,9 +14,8 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use git2::{ObjectType, Oid, Repository};
 
-use super::{index, DEFAULT_MAX_FILE_SIZE};
+use super::{ObjectId, ObjectKind, Repo, DEFAULT_MAX_FILE_SIZE};
 use crate::allow::IGNORE_FILE;
 use crate::change::{read_text, Text};
 use crate::detect::Severity;
@@ -52,7 +51,7 @@ pub enum Version {
 /// The ignore file that applies: for [`Version::Staged`] the index's, else (or when the
 /// index has none) the work tree's `.zoomguardignore` (the current directory's without a
 /// repository), or for a bare repository the one at HEAD. `None` when there is none.
-pub fn ignore_file(repo: Option<&Repository>, version: Version) -> Result<Option<NamedText>> {
+pub fn ignore_file(repo: Option<&Repo>, version: Version) -> Result<Option<NamedText>> {
     let root = match repo {
         Some(repo) => match repo.workdir() {
             Some(workdir) => {
@@ -70,24 +69,15 @@ pub fn ignore_file(repo: Option<&Repository>, version: Version) -> Result<Option
     read_if_present(&root.join(IGNORE_FILE), IGNORE_FILE_LIMIT, Some(&root))
 }
 
-fn ignore_file_at_head(repo: &Repository) -> Result<Option<NamedText>> {
-    let Ok(tree) = repo.head().and_then(|head| head.peel_to_tree()) else { return Ok(None) };
-    let Ok(entry) = tree.get_path(Path::new(IGNORE_FILE)) else { return Ok(None) };
-    let mode = u32::try_from(entry.filemode()).unwrap_or(0);
-    read_blob(repo, &format!("HEAD:{IGNORE_FILE}"), mode, entry.id()).map(Some)
+fn ignore_file_at_head(repo: &Repo) -> Result<Option<NamedText>> {
+    let Ok(Some(head)) = repo.head() else { return Ok(None) };
+    let Ok(Some((mode, id))) = repo.entry_at(head, IGNORE_FILE) else { return Ok(None) };
+    read_blob(repo, &format!("HEAD:{IGNORE_FILE}"), mode, id).map(Some)
 }
 
-/// The index's `.zoomguardignore` (stage 0), if it has one. The index is read by this
-/// crate's reader, or by libgit2 when that reader leaves it alone (a split index).
-fn ignore_file_in_index(repo: &Repository) -> Result<Option<NamedText>> {
-    let side = match index::read(repo)? {
-        Some(staged) => staged.side_of(IGNORE_FILE.as_bytes()).map(|side| (side.mode, side.id)),
-        None => {
-            let index = repo.index().context("reading the index")?;
-            index.get_path(Path::new(IGNORE_FILE), 0).map(|entry| (entry.mode, entry.id))
-        }
-    };
-    let Some((mode, id)) = side else { return Ok(None) };
+/// The index's `.zoomguardignore` (stage 0), if it has one, read as git reads the index.
+fn ignore_file_in_index(repo: &Repo) -> Result<Option<NamedText>> {
+    let Some((mode, id)) = repo.staged_entry(IGNORE_FILE)? else { return Ok(None) };
     read_blob(repo, &format!("{IGNORE_FILE} (staged)"), mode, id).map(Some)
 }
 
@@ -97,19 +87,20 @@ const LINK_MODE: u32 = 0o120000;
 
 /// A repository-controlled file stored in git with `mode`: a regular file's blob of at most
 /// [`IGNORE_FILE_LIMIT`] bytes; a symbolic link, a submodule or a larger blob is an error.
-fn read_blob(repo: &Repository, name: &str, mode: u32, id: Oid) -> Result<NamedText> {
+fn read_blob(repo: &Repo, name: &str, mode: u32, id: ObjectId) -> Result<NamedText> {
     if !REGULAR_MODES.contains(&mode) {
         let what = if mode == LINK_MODE { "a symbolic link" } else { "not a regular file" };
         bail!("{name} is {what}; zoomguard reads it only as a regular file, never through a link");
     }
-    let odb = repo.odb().context("opening the object database")?;
-    let (size, kind) = odb.read_header(id).with_context(|| format!("reading the size of {name}"))?;
-    if kind != ObjectType::Blob {
+    let absent = || repo.absent_error(id, name);
+    let (kind, size) =
+        repo.header(id).with_context(|| format!("reading the size of {name}"))?.ok_or_else(absent)?;
+    if kind != ObjectKind::Blob {
         bail!("{name} is not a regular file; zoomguard reads it only as one");
     }
-    check_size(name, u64::try_from(size).unwrap_or(u64::MAX), IGNORE_FILE_LIMIT)?;
-    let blob = repo.find_blob(id).with_context(|| format!("reading {name}"))?;
-    Ok(NamedText { name: name.to_owned(), text: as_text(name, blob.content())? })
+    check_size(name, size, IGNORE_FILE_LIMIT)?;
+    let content = repo.read_blob(id).with_context(|| format!("reading {name}"))?.ok_or_else(absent)?;
+    Ok(NamedText { name: name.to_owned(), text: as_text(name, &content)? })
 }
 
 /// Reads `path`, a file the repository controls, when it exists: a regular file of at most
@@ -250,7 +241,7 @@ fn parse_size(raw: &str) -> Option<i128> {
 
 /// The root where `zoomguard allow` writes the ignore file: the work tree, or the current
 /// directory outside a repository.
-pub fn ignore_file_path(repo: Option<&Repository>) -> Result<PathBuf> {
+pub fn ignore_file_path(repo: Option<&Repo>) -> Result<PathBuf> {
     match repo {
         Some(repo) => match repo.workdir() {
             Some(workdir) => Ok(workdir.join(IGNORE_FILE)),
@@ -271,10 +262,10 @@ pub struct Settings {
 
 impl Settings {
     /// Opens the config of `repo`, or the global one without a repository.
-    pub fn open(repo: Option<&Repository>) -> Result<Settings> {
+    pub fn open(repo: Option<&Repo>) -> Result<Settings> {
         Ok(match repo {
             Some(repo) => Settings {
-                config: repo.config().context("reading the repository's git config")?,
+                config: repo.config()?,
                 base: Some(repo.workdir().map(Path::to_path_buf).unwrap_or_default()),
             },
             None => Settings {

@@ -8,30 +8,51 @@
 //!
 //! The index is read by [`index`](super::index), which finds the changed paths the way git
 //! does; libgit2 then diffs only those paths, so renames and copies are found as before. An
-//! index that reader leaves alone is diffed by libgit2 whole.
+//! index that reader leaves alone is diffed by libgit2 whole, and one that libgit2 cannot
+//! load either (a split index, a sparse index, an extension it does not know) by git
+//! itself, as in a repository that libgit2 cannot open (SHA-256, reftable): `git
+//! diff-index --cached`, run with the hook's `GIT_INDEX_FILE`.
 
 use anyhow::{Context, Result};
-use git2::{
-    Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, Index, IndexEntry, IndexTime, Repository, Tree,
-};
+use git2::{Diff, DiffOptions, ErrorCode, Index, IndexEntry, IndexTime, Repository, Tree};
 use std::collections::HashMap;
 
 use super::index::{self, Difference, Side};
-use super::{added_ranges, changed_files, lossy_path, ChangedFile};
-use crate::change::AddedLines;
+use super::lines::OldLines;
+use super::{changed_files, find_similar, lossy_path, text_of, ChangedFile, CopySources, ObjectId, Repo};
+use crate::change::{AddedLines, Change};
 
 /// The files staged for the next commit whose new side can hold added text; none is read
 /// here, so that workers can read and scan them in parallel, one at a time.
-pub fn files(repo: &Repository) -> Result<Vec<ChangedFile>> {
-    let head = head_tree(repo)?;
-    let diff = match index::read(repo)? {
+pub fn files(repo: &Repo) -> Result<Vec<ChangedFile>> {
+    let Some(lib) = repo.lib() else {
+        return repo.git().staged_files(repo.head()?, CopySources::ModifiedFilesOnly);
+    };
+    let head = head_tree(lib)?;
+    let diff = match index::read(lib)? {
         Some(staged) => {
-            let differences = index::differences(repo, head.as_ref(), &staged)?;
-            differences_diff(repo, &differences)?
+            let differences = index::differences(lib, head.as_ref(), &staged)?;
+            differences_diff(lib, &differences)?
         }
-        None => staged_diff(repo, head.as_ref(), CopySources::ModifiedFilesOnly)?,
+        None => match lib.index() {
+            Ok(index) => staged_diff(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly)?,
+            Err(refused) => return by_git(repo, head.as_ref(), CopySources::ModifiedFilesOnly, &refused),
+        },
     };
     Ok(changed_files(&diff))
+}
+
+/// The staged files as git finds them, for an index that libgit2 `refused` to load.
+fn by_git(
+    repo: &Repo,
+    head: Option<&Tree<'_>>,
+    copies: CopySources,
+    refused: &git2::Error,
+) -> Result<Vec<ChangedFile>> {
+    let head = head.map(|tree| ObjectId::from(tree.id()));
+    repo.git()
+        .staged_files(head, copies)
+        .with_context(|| format!("reading the index, which libgit2 cannot load ({})", refused.message()))
 }
 
 /// libgit2's diff of just the paths in `differences`: HEAD's side of each in one in-memory
@@ -50,11 +71,10 @@ fn differences_diff<'r>(repo: &'r Repository, differences: &[Difference]) -> Res
             }
         }
     }
-    let mut diff = repo
+    let diff = repo
         .diff_index_to_index(&head, &staged, Some(&mut diff_options(CopySources::ModifiedFilesOnly)))
         .context("comparing HEAD with the index")?;
-    find_similar(&mut diff, CopySources::ModifiedFilesOnly)?;
-    Ok(diff)
+    find_similar(diff, CopySources::ModifiedFilesOnly)
 }
 
 fn index_entry(path: &[u8], side: Side) -> IndexEntry {
@@ -75,33 +95,43 @@ fn index_entry(path: &[u8], side: Side) -> IndexEntry {
     }
 }
 
-/// For files that the fast diff calls new, whether each is really a copy of a file that
-/// HEAD already has, and if so which of its lines the copy's edit added. This looks at
-/// every unmodified file, so it runs only when a new file holds a finding.
-pub fn copies_of_unmodified(
-    repo: &Repository,
-    paths: &[&str],
-) -> Result<HashMap<String, (String, AddedLines)>> {
-    let head = head_tree(repo)?;
-    let diff = staged_diff(repo, head.as_ref(), CopySources::AllFiles)?;
-    let mut copies = HashMap::new();
-    for index in 0..diff.deltas().len() {
-        let Some(delta) = diff.get_delta(index) else { continue };
-        let path = lossy_path(delta.new_file().path_bytes());
-        if delta.status() == Delta::Copied && paths.contains(&path.as_str()) {
-            let old = lossy_path(delta.old_file().path_bytes());
-            let ranges = added_ranges(&diff, index, &path)?;
-            copies.insert(path, (old, AddedLines::Ranges(ranges)));
-        }
+/// For the staged `changes` at `paths`, which the fast diff calls new: whether each is
+/// really a copy of a file that HEAD already has, and if so only its edits count (its
+/// `added` lines become those the copy's edit added). This looks at every unmodified file,
+/// so it runs only when a new file holds a finding. Whether any change was narrowed.
+pub fn narrow_copies(repo: &Repo, changes: &mut [Change], paths: &[&str]) -> Result<bool> {
+    let copies: HashMap<String, (String, ObjectId)> = copies_of_unmodified(repo)?
+        .into_iter()
+        .filter(|file| paths.contains(&file.path.as_str()))
+        .filter_map(|file| Some((file.path, file.old?)))
+        .collect();
+    let mut narrowed = false;
+    for change in changes.iter_mut() {
+        let Some((old_path, old_id)) = copies.get(&change.path) else { continue };
+        // An absent source (a partial clone) leaves the copy a new file.
+        let Some(old) = repo
+            .read_blob(*old_id)
+            .with_context(|| format!("reading {old_path}, copied to {}", change.path))?
+        else {
+            continue;
+        };
+        change.old_path = Some(old_path.clone());
+        change.added = AddedLines::Ranges(OldLines::of(&text_of(&old)).added_ranges(&change.text));
+        narrowed = true;
     }
-    Ok(copies)
+    Ok(narrowed)
 }
 
-/// Where copies may come from: only files modified in the change (cheap), or every file.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CopySources {
-    ModifiedFilesOnly,
-    AllFiles,
+/// The staged files, with copies from every file of HEAD found.
+fn copies_of_unmodified(repo: &Repo) -> Result<Vec<ChangedFile>> {
+    let Some(lib) = repo.lib() else {
+        return repo.git().staged_files(repo.head()?, CopySources::AllFiles);
+    };
+    let head = head_tree(lib)?;
+    match lib.index() {
+        Ok(index) => Ok(changed_files(&staged_diff(lib, head.as_ref(), &index, CopySources::AllFiles)?)),
+        Err(refused) => by_git(repo, head.as_ref(), CopySources::AllFiles, &refused),
+    }
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
@@ -112,13 +142,16 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     }
 }
 
-fn staged_diff<'r>(repo: &'r Repository, head: Option<&Tree<'r>>, copies: CopySources) -> Result<Diff<'r>> {
-    let index = repo.index().context("reading the index")?;
-    let mut diff = repo
-        .diff_tree_to_index(head, Some(&index), Some(&mut diff_options(copies)))
+fn staged_diff<'r>(
+    repo: &'r Repository,
+    head: Option<&Tree<'r>>,
+    index: &Index,
+    copies: CopySources,
+) -> Result<Diff<'r>> {
+    let diff = repo
+        .diff_tree_to_index(head, Some(index), Some(&mut diff_options(copies)))
         .context("comparing HEAD with the index")?;
-    find_similar(&mut diff, copies)?;
-    Ok(diff)
+    find_similar(diff, copies)
 }
 
 fn diff_options(copies: CopySources) -> DiffOptions {
@@ -129,12 +162,6 @@ fn diff_options(copies: CopySources) -> DiffOptions {
         .ignore_submodules(true)
         .include_unmodified(copies == CopySources::AllFiles);
     options
-}
-
-fn find_similar(diff: &mut Diff<'_>, copies: CopySources) -> Result<()> {
-    let mut find = DiffFindOptions::new();
-    find.renames(true).copies(true).copies_from_unmodified(copies == CopySources::AllFiles);
-    diff.find_similar(Some(&mut find)).context("detecting renamed and copied files")
 }
 
 #[cfg(test)]
@@ -167,14 +194,19 @@ mod tests {
         listed
     }
 
-    /// The staged files as this module finds them, checked against libgit2's whole diff.
+    /// The staged files as this module finds them, checked against libgit2's whole diff and
+    /// against git's own (`git diff-index --cached`).
     fn staged_files(dir: &Path, read_by_this_crate: bool) -> Vec<String> {
-        let repo = Repository::open(dir).unwrap();
-        assert_eq!(index::read(&repo).unwrap().is_some(), read_by_this_crate, "who reads the index");
+        let repo = Repo::at(dir).unwrap();
+        let lib = repo.lib().expect("libgit2 opens it");
+        assert_eq!(index::read(lib).unwrap().is_some(), read_by_this_crate, "who reads the index");
         let fast = listed(files(&repo).unwrap());
-        let head = head_tree(&repo).unwrap();
-        let whole = staged_diff(&repo, head.as_ref(), CopySources::ModifiedFilesOnly).unwrap();
+        let head = head_tree(lib).unwrap();
+        let index = lib.index().unwrap();
+        let whole = staged_diff(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly).unwrap();
         assert_eq!(fast, listed(changed_files(&whole)), "the same files as libgit2's whole diff");
+        let by_git = repo.git().staged_files(repo.head().unwrap(), CopySources::ModifiedFilesOnly).unwrap();
+        assert_eq!(fast, listed(by_git), "the same files as git's diff");
         fast
     }
 
@@ -240,19 +272,40 @@ mod tests {
         assert_eq!(staged_files(unborn.path(), true).len(), 1);
     }
 
+    /// Regression (issue 15): a split or sparse index made every commit exit 2 ("reading the
+    /// index": libgit2 cannot load one). git reads it now, with the same result as the
+    /// whole index of the same change.
     #[test]
-    fn split_indexes_and_conflicts_are_left_to_libgit2() {
-        let repo = committed_repo();
-        let dir = repo.path();
-        git(dir, &["update-index", "--split-index"]);
-        write(dir, "d0/e0/f0.txt", "changed\n");
-        git(dir, &["add", "-A"]);
-        let repo = Repository::open(dir).unwrap();
-        assert!(index::read(&repo).unwrap().is_none(), "a split index is left to libgit2");
-        // libgit2 cannot read one either: that is an error that names the index, never a pass.
-        let error = files(&repo).unwrap_err();
-        assert_eq!(error.to_string(), "reading the index");
+    fn split_and_sparse_indexes_are_read_by_git_with_the_same_files() {
+        for (format, make) in [
+            ("split", &["update-index", "--split-index"][..]),
+            ("sparse", &["sparse-checkout", "set", "--cone", "--sparse-index", "d0"][..]),
+        ] {
+            let repo = committed_repo();
+            let dir = repo.path();
+            git(dir, make);
+            write(dir, "d0/e0/f0.txt", &text(0).replace("line 1 ", "line one "));
+            write(dir, "d0/new.txt", "brand new\n");
+            git(dir, &["mv", "top.txt", "d0/moved.txt"]);
+            git(dir, &["add", "-A", "d0"]);
+            let index = std::fs::read(dir.join(".git/index")).unwrap();
+            let extension: &[u8] = if format == "split" { b"link" } else { b"sdir" };
+            assert!(index.windows(4).any(|w| w == extension), "{format}: git wrote no {extension:?}");
+            let repo = Repo::at(dir).unwrap();
+            let lib = repo.lib().expect("libgit2 opens the repository");
+            assert!(index::read(lib).unwrap().is_none(), "{format}: left to others by this crate's reader");
+            assert!(lib.index().is_err(), "{format}: libgit2 cannot load it");
+            let found = listed(files(&repo).unwrap());
+            // The same change, in a whole index that libgit2 reads.
+            git(dir, &["sparse-checkout", "disable"]);
+            git(dir, &["update-index", "--no-split-index"]);
+            assert_eq!(found, staged_files(dir, true), "{format}");
+            assert_eq!(found.len(), 3, "{format}: {found:?}");
+        }
+    }
 
+    #[test]
+    fn conflicts_are_left_to_libgit2() {
         let repo = committed_repo();
         let dir = repo.path();
         git(dir, &["checkout", "-q", "-b", "side"]);

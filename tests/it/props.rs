@@ -269,9 +269,9 @@ fn ref_name() -> impl Strategy<Value = String> {
     "refs/(heads|tags|remotes/origin)/[A-Za-z0-9._/-]{1,30}"
 }
 
-/// A full SHA-1 object id, or the all-zero id. (SHA-256 ids pass the parser's shape check
-/// but the vendored libgit2 is built without SHA-256, so they are refused: an exit 2, not
-/// a crash, and such a repository cannot be opened anyway.)
+/// A full SHA-1 object id, or the all-zero id. (SHA-256 ids parse too, and a SHA-256
+/// repository is read through git; a SHA-1 repository cannot hold one, so such input is an
+/// exit 2, not a crash.)
 fn object_id() -> impl Strategy<Value = String> {
     prop_oneof![4 => "[0-9a-f]{40}", 1 => Just("0".repeat(40))]
 }

@@ -71,6 +71,10 @@ pub struct TestRepo {
     tmp: TempDir,
     /// The working tree.
     pub path: PathBuf,
+    /// Arguments `git init` got (an object or ref format), given to bare repositories too.
+    init_args: Vec<String>,
+    /// A directory whose `git` runs ahead of `PATH`'s, for a format that one lacks.
+    git_dir: Option<PathBuf>,
 }
 
 impl TestRepo {
@@ -81,13 +85,23 @@ impl TestRepo {
 
     /// An initialised repository in `<tmp>/<name>`, without the hook.
     pub fn named(name: &str) -> Self {
+        Self::formatted(name, &[], None)
+    }
+
+    /// An initialised repository in `<tmp>/<name>` made by `git init <init_args>` (say
+    /// `--object-format=sha256`), run with the `git` of `git_dir` ahead of `PATH`'s one when
+    /// given; bare repositories made by [`TestRepo::init_bare`] get the same format.
+    pub fn formatted(name: &str, init_args: &[&str], git_dir: Option<&Path>) -> Self {
         let tmp = tempfile::Builder::new().prefix("zoomguard-it-").tempdir().expect("a temporary directory");
         fs::create_dir(tmp.path().join("home")).expect("create the temporary HOME");
         fs::write(tmp.path().join("gitconfig"), "").expect("create the empty global git config");
         let path = tmp.path().join(name);
         fs::create_dir(&path).expect("create the repository directory");
-        let repo = TestRepo { tmp, path };
-        repo.git_ok(["-c", "init.defaultBranch=main", "init", "-q"]);
+        let init_args = init_args.iter().map(|arg| (*arg).to_owned()).collect();
+        let repo = TestRepo { tmp, path, init_args, git_dir: git_dir.map(Path::to_path_buf) };
+        let mut init = vec!["-c", "init.defaultBranch=main", "init", "-q"];
+        init.extend(repo.init_args.iter().map(String::as_str));
+        repo.git_ok(init);
         repo.git_ok(["config", "user.name", "Zoomguard Test"]);
         repo.git_ok(["config", "user.email", "test@zoomguard.invalid"]);
         repo.git_ok(["config", "commit.gpgsign", "false"]);
@@ -117,6 +131,7 @@ impl TestRepo {
         let bin_dir = Path::new(ZOOMGUARD).parent().expect("the binary lives in a directory");
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut dirs = vec![bin_dir.to_path_buf()];
+        dirs.extend(self.git_dir.clone());
         dirs.extend(std::env::split_paths(&path));
         cmd.current_dir(dir)
             .env("PATH", std::env::join_paths(dirs).expect("PATH entries join"))
@@ -363,7 +378,10 @@ impl TestRepo {
     pub fn init_bare(&self, name: &str) -> PathBuf {
         let path = self.root().join(name);
         let target = path.to_string_lossy().into_owned();
-        self.git_ok_in(self.root(), ["-c", "init.defaultBranch=main", "init", "-q", "--bare", &target]);
+        let mut init = vec!["-c", "init.defaultBranch=main", "init", "-q", "--bare"];
+        init.extend(self.init_args.iter().map(String::as_str));
+        init.push(&target);
+        self.git_ok_in(self.root(), init);
         path
     }
 

@@ -1,0 +1,390 @@
+//! One handle on the repository for every source, whichever way it has to be read.
+//!
+//! libgit2 reads a repository in-process, which keeps a hook fast; but it cannot open a
+//! SHA-256 repository (the vendored libgit2 is built without SHA-256) nor one whose refs
+//! are in a reftable. When libgit2 cannot open a repository and git can, every read goes
+//! through git itself ([`super::git`]), with the same results. A libgit2 handle carries git
+//! too, for what libgit2 refuses in a repository it opens (a split or sparse index).
+//!
+//! Objects may be absent: a partial clone holds only what it fetched, a mirror may have
+//! dropped large blobs. Reads of content say `None` for an absent object and the caller
+//! decides what that means; an absent object that a step cannot do without is an
+//! [`Absent`] error.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use git2::{ErrorClass, ErrorCode, ObjectType, Repository};
+
+use super::git::{CommitData, Git};
+use super::index;
+use super::oid::{ObjectId, ObjectKind, Peeled};
+
+/// git's file modes of regular and executable files.
+const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
+
+/// A repository, read through libgit2 or through git.
+pub struct Repo {
+    backend: Backend,
+    git: Git,
+}
+
+/// How a [`Repo`] is read.
+pub enum Backend {
+    /// In-process, by libgit2.
+    Lib(Repository),
+    /// By git itself: libgit2 cannot open this repository.
+    Git(Layout),
+}
+
+/// Where a repository read by git lives.
+pub struct Layout {
+    git_dir: PathBuf,
+    common_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+}
+
+/// An object that a step needs is not in the object store.
+#[derive(Debug)]
+pub struct Absent {
+    /// The object.
+    pub id: ObjectId,
+    /// What it is to the step (`the tree of commit …`).
+    pub what: String,
+}
+
+impl fmt::Display for Absent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}) is not in this repository's object store", self.id, self.what)
+    }
+}
+
+impl std::error::Error for Absent {}
+
+impl Repo {
+    /// Opens the repository the way a hook sees it: `GIT_DIR`, `GIT_INDEX_FILE`, git's object
+    /// quarantine and linked worktrees from the environment first, then the working
+    /// directory. Through libgit2 when it can open it, else through git.
+    pub fn open() -> Result<Repo> {
+        // Like git's own commands, trust the object store instead of re-hashing every object
+        // read (SHA-1 with collision detection): re-hashing was half the time of a history scan.
+        // A damaged object still fails to inflate or parse, and that is still an error.
+        git2::opts::strict_hash_verification(false);
+        match Repository::open_from_env() {
+            Ok(repo) => Ok(Repo::from(repo)),
+            Err(error) => match Layout::discover() {
+                Ok((layout, id_len)) => Ok(Repo { backend: Backend::Git(layout), git: Git::new(id_len) }),
+                Err(_) => Err(error).context("opening the git repository (is this inside a git work tree?)"),
+            },
+        }
+    }
+
+    /// How this repository is read.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The libgit2 handle, when libgit2 reads this repository.
+    pub fn lib(&self) -> Option<&Repository> {
+        match &self.backend {
+            Backend::Lib(repo) => Some(repo),
+            Backend::Git(_) => None,
+        }
+    }
+
+    /// git, run on this repository.
+    pub fn git(&self) -> &Git {
+        &self.git
+    }
+
+    /// The work tree; `None` for a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Lib(repo) => repo.workdir(),
+            Backend::Git(layout) => layout.work_tree.as_deref(),
+        }
+    }
+
+    /// The git directory (`.git`, a linked worktree's own, or the bare repository).
+    pub fn path(&self) -> &Path {
+        match &self.backend {
+            Backend::Lib(repo) => repo.path(),
+            Backend::Git(layout) => &layout.git_dir,
+        }
+    }
+
+    /// The repository's git config, with the global and system files below it.
+    pub fn config(&self) -> Result<git2::Config> {
+        let layout = match &self.backend {
+            Backend::Lib(repo) => return repo.config().context("reading the repository's git config"),
+            Backend::Git(layout) => layout,
+        };
+        // The same files libgit2 would stack for the repository: config files do not
+        // depend on the object or ref format.
+        let mut config = git2::Config::open_default().context("reading the global git config")?;
+        let local = layout.common_dir.join("config");
+        config
+            .add_file(&local, git2::ConfigLevel::Local, false)
+            .with_context(|| format!("reading the git config {}", local.display()))?;
+        let worktree = layout.git_dir.join("config.worktree");
+        if config.get_bool("extensions.worktreeConfig").unwrap_or(false) && worktree.is_file() {
+            config
+                .add_file(&worktree, git2::ConfigLevel::Worktree, false)
+                .with_context(|| format!("reading the git config {}", worktree.display()))?;
+        }
+        Ok(config)
+    }
+
+    /// The commit HEAD names; `None` on an unborn branch.
+    pub fn head(&self) -> Result<Option<ObjectId>> {
+        match &self.backend {
+            Backend::Lib(repo) => match repo.head() {
+                Ok(head) => {
+                    Ok(Some(head.peel_to_commit().context("reading the commit of HEAD")?.id().into()))
+                }
+                Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+                Err(e) => Err(e).context("reading HEAD"),
+            },
+            Backend::Git(_) => self.git.head(),
+        }
+    }
+
+    /// The kind and size of object `id`; `None` when it is absent.
+    pub fn header(&self, id: ObjectId) -> Result<Option<(ObjectKind, u64)>> {
+        match &self.backend {
+            Backend::Lib(repo) => {
+                let odb = repo.odb().context("opening the object database")?;
+                match odb.read_header(id.to_git2()?) {
+                    Ok((size, kind)) => {
+                        let kind = ObjectKind::of_git2(kind).context("an object of no known kind")?;
+                        Ok(Some((kind, u64::try_from(size).unwrap_or(u64::MAX))))
+                    }
+                    Err(e) if is_absent(&e) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Backend::Git(_) => self.git.header(id),
+        }
+    }
+
+    /// The content of blob `id`; `None` when it is absent. A loose object (as every freshly
+    /// staged one is) is inflated straight into the buffer; a packed one is copied out of
+    /// libgit2's.
+    pub fn read_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
+        match &self.backend {
+            Backend::Lib(repo) => {
+                let odb = repo.odb().context("opening the object database")?;
+                let oid = id.to_git2()?;
+                if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(oid) {
+                    let mut content = Vec::with_capacity(size);
+                    reader.read_to_end(&mut content).context("inflating the object")?;
+                    return Ok(Some(content));
+                }
+                let read = match odb.read(oid) {
+                    Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(object.data().to_vec())),
+                    Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
+                    Err(e) if is_absent(&e) => Ok(None),
+                    Err(e) => Err(e.into()),
+                };
+                read
+            }
+            Backend::Git(_) => match self.git.object(&id.to_string())? {
+                Some((ObjectKind::Blob, content)) => Ok(Some(content)),
+                Some((kind, _)) => bail!("{id} is a {}, not a blob", kind.name()),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// Commit `id`: its tree, parents, summary and author date. An absent commit is an
+    /// [`Absent`] error.
+    pub fn commit(&self, id: ObjectId) -> Result<CommitData> {
+        match &self.backend {
+            Backend::Lib(repo) => {
+                let commit =
+                    repo.find_commit(id.to_git2()?).map_err(|e| self.lib_error(e, id, "a commit"))?;
+                let data = CommitData {
+                    tree: commit.tree_id().into(),
+                    parents: commit.parent_ids().map(ObjectId::from).collect(),
+                    summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+                    message: commit.message_bytes().to_vec(),
+                    author_time: commit.author().when().seconds(),
+                };
+                Ok(data)
+            }
+            Backend::Git(_) => self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit")),
+        }
+    }
+
+    /// What `id` is once every tag is followed, and its id; `None` when it, or what it
+    /// tags, is absent.
+    pub fn peel(&self, id: ObjectId) -> Result<Peeled> {
+        let Some(repo) = self.lib() else { return self.git.peel(id) };
+        let mut object = match repo.find_object(id.to_git2()?, None) {
+            Ok(object) => object,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading object {id}")),
+        };
+        loop {
+            let Some(tag) = object.as_tag() else {
+                let kind =
+                    object.kind().and_then(ObjectKind::of_git2).context("an object of no known kind")?;
+                return Ok(Some((kind, object.id().into())));
+            };
+            object = match tag.target() {
+                Ok(target) => target,
+                Err(e) if is_absent(&e) => return Ok(None),
+                Err(e) => return Err(e).with_context(|| format!("reading what tag {id} points at")),
+            };
+        }
+    }
+
+    /// The mode and object at `path` (`/`-separated, from the top) in the tree of
+    /// `treeish` (a commit or a tree); `None` when nothing is there or the way is absent.
+    pub fn entry_at(&self, treeish: ObjectId, path: &str) -> Result<Option<(u32, ObjectId)>> {
+        let Some(repo) = self.lib() else { return self.git.entry_at(treeish, path) };
+        let tree = match repo.find_object(treeish.to_git2()?, None).and_then(|o| o.peel_to_tree()) {
+            Ok(tree) => tree,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading the tree of {treeish}")),
+        };
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id().into()))),
+            Err(e) if is_absent(&e) => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("looking up {path} in {treeish}")),
+        }
+    }
+
+    /// The regular and executable files of the tree of `treeish`, recursively, as (path,
+    /// blob). A tree on the way that is absent is an [`Absent`] error.
+    pub fn tree_files(&self, treeish: ObjectId) -> Result<Vec<(String, ObjectId)>> {
+        let Some(repo) = self.lib() else { return self.git.tree_files(treeish) };
+        let tree = repo
+            .find_object(treeish.to_git2()?, None)
+            .and_then(|object| object.peel_to_tree())
+            .map_err(|e| self.lib_error(e, treeish, "a tree"))?;
+        let mut files = Vec::new();
+        self.lib_tree_files(repo, &tree, Vec::new(), &mut files)?;
+        Ok(files)
+    }
+
+    fn lib_tree_files(
+        &self,
+        repo: &Repository,
+        tree: &git2::Tree<'_>,
+        prefix: Vec<u8>,
+        out: &mut Vec<(String, ObjectId)>,
+    ) -> Result<()> {
+        for entry in tree {
+            let mut path = prefix.clone();
+            path.extend_from_slice(entry.name_bytes());
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    let what = format!("directory {}", String::from_utf8_lossy(&path));
+                    let subtree = repo
+                        .find_tree(entry.id())
+                        .map_err(|e| self.lib_error(e, entry.id().into(), &what))?;
+                    path.push(b'/');
+                    self.lib_tree_files(repo, &subtree, path, out)?;
+                }
+                Some(ObjectType::Blob)
+                    if REGULAR_MODES.contains(&u32::try_from(entry.filemode()).unwrap_or(0)) =>
+                {
+                    out.push((String::from_utf8_lossy(&path).into_owned(), entry.id().into()));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The index's stage-0 entry at `path` (from the top): mode and blob. Read by this
+    /// crate's index reader, else by libgit2, else (a split or sparse index) by git.
+    pub fn staged_entry(&self, path: &str) -> Result<Option<(u32, ObjectId)>> {
+        let Some(repo) = self.lib() else { return self.git.staged_entry(path) };
+        if let Some(staged) = index::read(repo)? {
+            return Ok(staged.side_of(path.as_bytes()).map(|side| (side.mode, side.id.into())));
+        }
+        match repo.index() {
+            Ok(index) => Ok(index.get_path(Path::new(path), 0).map(|entry| (entry.mode, entry.id.into()))),
+            Err(_) => self.git.staged_entry(path),
+        }
+    }
+
+    /// A libgit2 error about `id` (`what` it is to the step): an [`Absent`] error, with
+    /// libgit2's words under it, when the object is not there.
+    pub fn lib_error(&self, error: git2::Error, id: ObjectId, what: &str) -> anyhow::Error {
+        if is_absent(&error) {
+            anyhow::Error::new(error).context(Absent { id, what: what.to_owned() })
+        } else {
+            anyhow::Error::new(error).context(format!("reading {what} ({id})"))
+        }
+    }
+
+    /// The error for object `id`, which a step cannot do without (`what` it is to the
+    /// step), found absent: an [`Absent`] error, with what libgit2 says of it under it.
+    pub fn absent_error(&self, id: ObjectId, what: &str) -> anyhow::Error {
+        let absent = Absent { id, what: what.to_owned() };
+        if let (Some(repo), Ok(oid)) = (self.lib(), id.to_git2()) {
+            if let Err(error) = repo.odb().and_then(|odb| odb.read_header(oid)) {
+                return anyhow::Error::new(error).context(absent);
+            }
+        }
+        absent.into()
+    }
+}
+
+impl From<Repository> for Repo {
+    /// A libgit2 handle, with git run where this process runs (as a hook's git does).
+    fn from(repo: Repository) -> Repo {
+        Repo { backend: Backend::Lib(repo), git: Git::new(20) }
+    }
+}
+
+impl Repo {
+    /// The repository in `dir`, through libgit2, with git run in `dir` (for tests, which
+    /// do not run where their repositories are).
+    #[cfg(test)]
+    pub fn at(dir: &Path) -> Result<Repo> {
+        Ok(Repo { backend: Backend::Lib(Repository::open(dir)?), git: Git::in_dir(dir) })
+    }
+}
+
+impl Layout {
+    /// Where git finds the repository from here; and the bytes of its object ids.
+    fn discover() -> Result<(Layout, usize)> {
+        let git = Git::new(20);
+        let args = ["rev-parse", "--absolute-git-dir", "--git-common-dir", "--is-bare-repository"];
+        let out = git.run(&[&args[..], &["--show-object-format"]].concat(), None)?;
+        let out = String::from_utf8_lossy(&out);
+        let lines: Vec<&str> = out.lines().collect();
+        let [git_dir, common_dir, bare, format] = lines[..] else {
+            bail!("git rev-parse printed {out:?}");
+        };
+        let here = std::env::current_dir().context("reading the current directory")?;
+        let git_dir = PathBuf::from(git_dir);
+        let common_dir = here.join(common_dir);
+        let id_len = match format {
+            "sha1" => 20,
+            "sha256" => 32,
+            other => bail!("an object format zoomguard does not know: {other:?}"),
+        };
+        let work_tree = if bare == "true" {
+            None
+        } else {
+            // Fails inside the git directory of a non-bare repository: no work tree there.
+            git.run(&["rev-parse", "--show-toplevel"], None).ok().map(|out| {
+                let text = String::from_utf8_lossy(&out);
+                PathBuf::from(text.strip_suffix('\n').unwrap_or(&text))
+            })
+        };
+        Ok((Layout { git_dir, common_dir, work_tree }, id_len))
+    }
+}
+
+/// Whether a libgit2 error says that an object is not there.
+pub fn is_absent(error: &git2::Error) -> bool {
+    error.code() == ErrorCode::NotFound && matches!(error.class(), ErrorClass::Odb | ErrorClass::Object)
+}

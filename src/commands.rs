@@ -17,7 +17,7 @@ use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
-use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, Repo};
+use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, Repo, WhenAbsent};
 use crate::synth;
 
 /// The process exit status contract.
@@ -132,8 +132,8 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome =
-        scan_commits(&mut repo, &commits, default_jobs(), &settings)?.finish(Scope::Push, started);
+    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), &settings, WhenAbsent::Fails)?
+        .finish(Scope::Push, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -145,8 +145,8 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let mut repo = source::open()?;
     let commits = push::received_commits(&repo, &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome =
-        scan_commits(&mut repo, &commits, default_jobs(), &settings)?.finish(Scope::Receive, started);
+    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), &settings, WhenAbsent::Fails)?
+        .finish(Scope::Receive, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
 }
@@ -249,8 +249,8 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             let mut repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
             let settings = Settings::open(Some(&repo))?;
-            let mut outcome =
-                scan_commits(&mut repo, &commits, jobs, &settings)?.finish(Scope::Range, started);
+            let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings, WhenAbsent::IsSkipped)?
+                .finish(Scope::Range, started);
             allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
         }
@@ -298,23 +298,38 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
     let mut repo = source::open()?;
     let commits = source::commits::all_commits(&repo)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings)?.finish(Scope::History, started);
+    let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings, WhenAbsent::IsSkipped)?
+        .finish(Scope::History, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
     let at_head = source::commits::places_at_head(&repo, &secrets)?;
     let head_known = at_head.is_some();
-    for (credential, places) in credentials.iter_mut().zip(at_head.unwrap_or_default()) {
+    let (at_head, absent_at_head) = at_head.unwrap_or_default();
+    for (credential, places) in credentials.iter_mut().zip(at_head) {
         credential.at_head = places;
+    }
+    // Files of HEAD that are absent were not searched: say so, as for any file not scanned.
+    if !absent_at_head.is_empty() {
+        outcome.absent.extend(absent_at_head);
+        outcome.absent.sort_unstable();
+        outcome.absent.dedup();
     }
     emit(&outcome, Some((&credentials, head_known)), reporting)
 }
 
 /// Collects and scans `commits` on up to `jobs` threads (this one with `repo`, the others
 /// each with a repository handle of its own), with a progress line on a terminal. Files over
-/// `zoomguard.maxFileSize` are listed, not read. Each commit is its own project state: a
-/// generic name counts when that commit's files or manifests show Zoom.
-fn scan_commits(repo: &mut Repo, commits: &[ObjectId], jobs: usize, settings: &Settings) -> Result<Outcome> {
+/// `zoomguard.maxFileSize` are listed, not read; `when_absent` says what a file whose content
+/// is absent means. Each commit is its own project state: a generic name counts when that
+/// commit's files or manifests show Zoom.
+fn scan_commits(
+    repo: &mut Repo,
+    commits: &[ObjectId],
+    jobs: usize,
+    settings: &Settings,
+    when_absent: WhenAbsent,
+) -> Result<Outcome> {
     let max_file_size = settings.max_file_size()?;
     let options = ScanOptions { project: project_context::configured(settings)?, ..ScanOptions::default() };
     let look = ProjectLook::new(repo);
@@ -324,7 +339,7 @@ fn scan_commits(repo: &mut Repo, commits: &[ObjectId], jobs: usize, settings: &S
         jobs,
         open: &source::open,
         collect: &|repo: &mut Repo, &(position, oid): &(usize, ObjectId)| {
-            source::commits::changes_of(repo, oid, position, max_file_size)
+            source::commits::changes_of(repo, oid, position, max_file_size, when_absent)
         },
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
@@ -446,9 +461,13 @@ fn emit(
 }
 
 /// Whether a clean run must still print its summary: files were left unscanned (too
-/// large, or not decodable) or findings did not block. Never a silent pass.
+/// large, not decodable, or absent from the object store) or findings did not block. Never
+/// a silent pass.
 fn worth_saying(outcome: &Outcome) -> bool {
-    !outcome.too_large.is_empty() || !outcome.undecodable.is_empty() || outcome.below_min_severity > 0
+    !outcome.too_large.is_empty()
+        || !outcome.undecodable.is_empty()
+        || !outcome.absent.is_empty()
+        || outcome.below_min_severity > 0
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

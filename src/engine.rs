@@ -76,6 +76,12 @@ pub struct Outcome {
     /// Files in a text encoding they do not decode in (UTF-16, UTF-32), not scanned, each
     /// path once.
     pub undecodable: Vec<String>,
+    /// Files whose content is absent from the object store (a partial clone, a mirror that
+    /// dropped large files), not scanned, each path once.
+    pub absent: Vec<String>,
+    /// Files whose old version is absent from the object store, scanned whole (every line
+    /// counted as added), each path once.
+    pub old_absent: Vec<String>,
     /// Findings dropped by an inline `zoomguard:allow` marker.
     pub allowed_by_marker: usize,
     /// Findings dropped by `.zoomguardignore` (fingerprint or path glob).
@@ -114,6 +120,8 @@ impl Outcome {
         self.binary_skipped.append(&mut other.binary_skipped);
         self.too_large.append(&mut other.too_large);
         self.undecodable.append(&mut other.undecodable);
+        self.absent.append(&mut other.absent);
+        self.old_absent.append(&mut other.old_absent);
         self.allowed_by_marker += other.allowed_by_marker;
         self.allowed_by_ignore_file += other.allowed_by_ignore_file;
         self.allowed_by_baseline += other.allowed_by_baseline;
@@ -169,6 +177,10 @@ impl Outcome {
         self.too_large.dedup();
         self.undecodable.sort_unstable();
         self.undecodable.dedup();
+        self.absent.sort_unstable();
+        self.absent.dedup();
+        self.old_absent.sort_unstable();
+        self.old_absent.dedup();
         self.scope = scope;
         self.elapsed = started.elapsed();
         self
@@ -183,6 +195,8 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
         binary_skipped: collected.binary_skipped.clone(),
         too_large: collected.too_large.clone(),
         undecodable: collected.undecodable.clone(),
+        absent: collected.absent.clone(),
+        old_absent: collected.old_absent.clone(),
         ..Outcome::default()
     };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {

@@ -19,6 +19,8 @@ mod gitformats;
 mod hook;
 #[path = "it/managers.rs"]
 mod managers;
+#[path = "it/partial.rs"]
+mod partial;
 #[path = "it/policy.rs"]
 mod policy;
 #[path = "it/project.rs"]

@@ -197,17 +197,32 @@ pub fn summary(outcome: &Outcome) -> String {
     for (paths, why) in [
         (&outcome.too_large, "over zoomguard.maxFileSize"),
         (&outcome.undecodable, "not valid in the text encoding they claim (UTF-16 or UTF-32)"),
+        (&outcome.absent, "absent from the object store (a partial clone, or a mirror without them)"),
     ] {
         if !paths.is_empty() {
-            let mut names: Vec<String> = paths.iter().take(3).map(|p| sanitize(p)).collect();
-            if paths.len() > names.len() {
-                names.push("…".to_owned());
-            }
             let _ =
-                write!(line, "; {} NOT scanned, {why}: {}", plural(paths.len(), "file"), names.join(", "));
+                write!(line, "; {} NOT scanned, {why}: {}", plural(paths.len(), "file"), first_names(paths));
         }
     }
+    if !outcome.old_absent.is_empty() {
+        let _ = write!(
+            line,
+            "; {} scanned whole, every line as added, since the old version is absent from the \
+             object store (a partial clone): {}",
+            plural(outcome.old_absent.len(), "file"),
+            first_names(&outcome.old_absent)
+        );
+    }
     line
+}
+
+/// The first three of `paths`, sanitised, and `…` when there are more.
+fn first_names(paths: &[String]) -> String {
+    let mut names: Vec<String> = paths.iter().take(3).map(|p| sanitize(p)).collect();
+    if paths.len() > names.len() {
+        names.push("…".to_owned());
+    }
+    names.join(", ")
 }
 
 fn finding_block(out: &mut String, file_finding: &FileFinding) {

@@ -34,6 +34,8 @@ pub fn render(outcome: &Outcome, inventory: Option<&[Credential]>) -> String {
             "binary_skipped": outcome.binary_skipped,
             "too_large": outcome.too_large,
             "undecodable": outcome.undecodable,
+            "absent": outcome.absent,
+            "old_version_absent": outcome.old_absent,
             "elapsed_ms": u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX),
         },
         "findings": outcome.findings.iter().map(finding).collect::<Vec<_>>(),

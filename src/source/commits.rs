@@ -14,7 +14,9 @@ use anyhow::{bail, Context, Result};
 use git2::{DiffOptions, Sort};
 
 use super::oid::Peeled;
-use super::{changed_files, find_similar, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo};
+use super::{
+    changed_files, find_similar, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo, WhenAbsent,
+};
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
 
@@ -129,8 +131,14 @@ pub fn new_commits(
 /// What commit `oid` adds: its diff against its first parent (a root commit against the
 /// empty tree), and for a merge only the lines that no parent had. `position` is the
 /// commit's place in the walk (see [`CommitInfo::position`]); files over `max_file_size`
-/// bytes are listed, not read.
-pub fn changes_of(repo: &Repo, oid: ObjectId, position: usize, max_file_size: u64) -> Result<Collected> {
+/// bytes are listed, not read; `when_absent` says what a file whose content is absent means.
+pub fn changes_of(
+    repo: &Repo,
+    oid: ObjectId,
+    position: usize,
+    max_file_size: u64,
+    when_absent: WhenAbsent,
+) -> Result<Collected> {
     let commit = repo.commit(oid)?;
     let info = Arc::new(CommitInfo {
         id: oid.to_string(),
@@ -139,6 +147,7 @@ pub fn changes_of(repo: &Repo, oid: ObjectId, position: usize, max_file_size: u6
         position,
     });
     let mut added = Collected::with_max_file_size(max_file_size);
+    added.when_absent = when_absent;
     let first = commit_files(repo, commit.parents.first().copied(), oid)?;
     added.add_files(repo, &first, Some(&info))?;
     for &other_parent in commit.parents.iter().skip(1) {
@@ -163,12 +172,15 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
     };
     let tree = tree_of(commit, "commit")?;
     let parent_tree = parent.map(|parent| tree_of(parent, "the parent commit")).transpose()?;
-    let mut options = DiffOptions::new();
-    options.context_lines(0).include_typechange(true).ignore_submodules(true);
-    let diff = lib
-        .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
-        .with_context(|| format!("diffing commit {commit}"))?;
-    let diff = find_similar(diff, CopySources::ModifiedFilesOnly)?;
+    let diff = find_similar(
+        || {
+            let mut options = DiffOptions::new();
+            options.context_lines(0).include_typechange(true).ignore_submodules(true);
+            lib.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
+                .with_context(|| format!("diffing commit {commit}"))
+        },
+        CopySources::ModifiedFilesOnly,
+    )?;
     Ok(changed_files(&diff))
 }
 
@@ -176,21 +188,22 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
 pub type TreePlaces = Vec<(String, u32)>;
 
 /// Where each of `needles` sits in HEAD's tree: for each needle, the (path, 1-based line) of
-/// every occurrence in a text file. `None` when HEAD names no commit (an empty repository).
-pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<Vec<TreePlaces>>> {
+/// every occurrence in a text file; and the paths of HEAD's files that are absent from the
+/// object store, so not searched. `None` when HEAD names no commit (an empty repository).
+pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<(Vec<TreePlaces>, Vec<String>)>> {
     let Ok(Some(head)) = repo.head() else { return Ok(None) };
     let mut places = vec![Vec::new(); needles.len()];
+    let mut absent = Vec::new();
     if needles.is_empty() {
-        return Ok(Some(places));
+        return Ok(Some((places, absent)));
     }
     let searcher = AhoCorasick::new(needles).context("building the search for the values at HEAD")?;
     let index_of: HashMap<&str, usize> = needles.iter().enumerate().map(|(i, needle)| (*needle, i)).collect();
     for (path, id) in repo.tree_files(head).context("reading the tree of HEAD")? {
-        let what = format!("{path} at HEAD");
-        let content = repo
-            .read_blob(id)
-            .with_context(|| format!("reading {what}"))?
-            .ok_or_else(|| repo.absent_error(id, &what))?;
+        let Some(content) = repo.read_blob(id).with_context(|| format!("reading {path} at HEAD"))? else {
+            absent.push(path);
+            continue;
+        };
         // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
         let Some(text) = read_text(&content).into_text() else { continue };
         let mut here: Vec<(usize, u32)> = searcher
@@ -215,5 +228,5 @@ pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<Vec<TreePl
             places[index].push((path.clone(), line));
         }
     }
-    Ok(Some(places))
+    Ok(Some((places, absent)))
 }

@@ -279,15 +279,39 @@ impl Git {
         self.raw_diff(&["diff-tree", "-r"], &[&base, &commit.to_string()], CopySources::ModifiedFilesOnly)
     }
 
-    /// A raw diff with renames and copies.
+    /// A raw diff with renames and copies. Finding an edited rename reads both blobs; where
+    /// one is absent (a partial clone), git fails, and the diff is made again with exact
+    /// renames only, which compare ids and read nothing (as libgit2 does, see
+    /// `super::find_similar`): the new file then counts as added, every line of it.
     fn raw_diff(&self, command: &[&str], trees: &[&str], copies: CopySources) -> Result<Vec<ChangedFile>> {
         let mut args: Vec<&str> = command.to_vec();
-        args.extend(["--raw", "-z", "--no-abbrev", "-M", "-C"]);
-        if copies == CopySources::AllFiles {
-            args.push("--find-copies-harder");
+        args.extend(["--raw", "-z", "--no-abbrev"]);
+        let detection: &[&str] = match copies {
+            CopySources::ModifiedFilesOnly => &["-M", "-C"],
+            CopySources::AllFiles => &["-M", "-C", "--find-copies-harder"],
+        };
+        let with = |detection: &[&str]| {
+            let mut all = args.clone();
+            all.extend_from_slice(detection);
+            all.extend_from_slice(trees);
+            self.output(&all, None)
+        };
+        let mut output = with(detection)?;
+        if !output.status.success() {
+            let exact: Vec<&str> = detection
+                .iter()
+                .map(|&flag| match flag {
+                    "-M" => "-M100%",
+                    "-C" => "-C100%",
+                    other => other,
+                })
+                .collect();
+            output = with(&exact)?;
+            if !output.status.success() {
+                return Err(failure(command, &output.stderr));
+            }
         }
-        args.extend_from_slice(trees);
-        parse_raw_diff(&self.run(&args, None)?, self.id_len)
+        parse_raw_diff(&output.stdout, self.id_len)
     }
 
     fn with_batch<T>(&self, read: impl FnOnce(&mut Batch) -> Result<Option<T>>) -> Result<Option<T>> {
@@ -302,6 +326,11 @@ impl Git {
                 // The next request starts a new cat-file: this one may be half-way through an answer.
                 let said = batch.finish();
                 *slot = None;
+                // An older git's cat-file (2.39's, say) ends on an absent object of a partial
+                // clone ("could not fetch … from promisor remote") instead of calling it missing.
+                if said.contains("from promisor remote") {
+                    return Ok(None);
+                }
                 match last_lines(&said) {
                     said if said.is_empty() => Err(error),
                     said => Err(error.context(format!("git cat-file said: {said}"))),

@@ -34,6 +34,17 @@ pub fn open() -> Result<Repo> {
 /// Files larger than this are not read (git config `zoomguard.maxFileSize`): 100 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 
+/// What a changed file whose new content is absent from the object store means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WhenAbsent {
+    /// An error: a hook checks what the commit or push brings, and cannot check it.
+    #[default]
+    Fails,
+    /// The file is named as not scanned and the scan goes on (`scan --range`, `--history`
+    /// in a partial clone, or a mirror that dropped large files).
+    IsSkipped,
+}
+
 /// What a source produced: the changes to scan, and what it passed over and why.
 #[derive(Debug)]
 pub struct Collected {
@@ -49,8 +60,16 @@ pub struct Collected {
     /// Paths of files that claim a text encoding (UTF-16, UTF-32) but do not decode in it:
     /// not scanned, and named as such.
     pub undecodable: Vec<String>,
+    /// Paths of files whose content is absent from the object store: not scanned (only
+    /// with [`WhenAbsent::IsSkipped`]).
+    pub absent: Vec<String>,
+    /// Paths of files whose old version is absent from the object store: scanned whole,
+    /// every line as added.
+    pub old_absent: Vec<String>,
     /// The largest file read, in bytes.
     pub max_file_size: u64,
+    /// What an absent new version means.
+    pub when_absent: WhenAbsent,
 }
 
 impl Default for Collected {
@@ -60,7 +79,8 @@ impl Default for Collected {
 }
 
 impl Collected {
-    /// Nothing collected yet; files over `max_file_size` bytes will be listed, not read.
+    /// Nothing collected yet; files over `max_file_size` bytes will be listed, not read,
+    /// and an absent new version is an error.
     pub fn with_max_file_size(max_file_size: u64) -> Self {
         Collected {
             changes: Vec::new(),
@@ -68,7 +88,10 @@ impl Collected {
             binary_skipped: Vec::new(),
             too_large: Vec::new(),
             undecodable: Vec::new(),
+            absent: Vec::new(),
+            old_absent: Vec::new(),
             max_file_size,
+            when_absent: WhenAbsent::Fails,
         }
     }
 
@@ -82,13 +105,13 @@ impl Collected {
         for (mut change, commit) in self.changes.drain(..).zip(self.commits.drain(..)) {
             let Some(other) = other_side.get(change.path.as_str()) else { continue };
             if let Some((_, old_id)) = &other.old {
-                let what = format!("the version of {} in a parent of the merge", change.path);
-                let old = repo
-                    .read_blob(*old_id)
-                    .with_context(|| format!("reading {what}"))?
-                    .ok_or_else(|| repo.absent_error(*old_id, &what))?;
-                let ranges = OldLines::of(&text_of(&old)).added_ranges(&change.text);
-                change.added = change.added.intersect(&AddedLines::Ranges(ranges));
+                // An old version that is absent cannot narrow anything: the lines stay added.
+                if let Some(old) = repo.read_blob(*old_id).with_context(|| {
+                    format!("reading the version of {} in a parent of the merge", change.path)
+                })? {
+                    let ranges = OldLines::of(&text_of(&old)).added_ranges(&change.text);
+                    change.added = change.added.intersect(&AddedLines::Ranges(ranges));
+                }
             }
             if change.added != AddedLines::Ranges(Vec::new()) {
                 kept.push((change, commit));
@@ -133,7 +156,7 @@ impl Collected {
 
     /// Reads `file` and adds the lines it adds, labelled with `commit`; a binary file, one
     /// over the size limit, one that does not decode, or one that adds no line (a pure
-    /// rename) is listed or left out.
+    /// rename) is listed or left out. An old version that is absent makes every line added.
     pub fn add_file(
         &mut self,
         repo: &Repo,
@@ -144,6 +167,10 @@ impl Collected {
         let header = repo.header(file.id).with_context(|| format!("reading the size of {path}"))?;
         let size = match header {
             Some((_, size)) => size,
+            None if self.when_absent == WhenAbsent::IsSkipped => {
+                self.absent.push(path.clone());
+                return Ok(());
+            }
             None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
         };
         if size > self.max_file_size {
@@ -154,12 +181,13 @@ impl Collected {
         // once would double the memory a large file takes.
         let old = match &file.old {
             Some((old_path, old_id)) => {
-                let what = format!("the old content of {path}");
-                let blob = repo
-                    .read_blob(*old_id)
-                    .with_context(|| format!("reading {what}"))?
-                    .ok_or_else(|| repo.absent_error(*old_id, &what))?;
-                Some((old_path, OldLines::of(&text_of(&blob))))
+                match repo.read_blob(*old_id).with_context(|| format!("reading the old content of {path}"))? {
+                    Some(blob) => Some((old_path, OldLines::of(&text_of(&blob)))),
+                    None => {
+                        self.old_absent.push(path.clone());
+                        None
+                    }
+                }
             }
             None => None,
         };
@@ -223,13 +251,30 @@ pub fn changed_files(diff: &Diff<'_>) -> Vec<ChangedFile> {
         .collect()
 }
 
-/// Finds renames and copies in `diff`; copies come from any file with
-/// [`CopySources::AllFiles`].
-pub fn find_similar(mut diff: Diff<'_>, copies: CopySources) -> Result<Diff<'_>> {
-    let mut find = DiffFindOptions::new();
-    find.renames(true).copies(true).copies_from_unmodified(copies == CopySources::AllFiles);
-    diff.find_similar(Some(&mut find)).context("detecting renamed and copied files")?;
-    Ok(diff)
+/// Finds renames and copies in `diff` (made by `make`); copies come from any file with
+/// [`CopySources::AllFiles`]. Finding an edited rename reads both blobs, and libgit2 fails
+/// where one is absent (a partial clone): then the diff is made again and only exact
+/// renames and copies are found, by id, with nothing read; the new file counts as added,
+/// every line of it, as in git's own fallback ([`git::Git`]).
+pub fn find_similar<'r>(make: impl Fn() -> Result<Diff<'r>>, copies: CopySources) -> Result<Diff<'r>> {
+    let options = |exact: bool| {
+        let mut find = DiffFindOptions::new();
+        find.renames(true)
+            .copies(true)
+            .copies_from_unmodified(copies == CopySources::AllFiles)
+            .exact_match_only(exact);
+        find
+    };
+    let mut diff = make()?;
+    match diff.find_similar(Some(&mut options(false))) {
+        Ok(()) => Ok(diff),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            let mut diff = make()?;
+            diff.find_similar(Some(&mut options(true))).context("detecting renamed and copied files")?;
+            Ok(diff)
+        }
+        Err(e) => Err(e).context("detecting renamed and copied files"),
+    }
 }
 
 /// Where copies may come from: only files modified in the change (cheap), or every file.

@@ -8,12 +8,13 @@
 //!
 //! Objects may be absent: a partial clone holds only what it fetched, a mirror may have
 //! dropped large blobs. Reads of content say `None` for an absent object and the caller
-//! decides what that means; an absent object that a step cannot do without is an
-//! [`Absent`] error.
+//! decides what that means (an old version that is absent makes its file new); an absent
+//! object that a step cannot do without is an [`Absent`] error.
 
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use anyhow::{bail, Context, Result};
 use git2::{ErrorClass, ErrorCode, ObjectType, Repository};
@@ -72,6 +73,7 @@ impl Repo {
         // read (SHA-1 with collision detection): re-hashing was half the time of a history scan.
         // A damaged object still fails to inflate or parse, and that is still an error.
         git2::opts::strict_hash_verification(false);
+        allow_partial_clones();
         match Repository::open_from_env() {
             Ok(repo) => Ok(Repo::from(repo)),
             Err(error) => match Layout::discover() {
@@ -387,4 +389,32 @@ impl Layout {
 /// Whether a libgit2 error says that an object is not there.
 pub fn is_absent(error: &git2::Error) -> bool {
     error.code() == ErrorCode::NotFound && matches!(error.class(), ErrorClass::Odb | ErrorClass::Object)
+}
+
+/// Lets libgit2 open a partial clone made by a git that records `extensions.partialClone`:
+/// libgit2 knows nothing of promisor remotes, so it never fetches, and an object the clone
+/// lacks reads as absent, which is what zoomguard wants of it.
+fn allow_partial_clones() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: libgit2 keeps this list in a global; it is set once, before any
+        // repository is opened, and every opening goes through this `Once`.
+        let _ = unsafe { git2::opts::set_extensions(&["partialclone"]) };
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::git;
+    use super::*;
+
+    #[test]
+    fn libgit2_opens_a_partial_clone_that_declares_its_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        git(dir.path(), &["config", "core.repositoryFormatVersion", "1"]);
+        git(dir.path(), &["config", "extensions.partialClone", "origin"]);
+        allow_partial_clones();
+        assert!(Repository::open(dir.path()).is_ok(), "libgit2 refuses a partial clone");
+    }
 }

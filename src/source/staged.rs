@@ -71,10 +71,13 @@ fn differences_diff<'r>(repo: &'r Repository, differences: &[Difference]) -> Res
             }
         }
     }
-    let diff = repo
-        .diff_index_to_index(&head, &staged, Some(&mut diff_options(CopySources::ModifiedFilesOnly)))
-        .context("comparing HEAD with the index")?;
-    find_similar(diff, CopySources::ModifiedFilesOnly)
+    find_similar(
+        || {
+            repo.diff_index_to_index(&head, &staged, Some(&mut diff_options(CopySources::ModifiedFilesOnly)))
+                .context("comparing HEAD with the index")
+        },
+        CopySources::ModifiedFilesOnly,
+    )
 }
 
 fn index_entry(path: &[u8], side: Side) -> IndexEntry {
@@ -148,10 +151,13 @@ fn staged_diff<'r>(
     index: &Index,
     copies: CopySources,
 ) -> Result<Diff<'r>> {
-    let diff = repo
-        .diff_tree_to_index(head, Some(index), Some(&mut diff_options(copies)))
-        .context("comparing HEAD with the index")?;
-    find_similar(diff, copies)
+    find_similar(
+        || {
+            repo.diff_tree_to_index(head, Some(index), Some(&mut diff_options(copies)))
+                .context("comparing HEAD with the index")
+        },
+        copies,
+    )
 }
 
 fn diff_options(copies: CopySources) -> DiffOptions {

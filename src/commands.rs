@@ -212,6 +212,9 @@ pub enum Failure {
 pub fn failed(error: &anyhow::Error, failure: Failure) -> u8 {
     // The cause may quote a path or ref name from the repository: print it sanitised.
     note(format_args!("zoomguard: error: {}", crate::report::sanitize(&output::error_chain(error))));
+    if let Some(hint) = source::repo::partial_clone_hint(error) {
+        note(format_args!("zoomguard: hint: {}", crate::report::sanitize(&hint)));
+    }
     match failure {
         Failure::Scan => {
             note(format_args!(

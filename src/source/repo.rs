@@ -9,7 +9,8 @@
 //! Objects may be absent: a partial clone holds only what it fetched, a mirror may have
 //! dropped large blobs. Reads of content say `None` for an absent object and the caller
 //! decides what that means (an old version that is absent makes its file new); an absent
-//! object that a step cannot do without is an [`Absent`] error.
+//! object that a step cannot do without is an [`Absent`] error, and the error report adds
+//! how to fetch it when the repository is a partial clone ([`partial_clone_hint`]).
 
 use std::fmt;
 use std::io::Read;
@@ -401,6 +402,41 @@ fn allow_partial_clones() {
         // repository is opened, and every opening goes through this `Once`.
         let _ = unsafe { git2::opts::set_extensions(&["partialclone"]) };
     });
+}
+
+/// When `error` is about an object that is absent and the repository (from the
+/// environment) is a partial clone: how to get it, since zoomguard never fetches.
+pub fn partial_clone_hint(error: &anyhow::Error) -> Option<String> {
+    let about_absent = error.chain().any(|cause| {
+        cause.downcast_ref::<Absent>().is_some()
+            || cause.downcast_ref::<git2::Error>().is_some_and(is_absent)
+            || ["promisor remote", "lazy fetching disabled"]
+                .iter()
+                .any(|said| cause.to_string().contains(said))
+    });
+    if !about_absent {
+        return None;
+    }
+    let config = Repo::open().ok()?.config().ok()?;
+    let mut promisor = config.get_string("extensions.partialClone").ok();
+    if promisor.is_none() {
+        let mut entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+        while let Some(Ok(entry)) = entries.next() {
+            let value = entry.value().unwrap_or_default().to_ascii_lowercase();
+            if matches!(value.as_str(), "true" | "yes" | "on" | "1") {
+                let name = entry.name().unwrap_or_default();
+                promisor =
+                    name.strip_prefix("remote.").and_then(|n| n.strip_suffix(".promisor")).map(str::to_owned);
+            }
+        }
+    }
+    let remote = promisor?;
+    Some(format!(
+        "this repository is a partial clone: objects it has not fetched from its promisor remote \
+         {remote:?} are not here, and zoomguard never fetches them. Fetch what this needs with git \
+         (`git cat-file -e <id>` fetches one object; `git rev-list --objects --missing=print <commit>` \
+         lists what is missing), then run again."
+    ))
 }
 
 #[cfg(test)]

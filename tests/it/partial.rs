@@ -1,7 +1,8 @@
 //! Partial clones and object stores that lack objects (issue 15): an old version that is
 //! not here never fails a hook and is never fetched, the new file is scanned whole and `-v`
 //! says so; a history or range scan skips a blob that is absent and names it, instead of
-//! losing every other commit's result.
+//! losing every other commit's result; an object the scan cannot do without is an error
+//! that says how to fetch it.
 //!
 //! The clones are real `git clone --filter=…` of a local repository that serves filters.
 
@@ -226,6 +227,23 @@ fn a_blob_lost_from_a_plain_repository_is_skipped_by_history_scans() {
     );
     assert_eq!(push.code, 2, "{push}");
     assert!(push.stderr.contains("assets/big.txt") && push.stderr.contains("object store"), "{push}");
+}
+
+/// An object the scan cannot do without (here a tree: `--filter=tree:0` fetches none) is an
+/// error that says how to fetch it, since zoomguard never does.
+#[test]
+fn an_absent_tree_is_an_error_with_a_partial_clone_hint() {
+    let partial = Partial::new("tree:0", &["--no-checkout"], |origin| {
+        origin.commit_files_unchecked(&[("dir/notes.env", &filler(2))]);
+        origin.stage("dir/more.env", filler(2));
+        origin.commit_unchecked("more");
+    });
+    let run = partial.zoomguard(&["scan", "--history"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("is not in this repository's object store"), "{run}");
+    assert!(run.stderr.contains("partial clone") && run.stderr.contains("\"origin\""), "no hint:\n{run}");
+    assert!(run.stderr.contains("git cat-file -e"), "no way to fetch it is given:\n{run}");
+    assert!(!partial.has("HEAD^{tree}"), "the scan fetched the tree");
 }
 
 /// The same partial-clone situations in a SHA-256 repository, which zoomguard reads

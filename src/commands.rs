@@ -15,9 +15,10 @@ use crate::inventory::{self, Credential};
 use crate::output::{self, note, say};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
+use crate::source::commits::{NamedObject, Targets};
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
-use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, Repo, WhenAbsent};
+use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
 use crate::synth;
 
 /// The process exit status contract.
@@ -130,9 +131,9 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
     }
     let mut repo = source::open()?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
-    let commits = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
+    let targets = push::commits_to_push(&repo, remote.as_deref(), &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), &settings, WhenAbsent::Fails)?
+    let mut outcome = scan_commits(&mut repo, &targets, default_jobs(), &settings, WhenAbsent::Fails)?
         .finish(Scope::Push, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
@@ -143,9 +144,9 @@ pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let started = Instant::now();
     let updates = push::parse_pre_receive(&hook_input("reading the pushed refs")?)?;
     let mut repo = source::open()?;
-    let commits = push::received_commits(&repo, &updates)?;
+    let targets = push::received_commits(&repo, &updates)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome = scan_commits(&mut repo, &commits, default_jobs(), &settings, WhenAbsent::Fails)?
+    let mut outcome = scan_commits(&mut repo, &targets, default_jobs(), &settings, WhenAbsent::Fails)?
         .finish(Scope::Receive, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
@@ -251,8 +252,9 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
         ScanTarget::Range(spec) => {
             let mut repo = source::open()?;
             let commits = source::commits::range_commits(&repo, spec)?;
+            let targets = Targets { commits, objects: Vec::new() };
             let settings = Settings::open(Some(&repo))?;
-            let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings, WhenAbsent::IsSkipped)?
+            let mut outcome = scan_commits(&mut repo, &targets, jobs, &settings, WhenAbsent::IsSkipped)?
                 .finish(Scope::Range, started);
             allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
             emit(&outcome, None, reporting)
@@ -299,9 +301,9 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
 /// `zoomguard scan --history`: every commit of every ref, grouped into the leak inventory.
 fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Status> {
     let mut repo = source::open()?;
-    let commits = source::commits::all_commits(&repo)?;
+    let targets = source::commits::all_commits(&repo)?;
     let settings = Settings::open(Some(&repo))?;
-    let mut outcome = scan_commits(&mut repo, &commits, jobs, &settings, WhenAbsent::IsSkipped)?
+    let mut outcome = scan_commits(&mut repo, &targets, jobs, &settings, WhenAbsent::IsSkipped)?
         .finish(Scope::History, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     let mut credentials = inventory::group(&outcome.findings);
@@ -321,14 +323,21 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
     emit(&outcome, Some((&credentials, head_known)), reporting)
 }
 
-/// Collects and scans `commits` on up to `jobs` threads (this one with `repo`, the others
+/// One thing [`scan_commits`] reads: a commit (with its place in the walk), or a blob or
+/// tree that a ref names.
+enum Item<'a> {
+    Commit(usize, ObjectId),
+    Object(&'a NamedObject),
+}
+
+/// Collects and scans `targets` on up to `jobs` threads (this one with `repo`, the others
 /// each with a repository handle of its own), with a progress line on a terminal. Files over
 /// `zoomguard.maxFileSize` are listed, not read; `when_absent` says what a file whose content
 /// is absent means. Each commit is its own project state: a generic name counts when that
 /// commit's files or manifests show Zoom.
 fn scan_commits(
     repo: &mut Repo,
-    commits: &[ObjectId],
+    targets: &Targets,
     jobs: usize,
     settings: &Settings,
     when_absent: WhenAbsent,
@@ -336,24 +345,41 @@ fn scan_commits(
     let max_file_size = settings.max_file_size()?;
     let options = ScanOptions { project: project_context::configured(settings)?, ..ScanOptions::default() };
     let look = ProjectLook::new(repo);
-    let progress = Progress::new(commits.len(), "commits");
-    let numbered: Vec<(usize, ObjectId)> = commits.iter().copied().enumerate().collect();
+    let progress = Progress::new(targets.commits.len() + targets.objects.len(), "commits");
+    let mut items: Vec<Item<'_>> = targets
+        .commits
+        .iter()
+        .copied()
+        .enumerate()
+        .map(|(position, oid)| Item::Commit(position, oid))
+        .collect();
+    items.extend(targets.objects.iter().map(Item::Object));
     let workers = Workers {
         jobs,
         open: &source::open,
-        collect: &|repo: &mut Repo, &(position, oid): &(usize, ObjectId)| {
-            source::commits::changes_of(repo, oid, position, max_file_size, when_absent)
+        collect: &|repo: &mut Repo, item: &Item<'_>| match *item {
+            Item::Commit(position, oid) => {
+                source::commits::changes_of(repo, oid, position, max_file_size, when_absent)
+            }
+            Item::Object(object) => {
+                source::commits::changes_of_object(repo, object, max_file_size, when_absent)
+            }
         },
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
-        settle: Settle::EachItem(&|repo: &mut Repo, &(_, oid): &(usize, ObjectId), paths: &[&str]| {
-            Ok(look.in_tree(repo, Some(oid), paths))
+        settle: Settle::EachItem(&|repo: &mut Repo, item: &Item<'_>, paths: &[&str]| {
+            let tree = match *item {
+                Item::Commit(_, oid) => Some(oid),
+                Item::Object(NamedObject { kind: ObjectKind::Tree, id, .. }) => Some(*id),
+                Item::Object(_) => None,
+            };
+            Ok(look.in_tree(repo, tree, paths))
         }),
     };
-    let outcome = engine::run_each(&numbered, &workers, &options, repo);
+    let outcome = engine::run_each(&items, &workers, &options, repo);
     progress.finish();
     let mut outcome = outcome?.0;
-    outcome.commits_scanned = commits.len();
+    outcome.commits_scanned = targets.commits.len();
     Ok(outcome)
 }
 

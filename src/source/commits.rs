@@ -5,6 +5,9 @@
 //! merge, only lines that no parent had count, so merging a branch does not report again
 //! what the branch brought. The diffs come from libgit2, or from `git diff-tree` where
 //! libgit2 cannot open the repository; which lines a file adds is worked out here either way.
+//!
+//! A ref may name a blob or a tree instead of a commit (`git tag notes $(git hash-object -w
+//! notes.txt)`): such an object is scanned whole, as new files, instead of being an error.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -20,15 +23,45 @@ use super::{
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
 
-/// Every commit reachable from any ref or from HEAD, oldest first.
-pub fn all_commits(repo: &Repo) -> Result<Vec<ObjectId>> {
-    let mut tips = ref_targets(repo, "refs/")?;
+/// What a scan reads: commits, and the blobs and trees that refs name directly.
+#[derive(Debug, Default)]
+pub struct Targets {
+    /// Commits, oldest first.
+    pub commits: Vec<ObjectId>,
+    /// Blobs and trees named by a ref (a tag), each scanned whole.
+    pub objects: Vec<NamedObject>,
+}
+
+/// A blob or tree that a ref names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedObject {
+    /// The ref's name (`refs/tags/notes`): a blob's path in reports, a tree's files' prefix.
+    pub name: String,
+    /// A blob or a tree.
+    pub kind: ObjectKind,
+    /// The object.
+    pub id: ObjectId,
+}
+
+/// Every commit reachable from any ref or from HEAD, oldest first, and the blobs and trees
+/// that refs name.
+pub fn all_commits(repo: &Repo) -> Result<Targets> {
+    let mut tips = Vec::new();
+    let mut targets = Targets::default();
+    for (name, target) in refs(repo, "refs/")? {
+        match target {
+            Some((ObjectKind::Commit, id)) => tips.push(id),
+            Some((kind @ (ObjectKind::Blob | ObjectKind::Tree), id)) => {
+                targets.objects.push(NamedObject { name, kind, id })
+            }
+            _ => {}
+        }
+    }
     if let Some(head) = repo.head().ok().flatten() {
         tips.push(head);
     }
-    let mut commits = Vec::new();
-    new_commits(repo, &tips, &[], &mut HashSet::new(), &mut commits)?;
-    Ok(commits)
+    new_commits(repo, &tips, &[], &mut HashSet::new(), &mut targets.commits)?;
+    Ok(targets)
 }
 
 /// The commits of `spec` (`A..B`: reachable from B and not from A; `A...B`: reachable from
@@ -156,6 +189,30 @@ pub fn changes_of(
     }
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
     added.add_message(&commit.message, &info);
+    Ok(added)
+}
+
+/// What a blob or tree that a ref names holds, scanned whole: a blob as one file named
+/// after the ref, a tree's files as `<ref>:<path>`.
+pub fn changes_of_object(
+    repo: &Repo,
+    object: &NamedObject,
+    max_file_size: u64,
+    when_absent: WhenAbsent,
+) -> Result<Collected> {
+    let mut added = Collected::with_max_file_size(max_file_size);
+    added.when_absent = when_absent;
+    let new_file = |path: String, id| ChangedFile { path, old: None, id, binary: false };
+    let files = match object.kind {
+        ObjectKind::Tree => repo
+            .tree_files(object.id)
+            .with_context(|| format!("reading the tree that {} names", object.name))?
+            .into_iter()
+            .map(|(path, id)| new_file(format!("{}:{path}", object.name), id))
+            .collect(),
+        _ => vec![new_file(object.name.clone(), object.id)],
+    };
+    added.add_files(repo, &files, None)?;
     Ok(added)
 }
 

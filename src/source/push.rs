@@ -5,13 +5,14 @@
 //! A commit counts when the push sends it and the remote does not have it yet: for an update
 //! of an existing remote branch, the commits since the remote's sha; for a new branch, the
 //! commits not reachable from any ref we know of that remote. A deletion sends nothing.
-//! What each commit adds is read by [`super::commits::changes_of`].
+//! What each commit adds is read by [`super::commits::changes_of`]. A pushed tag of a blob
+//! or a tree sends that object, which is scanned whole.
 
 use std::collections::HashSet;
 
 use anyhow::{bail, Context, Result};
 
-use super::commits::{new_commits, ref_targets};
+use super::commits::{new_commits, ref_targets, NamedObject, Targets};
 use super::{ObjectId, ObjectKind, Repo};
 
 /// One line of pre-push input.
@@ -60,15 +61,16 @@ pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
     }])
 }
 
-/// Every commit that `updates` would send to `remote` and the remote lacks, oldest first.
-pub fn commits_to_push(repo: &Repo, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Vec<ObjectId>> {
+/// Every commit that `updates` would send to `remote` and the remote lacks, oldest first;
+/// and the blobs and trees that pushed refs name.
+pub fn commits_to_push(repo: &Repo, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Targets> {
     // Skip what the remote has: whatever any ref of that remote points at (a new branch, or
     // commits the remote has under another branch), and each ref's old commit.
     let remote_has = match remote {
         Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/"))?,
         None => Vec::new(),
     };
-    let mut commits = Vec::new();
+    let mut targets = Targets::default();
     let mut seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
         let mut hide = remote_has.clone();
@@ -77,24 +79,34 @@ pub fn commits_to_push(repo: &Repo, remote: Option<&str>, updates: &[RefUpdate])
                 hide.push(commit);
             }
         }
-        add_commits(repo, &mut commits, &mut seen, &update.local_ref, update.local, &hide)
-            .with_context(|| format!("reading the commits {} sends", update.local_ref))?;
+        let sent = |what: &str| format!("{what} {} sends", update.local_ref);
+        let unchanged = update.local == update.remote;
+        add_target(repo, &mut targets, &mut seen, &update.local_ref, update.local, &hide, unchanged)
+            .with_context(|| sent("reading the commits"))?;
     }
-    Ok(commits)
+    Ok(targets)
 }
 
-/// Adds the commits that `id`, which `name` now names, reaches and `hide` does not.
-fn add_commits(
+/// Adds what `id`, which `name` now names, brings: the commits it reaches that `hide` does
+/// not, or, for a blob or a tree (unless `unchanged`), that object.
+fn add_target(
     repo: &Repo,
-    commits: &mut Vec<ObjectId>,
+    targets: &mut Targets,
     seen: &mut HashSet<ObjectId>,
     name: &str,
     id: ObjectId,
     hide: &[ObjectId],
+    unchanged: bool,
 ) -> Result<()> {
     match repo.peel(id)? {
-        Some((ObjectKind::Commit, commit)) => new_commits(repo, &[commit], hide, seen, commits),
-        Some((kind, _)) => bail!("{name} names a {}, not a commit", kind.name()),
+        Some((ObjectKind::Commit, commit)) => new_commits(repo, &[commit], hide, seen, &mut targets.commits),
+        Some((kind @ (ObjectKind::Blob | ObjectKind::Tree), id)) => {
+            if !unchanged && seen.insert(id) {
+                targets.objects.push(NamedObject { name: name.to_owned(), kind, id });
+            }
+            Ok(())
+        }
+        Some((ObjectKind::Tag, _)) => bail!("a tag that names nothing"),
         None => Err(repo.absent_error(id, &format!("what {name} names"))),
     }
 }
@@ -141,19 +153,28 @@ fn hook_input_lines<'a, const N: usize>(input: &'a str, shape: &str) -> Result<V
     Ok(lines)
 }
 
-/// The commits a push brings to this (server) repository, oldest first. The new objects sit
-/// in git's quarantine directory, which `open_from_env` (and git itself) reads through
-/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
-pub fn received_commits(repo: &Repo, updates: &[ReceivedUpdate]) -> Result<Vec<ObjectId>> {
-    let mut commits = Vec::new();
+/// The commits a push brings to this (server) repository, oldest first, and the blobs and
+/// trees that pushed refs name. The new objects sit in git's quarantine directory, which
+/// `open_from_env` (and git itself) reads through `GIT_OBJECT_DIRECTORY` and
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub fn received_commits(repo: &Repo, updates: &[ReceivedUpdate]) -> Result<Targets> {
+    let mut targets = Targets::default();
     let mut seen = HashSet::new();
     // The server has everything its refs reach, whichever ref is being updated.
     let existing = ref_targets(repo, "refs/")?;
     for update in updates.iter().filter(|u| !u.new.is_zero()) {
-        add_commits(repo, &mut commits, &mut seen, &update.name, update.new, &existing)
-            .with_context(|| format!("reading the commits pushed to {}", update.name))?;
+        add_target(
+            repo,
+            &mut targets,
+            &mut seen,
+            &update.name,
+            update.new,
+            &existing,
+            update.new == update.old,
+        )
+        .with_context(|| format!("reading the commits pushed to {}", update.name))?;
     }
-    Ok(commits)
+    Ok(targets)
 }
 
 fn full_oid(text: &str, line: usize) -> Result<ObjectId> {

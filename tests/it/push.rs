@@ -510,3 +510,89 @@ fn push_of_a_commit_whose_message_holds_a_secret_is_refused() {
     assert!(!run.all().contains(&secret(Y)), "never the secret itself:\n{run}");
     assert_ne!(pushing.remote_rev("refs/heads/main"), Some(sha), "the remote did not take it");
 }
+
+// ---- refs that name a blob or a tree ----
+
+/// Writes `contents` as a blob of `repo`; its id.
+fn blob_of(repo: &TestRepo, contents: &str) -> String {
+    let mut cmd = repo.command("git");
+    cmd.args(["hash-object", "-w", "--stdin"]);
+    let run = run_with_input(cmd, contents.as_bytes());
+    assert_eq!(run.code, 0, "{run}");
+    run.stdout.trim().to_owned()
+}
+
+/// A tree of `repo` holding `config/app.env` with the blob `blob`; its id.
+fn tree_with(repo: &TestRepo, blob: &str) -> String {
+    let mktree = |listing: String| {
+        let mut cmd = repo.command("git");
+        cmd.arg("mktree");
+        let run = run_with_input(cmd, listing.as_bytes());
+        assert_eq!(run.code, 0, "{run}");
+        run.stdout.trim().to_owned()
+    };
+    let config = mktree(format!("100644 blob {blob}\tapp.env\n"));
+    mktree(format!("040000 tree {config}\tconfig\n"))
+}
+
+/// Regression (issue 15): a pushed tag of a blob or of a tree made pre-push exit 2 ("object
+/// is not a committish"), clean or not. The object is scanned whole now: a blob as a file
+/// named after the tag, a tree's files as `<tag>:<path>`.
+#[test]
+fn pushed_tags_of_blobs_and_trees_are_scanned_whole() {
+    let p = Pushing::new();
+    let clean = blob_of(&p.repo, &filler(3));
+    p.repo.git_ok(["tag", "clean-blob", &clean]);
+    p.repo.git_ok(["tag", "clean-tree", &tree_with(&p.repo, &clean)]);
+    let run = p.push(&["origin", "refs/tags/clean-blob", "refs/tags/clean-tree"]);
+    assert_eq!(run.code, 0, "clean objects should pass:\n{run}");
+    assert_eq!(p.remote_rev("refs/tags/clean-blob"), Some(clean), "{run}");
+
+    let leak = blob_of(&p.repo, &(filler(2) + &secret_line(Y)));
+    p.repo.git_ok(["tag", "leak-blob", &leak]);
+    p.repo.git_ok(["tag", "-a", "-m", "notes", "annotated-leak", &leak]);
+    p.repo.git_ok(["tag", "leak-tree", &tree_with(&p.repo, &leak)]);
+    for (tag, at) in [
+        ("leak-blob", "refs/tags/leak-blob:3:20"),
+        ("annotated-leak", "refs/tags/annotated-leak:3:20"),
+        ("leak-tree", "refs/tags/leak-tree:config/app.env:3:20"),
+    ] {
+        let run = p.push(&["origin", &format!("refs/tags/{tag}")]);
+        assert_ne!(run.code, 0, "{tag}: the push should be refused:\n{run}");
+        assert!(run.stderr.contains(CLIENT_SECRET_RULE), "{tag}: the rule id is missing:\n{run}");
+        assert!(run.stderr.contains(at), "{tag}: {at} is not named:\n{run}");
+        assert!(!run.stderr.contains("committish"), "{tag}:\n{run}");
+        assert_no_secret(&run, &[Y]);
+        assert_eq!(p.remote_rev(&format!("refs/tags/{tag}")), None, "{tag} reached the remote:\n{run}");
+    }
+}
+
+/// The same on the server: pre-receive scans a pushed blob or tree whole.
+#[test]
+fn pre_receive_scans_pushed_blobs_and_trees_whole() {
+    let client = TestRepo::new();
+    let server = client.init_bare("server.git");
+    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
+    client.stage("settings.env", filler(3));
+    client.commit_unchecked("initial settings");
+    client.git_ok(["push", "-q", "origin", "main"]);
+    install_pre_receive(&server);
+    let clean = blob_of(&client, &filler(3));
+    client.git_ok(["tag", "clean-blob", &clean]);
+    let run = client.git(["push", "origin", "refs/tags/clean-blob"]);
+    assert_eq!(run.code, 0, "a clean blob should pass:\n{run}");
+
+    let leak = blob_of(&client, &(filler(2) + &secret_line(Z)));
+    client.git_ok(["tag", "leak-blob", &leak]);
+    client.git_ok(["tag", "leak-tree", &tree_with(&client, &leak)]);
+    for (tag, at) in
+        [("leak-blob", "refs/tags/leak-blob:3:20"), ("leak-tree", "refs/tags/leak-tree:config/app.env:3:20")]
+    {
+        let run = client.git(["push", "origin", &format!("refs/tags/{tag}")]);
+        assert_ne!(run.code, 0, "{tag}: the server should refuse it:\n{run}");
+        assert!(run.stderr.contains("pre-receive hook declined"), "{tag}:\n{run}");
+        assert!(run.stderr.contains(at), "{tag}: {at} is not named:\n{run}");
+        assert_no_secret(&run, &[Z]);
+        assert_eq!(client.rev_in(&server, &format!("refs/tags/{tag}")), None, "{tag} was accepted:\n{run}");
+    }
+}

@@ -342,3 +342,35 @@ fn history_finds_encoded_and_split_values_still_at_head() {
     assert_eq!(at_head, [("app/settings.py".to_owned(), 2), ("k8s/secret.yaml".to_owned(), 6)], "{history}");
     assert_never_printed(&history, &[204, 205]);
 }
+
+/// A ref that names a blob or a tree (`git tag notes $(git hash-object -w notes.env)`) holds
+/// text that no commit does: the history scans it whole, named after the ref.
+#[test]
+fn history_scans_the_blobs_and_trees_that_refs_name() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "clean\n", "start");
+    let write = |args: &[&str], input: String| {
+        let mut cmd = repo.command("git");
+        cmd.args(args);
+        let run = crate::support::run_with_input(cmd, input.as_bytes());
+        assert_eq!(run.code, 0, "{run}");
+        run.stdout.trim().to_owned()
+    };
+    let blob = write(&["hash-object", "-w", "--stdin"], filler(2) + &secret_line(A));
+    let other = write(&["hash-object", "-w", "--stdin"], secret_line(B));
+    let tree = write(&["mktree"], format!("100644 blob {other}\tkeys.env\n"));
+    repo.git_ok(["tag", "notes", &blob]);
+    repo.git_ok(["tag", "-a", "-m", "a snapshot", "snapshot", &tree]);
+    let run = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| format!("{}:{}", f["path"].as_str().unwrap_or_default(), f["line"]))
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["refs/tags/notes:3", "refs/tags/snapshot:keys.env:1"], "{run}");
+    assert_never_printed(&run, &[A, B]);
+}

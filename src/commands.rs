@@ -85,10 +85,7 @@ pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
         }
     }
     // A generic name counts if any staged file, or the project at HEAD, shows Zoom.
-    outcome.settle(|paths| {
-        let head = repo.head().ok().flatten();
-        Ok(ProjectLook::new(&repo).in_tree(&repo, head, paths))
-    })?;
+    outcome.settle(|paths| Ok(ProjectLook::at_head(&repo, paths)))?;
     let mut outcome = outcome.finish(Scope::Staged, started);
     allow_known(Some(&repo), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)
@@ -103,11 +100,7 @@ pub fn commit_msg(file: &Path, reporting: &Reporting) -> Result<Status> {
     let options = ScanOptions { project: project_context::configured(&settings)?, ..ScanOptions::default() };
     let collected = source::files::read_message(file, settings.max_file_size()?)?;
     let mut outcome = engine::scan_collected(&collected, &options);
-    outcome.settle(|paths| {
-        let Some(repo) = &repo else { return Ok(None) };
-        let head = repo.head().ok().flatten();
-        Ok(ProjectLook::new(repo).in_tree(repo, head, paths))
-    })?;
+    outcome.settle(|paths| Ok(repo.as_ref().and_then(|repo| ProjectLook::at_head(repo, paths))))?;
     let mut outcome = outcome.finish(Scope::CommitMessage, started);
     allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
     emit(&outcome, None, reporting)

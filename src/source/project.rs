@@ -47,6 +47,11 @@ impl ProjectLook {
         ProjectLook { names: names_signal(repo), manifests: Mutex::new(HashMap::new()) }
     }
 
+    /// [`ProjectLook::in_tree`] once, for the project at HEAD (what a hook's change goes into).
+    pub fn at_head(repo: &Repo, paths: &[&str]) -> Option<String> {
+        ProjectLook::new(repo).in_tree(repo, repo.head().ok().flatten(), paths)
+    }
+
     /// Why the project in the tree of `tree` (a commit or a tree; none: an unborn branch)
     /// uses Zoom, if it shows it: a manifest at the root or in a directory above one of
     /// `paths`, else the names.

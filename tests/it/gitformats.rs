@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::support::{check, filler, secret, secret_line, Expect, Run, TestRepo, ZOOMGUARD};
+use crate::support::{check, filler, install_pre_receive, secret, secret_line, Expect, Run, TestRepo};
 
 /// Seeds of the two secrets the change adds.
 const A: u64 = 151;
@@ -88,16 +88,6 @@ fn git_for(args: &[&str]) -> Result<Option<PathBuf>, String> {
         args.join(" "),
         tried.join(", ")
     ))
-}
-
-/// Makes `server`'s `hooks/pre-receive` run the real binary.
-fn install_pre_receive(server: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let hook = server.join("hooks").join("pre-receive");
-    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n"))
-        .expect("write the pre-receive hook");
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755))
-        .expect("make the pre-receive hook executable");
 }
 
 fn json(run: &Run) -> Value {

@@ -7,12 +7,12 @@
 //! The secret commits are made with `git commit --no-verify`, as a developer without the
 //! pre-commit hook would; secrets come from `zoomguard::synth` (see `support::secret`).
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::support::{
-    filler, run_with_input, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD,
+    filler, install_pre_receive, run_with_input, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE,
+    ZOOMGUARD,
 };
 
 /// Seed of a secret that the remote already has.
@@ -310,14 +310,16 @@ fn tag_push_of_an_unpushed_secret_commit_is_blocked() {
 
 // ---- pre-receive ----
 
-/// Makes `server`'s `hooks/pre-receive` run the real binary.
-fn install_pre_receive(server: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let hook = server.join("hooks").join("pre-receive");
-    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n"))
-        .expect("write the pre-receive hook");
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755))
-        .expect("make the pre-receive hook executable");
+/// A client repository with no hook and a bare server `origin` (`<tmp>/server.git`, no hook
+/// yet) that already has the client's first, clean `main`.
+fn client_with_server() -> (TestRepo, PathBuf) {
+    let client = TestRepo::new();
+    let server = client.init_bare("server.git");
+    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
+    client.stage("settings.env", filler(3));
+    client.commit_unchecked("initial settings");
+    client.git_ok(["push", "-q", "origin", "main"]);
+    (client, server)
 }
 
 #[test]
@@ -381,12 +383,7 @@ fn pre_receive_refuses_secrets_and_accepts_clean_pushes() {
 
 #[test]
 fn pre_receive_update_does_not_scan_again_commits_the_server_has_on_another_branch() {
-    let client = TestRepo::new();
-    let server = client.init_bare("server.git");
-    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
-    client.stage("settings.env", filler(3));
-    client.commit_unchecked("initial settings");
-    client.git_ok(["push", "-q", "origin", "main"]);
+    let (client, server) = client_with_server();
     client.stage(".env", secret_line(X));
     client.commit_unchecked("old leak from before the hook");
     let old = client.head().expect("the commit landed");
@@ -570,12 +567,7 @@ fn pushed_tags_of_blobs_and_trees_are_scanned_whole() {
 /// The same on the server: pre-receive scans a pushed blob or tree whole.
 #[test]
 fn pre_receive_scans_pushed_blobs_and_trees_whole() {
-    let client = TestRepo::new();
-    let server = client.init_bare("server.git");
-    client.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), server.as_os_str()]);
-    client.stage("settings.env", filler(3));
-    client.commit_unchecked("initial settings");
-    client.git_ok(["push", "-q", "origin", "main"]);
+    let (client, server) = client_with_server();
     install_pre_receive(&server);
     let clean = blob_of(&client, &filler(3));
     client.git_ok(["tag", "clean-blob", &clean]);

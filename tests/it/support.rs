@@ -372,6 +372,16 @@ pub fn run_with_input(mut cmd: Command, input: &[u8]) -> Run {
     Run::from_output(child.wait_with_output().expect("the command finishes"))
 }
 
+/// Makes `server`'s `hooks/pre-receive` run the real binary.
+pub fn install_pre_receive(server: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = server.join("hooks").join("pre-receive");
+    fs::write(&hook, format!("#!/bin/sh\nexec \"{ZOOMGUARD}\" pre-receive\n"))
+        .expect("write the pre-receive hook");
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755))
+        .expect("make the pre-receive hook executable");
+}
+
 /// Helpers for the push tests: bare repositories standing in for remotes and servers.
 impl TestRepo {
     /// Creates a bare repository `<tmp>/<name>` (on `main`) and returns its path.

@@ -4,12 +4,15 @@
 small: 10,000 tracked files (about 1.5 KB each), one line of one of them modified and staged.
 wide:  one commit with a README, then 2,000 new text files, 100 MB in all, staged.
 deep:  one 50 MB file committed, then 1% of its lines (every hundredth) modified and staged.
+move:  6,000 tracked files; 3,000 of them moved to a new directory with one line added to
+       each, 430 others modified and 430 new files: 3,860 staged changes (issue 16's
+       reorganisation).
 
 The text is generated source code with no Zoom keyword (no `zoom`, no `eyJ`), made from a
 fixed seed, so every run measures the same bytes. Git runs with an empty global
 configuration so the caller's settings cannot change what is measured.
 
-Usage: make-repos.py DIR   (creates DIR/small, DIR/wide, DIR/deep; DIR must not hold them)
+Usage: make-repos.py DIR   (creates DIR/small, DIR/wide, DIR/deep, DIR/move; DIR must not hold them)
 """
 
 import os
@@ -121,13 +124,33 @@ def deep(root, rng, pool):
     git(repo, "add", "-A")
 
 
+def move(root, rng, pool):
+    repo = new_repo(os.path.join(root, "move"))
+    for i in range(6_000):
+        write(os.path.join(repo, f"lib/m{i // 100:02}/f{i:04}.rs"), text(rng, pool, 1500))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "6,000 files")
+    for i in range(3_000):
+        old = os.path.join(repo, f"lib/m{i // 100:02}/f{i:04}.rs")
+        with open(old, encoding="ascii") as f:
+            content = f.read()
+        os.remove(old)
+        write(os.path.join(repo, f"src/core/m{i // 100:02}/f{i:04}.rs"), content + f"// moved {i}\n")
+    for i in range(3_000, 3_430):
+        with open(os.path.join(repo, f"lib/m{i // 100:02}/f{i:04}.rs"), "a", encoding="ascii") as f:
+            f.write(f"    let touched_{i} = {i};\n")
+    for i in range(430):
+        write(os.path.join(repo, f"src/new/n{i:03}.rs"), text(rng, pool, 1500))
+    git(repo, "add", "-A")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     root = sys.argv[1]
     rng = random.Random(5)
     pool = line_pool(rng)
-    for make in (small, wide, deep):
+    for make in (small, wide, deep, move):
         make(root, rng, pool)
         print(f"made {os.path.join(root, make.__name__)}", file=sys.stderr)
 

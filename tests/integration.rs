@@ -29,6 +29,8 @@ mod project;
 mod props;
 #[path = "it/push.rs"]
 mod push;
+#[path = "it/renames.rs"]
+mod renames;
 #[path = "it/scan.rs"]
 mod scan;
 #[path = "it/support.rs"]

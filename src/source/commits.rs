@@ -18,7 +18,7 @@ use git2::{DiffOptions, Sort};
 
 use super::oid::Peeled;
 use super::{
-    changed_files, find_similar, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo, WhenAbsent,
+    changed_files_of, renames, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo, WhenAbsent,
 };
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
@@ -202,7 +202,8 @@ pub fn changes_of_object(
 ) -> Result<Collected> {
     let mut added = Collected::with_max_file_size(max_file_size);
     added.when_absent = when_absent;
-    let new_file = |path: String, id| ChangedFile { path, old: None, id, binary: false };
+    let new_file =
+        |path: String, id| ChangedFile { path, old: None, id, binary: false, paired_by_name: false };
     let files = match object.kind {
         ObjectKind::Tree => repo
             .tree_files(object.id)
@@ -229,7 +230,7 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
     };
     let tree = tree_of(commit, "commit")?;
     let parent_tree = parent.map(|parent| tree_of(parent, "the parent commit")).transpose()?;
-    let diff = find_similar(
+    changed_files_of(
         || {
             let mut options = DiffOptions::new();
             options.context_lines(0).include_typechange(true).ignore_submodules(true);
@@ -237,8 +238,8 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
                 .with_context(|| format!("diffing commit {commit}"))
         },
         CopySources::ModifiedFilesOnly,
-    )?;
-    Ok(changed_files(&diff))
+        renames::rename_limit(lib),
+    )
 }
 
 /// Places in a tree: (path, 1-based line).

@@ -282,7 +282,7 @@ impl Git {
     /// A raw diff with renames and copies. Finding an edited rename reads both blobs; where
     /// one is absent (a partial clone), git fails, and the diff is made again with exact
     /// renames only, which compare ids and read nothing (as libgit2 does, see
-    /// `super::find_similar`): the new file then counts as added, every line of it.
+    /// `super::renames`): the new file then counts as added, every line of it.
     fn raw_diff(&self, command: &[&str], trees: &[&str], copies: CopySources) -> Result<Vec<ChangedFile>> {
         let mut args: Vec<&str> = command.to_vec();
         args.extend(["--raw", "-z", "--no-abbrev"]);
@@ -520,6 +520,7 @@ fn parse_raw_diff(out: &[u8], id_len: usize) -> Result<Vec<ChangedFile>> {
             old: (status != b'A').then(|| (String::from_utf8_lossy(old_path).into_owned(), old_id)),
             id,
             binary: false,
+            paired_by_name: false,
         });
     }
     Ok(files)

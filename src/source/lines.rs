@@ -64,6 +64,11 @@ impl OldLines {
         Token(self.token_count - 1)
     }
 
+    /// How many lines the old version has.
+    pub fn line_count(&self) -> u64 {
+        self.tokens.len() as u64
+    }
+
     /// The 1-based line ranges of `new` that the old version lacks, as git's diff reports
     /// them with no context lines.
     pub fn added_ranges(&self, new: &[u8]) -> Vec<Range<u32>> {

@@ -10,6 +10,7 @@ pub mod lines;
 pub mod oid;
 pub mod project;
 pub mod push;
+pub mod renames;
 pub mod repo;
 pub mod settings;
 pub mod staged;
@@ -19,11 +20,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, DiffFindOptions, FileMode};
 
-use crate::change::{read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
+use crate::change::{line_count, read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
 use lines::OldLines;
 pub use oid::{ObjectId, ObjectKind};
+pub use renames::changed_files_of;
 pub use repo::{Absent, Repo};
 
 /// Opens the repository the way a hook sees it (see [`Repo::open`]).
@@ -180,6 +181,7 @@ impl Collected {
         // The old version becomes line tokens before the new one is read: holding both at
         // once would double the memory a large file takes.
         let old = match &file.old {
+            Some((_, old_id)) if *old_id == file.id => return Ok(()), // a pure rename or copy
             Some((old_path, old_id)) => {
                 match repo.read_blob(*old_id).with_context(|| format!("reading the old content of {path}"))? {
                     Some(blob) => Some((old_path, OldLines::of(&text_of(&blob)))),
@@ -212,10 +214,16 @@ impl Collected {
             None => (None, AddedLines::All),
             Some((old_path, old_lines)) => {
                 let ranges = old_lines.added_ranges(&text);
-                if ranges.is_empty() {
+                let lines = u64::from(line_count(&text));
+                let added = AddedLines::Ranges(ranges);
+                let kept = lines.saturating_sub(added.count(&text));
+                if file.paired_by_name && !renames::is_similar_enough(kept, old_lines.line_count(), lines) {
+                    (None, AddedLines::All)
+                } else if kept == lines {
                     return Ok(()); // a pure rename, copy or mode change adds no line
+                } else {
+                    (Some(old_path.clone()), added)
                 }
-                (Some(old_path.clone()), AddedLines::Ranges(ranges))
             }
         };
         self.changes.push(Change { path: path.clone(), old_path, text, added });
@@ -235,46 +243,9 @@ pub struct ChangedFile {
     pub id: ObjectId,
     /// Whether git already called it binary.
     pub binary: bool,
-}
-
-/// The files of `diff` whose new side can hold added text.
-pub fn changed_files(diff: &Diff<'_>) -> Vec<ChangedFile> {
-    diff.deltas()
-        .filter(|delta| carries_text(delta.status(), delta.new_file().mode()))
-        .map(|delta| ChangedFile {
-            path: lossy_path(delta.new_file().path_bytes()),
-            old: (delta.status() != Delta::Added)
-                .then(|| (lossy_path(delta.old_file().path_bytes()), delta.old_file().id().into())),
-            id: delta.new_file().id().into(),
-            binary: delta.flags().is_binary(),
-        })
-        .collect()
-}
-
-/// Finds renames and copies in `diff` (made by `make`); copies come from any file with
-/// [`CopySources::AllFiles`]. Finding an edited rename reads both blobs, and libgit2 fails
-/// where one is absent (a partial clone): then the diff is made again and only exact
-/// renames and copies are found, by id, with nothing read; the new file counts as added,
-/// every line of it, as in git's own fallback ([`git::Git`]).
-pub fn find_similar<'r>(make: impl Fn() -> Result<Diff<'r>>, copies: CopySources) -> Result<Diff<'r>> {
-    let options = |exact: bool| {
-        let mut find = DiffFindOptions::new();
-        find.renames(true)
-            .copies(true)
-            .copies_from_unmodified(copies == CopySources::AllFiles)
-            .exact_match_only(exact);
-        find
-    };
-    let mut diff = make()?;
-    match diff.find_similar(Some(&mut options(false))) {
-        Ok(()) => Ok(diff),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => {
-            let mut diff = make()?;
-            diff.find_similar(Some(&mut options(true))).context("detecting renamed and copied files")?;
-            Ok(diff)
-        }
-        Err(e) => Err(e).context("detecting renamed and copied files"),
-    }
+    /// Whether `old` is a deleted file paired with this one by name alone, past the rename
+    /// limit: it counts only if the two are similar enough, else every line is added.
+    pub paired_by_name: bool,
 }
 
 /// Where copies may come from: only files modified in the change (cheap), or every file.
@@ -284,14 +255,6 @@ pub enum CopySources {
     ModifiedFilesOnly,
     /// Every file (`--find-copies-harder`).
     AllFiles,
-}
-
-/// Whether a delta's new side is a regular file whose text can hold added lines (not a
-/// deletion, a submodule entry or a symlink).
-fn carries_text(status: Delta, mode: FileMode) -> bool {
-    let added_or_changed =
-        matches!(status, Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange);
-    added_or_changed && matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
 }
 
 /// A blob's content as text to compare lines with: decoded if it is UTF-16 or UTF-32, as

@@ -14,12 +14,13 @@
 //! diff-index --cached`, run with the hook's `GIT_INDEX_FILE`.
 
 use anyhow::{Context, Result};
-use git2::{Diff, DiffOptions, ErrorCode, Index, IndexEntry, IndexTime, Repository, Tree};
+use git2::{DiffOptions, ErrorCode, Index, IndexEntry, IndexTime, Repository, Tree};
 use std::collections::HashMap;
 
 use super::index::{self, Difference, Side};
 use super::lines::OldLines;
-use super::{changed_files, find_similar, lossy_path, text_of, ChangedFile, CopySources, ObjectId, Repo};
+use super::renames::{self, changed_files_of};
+use super::{lossy_path, text_of, ChangedFile, CopySources, ObjectId, Repo};
 use crate::change::{AddedLines, Change};
 
 /// The files staged for the next commit whose new side can hold added text; none is read
@@ -29,17 +30,16 @@ pub fn files(repo: &Repo) -> Result<Vec<ChangedFile>> {
         return repo.git().staged_files(repo.head()?, CopySources::ModifiedFilesOnly);
     };
     let head = head_tree(lib)?;
-    let diff = match index::read(lib)? {
+    match index::read(lib)? {
         Some(staged) => {
             let differences = index::differences(lib, head.as_ref(), &staged)?;
-            differences_diff(lib, &differences)?
+            differences_files(lib, &differences)
         }
         None => match lib.index() {
-            Ok(index) => staged_diff(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly)?,
-            Err(refused) => return by_git(repo, head.as_ref(), CopySources::ModifiedFilesOnly, &refused),
+            Ok(index) => diffed_files(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly),
+            Err(refused) => by_git(repo, head.as_ref(), CopySources::ModifiedFilesOnly, &refused),
         },
-    };
-    Ok(changed_files(&diff))
+    }
 }
 
 /// The staged files as git finds them, for an index that libgit2 `refused` to load.
@@ -55,10 +55,10 @@ fn by_git(
         .with_context(|| format!("reading the index, which libgit2 cannot load ({})", refused.message()))
 }
 
-/// libgit2's diff of just the paths in `differences`: HEAD's side of each in one in-memory
-/// index, the staged side in another. Rename and copy sources are the changed files, as
-/// with [`CopySources::ModifiedFilesOnly`].
-fn differences_diff<'r>(repo: &'r Repository, differences: &[Difference]) -> Result<Diff<'r>> {
+/// The files of libgit2's diff of just the paths in `differences`: HEAD's side of each in one
+/// in-memory index, the staged side in another. Rename and copy sources are the changed
+/// files, as with [`CopySources::ModifiedFilesOnly`].
+fn differences_files(repo: &Repository, differences: &[Difference]) -> Result<Vec<ChangedFile>> {
     let mut head = Index::new().context("making an in-memory index")?;
     let mut staged = Index::new().context("making an in-memory index")?;
     for difference in differences {
@@ -71,12 +71,13 @@ fn differences_diff<'r>(repo: &'r Repository, differences: &[Difference]) -> Res
             }
         }
     }
-    find_similar(
+    changed_files_of(
         || {
             repo.diff_index_to_index(&head, &staged, Some(&mut diff_options(CopySources::ModifiedFilesOnly)))
                 .context("comparing HEAD with the index")
         },
         CopySources::ModifiedFilesOnly,
+        renames::rename_limit(repo),
     )
 }
 
@@ -106,6 +107,8 @@ pub fn narrow_copies(repo: &Repo, changes: &mut [Change], paths: &[&str]) -> Res
     let copies: HashMap<String, (String, ObjectId)> = copies_of_unmodified(repo)?
         .into_iter()
         .filter(|file| paths.contains(&file.path.as_str()))
+        // The first pass already tried a pairing by name, and found the two too different.
+        .filter(|file| !file.paired_by_name)
         .filter_map(|file| Some((file.path, file.old?)))
         .collect();
     let mut narrowed = false;
@@ -132,7 +135,7 @@ fn copies_of_unmodified(repo: &Repo) -> Result<Vec<ChangedFile>> {
     };
     let head = head_tree(lib)?;
     match lib.index() {
-        Ok(index) => Ok(changed_files(&staged_diff(lib, head.as_ref(), &index, CopySources::AllFiles)?)),
+        Ok(index) => diffed_files(lib, head.as_ref(), &index, CopySources::AllFiles),
         Err(refused) => by_git(repo, head.as_ref(), CopySources::AllFiles, &refused),
     }
 }
@@ -145,18 +148,19 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     }
 }
 
-fn staged_diff<'r>(
-    repo: &'r Repository,
-    head: Option<&Tree<'r>>,
+fn diffed_files(
+    repo: &Repository,
+    head: Option<&Tree<'_>>,
     index: &Index,
     copies: CopySources,
-) -> Result<Diff<'r>> {
-    find_similar(
+) -> Result<Vec<ChangedFile>> {
+    changed_files_of(
         || {
             repo.diff_tree_to_index(head, Some(index), Some(&mut diff_options(copies)))
                 .context("comparing HEAD with the index")
         },
         copies,
+        renames::rename_limit(repo),
     )
 }
 
@@ -209,8 +213,8 @@ mod tests {
         let fast = listed(files(&repo).unwrap());
         let head = head_tree(lib).unwrap();
         let index = lib.index().unwrap();
-        let whole = staged_diff(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly).unwrap();
-        assert_eq!(fast, listed(changed_files(&whole)), "the same files as libgit2's whole diff");
+        let whole = diffed_files(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly).unwrap();
+        assert_eq!(fast, listed(whole), "the same files as libgit2's whole diff");
         let by_git = repo.git().staged_files(repo.head().unwrap(), CopySources::ModifiedFilesOnly).unwrap();
         assert_eq!(fast, listed(by_git), "the same files as git's diff");
         fast

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The commit that added a change, when the change comes from history rather than the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,56 @@ impl CommitInfo {
     pub fn label(&self) -> String {
         format!("{} {}", self.short_id(), self.summary)
     }
+}
+
+/// The container image a text was found in (`scan --image`): how reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Its name: the tag the archive or layout gives it (`app:1.2`), else its short digest; with
+    /// the platform when several images of the file share the name.
+    pub name: String,
+    /// `os/arch[/variant]`, from the index or the image's config.
+    pub platform: Option<String>,
+    /// The digest of its manifest (none in a `docker save` archive, which keeps no manifest).
+    pub manifest: Option<String>,
+    /// The digest of its config, when the file names it.
+    pub config: Option<String>,
+    /// How many layers it has.
+    pub layers: usize,
+}
+
+/// Where in an image a text sits: a file of one layer, or a part of the image's config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePlace {
+    /// The image.
+    pub image: Arc<ImageInfo>,
+    /// The layer or config part.
+    pub part: ImagePart,
+}
+
+/// A part of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImagePart {
+    /// A regular file of a layer.
+    Layer {
+        /// The layer's place in the image, from 1 (the base layer).
+        index: usize,
+        /// The digest of the layer's blob as stored (compressed or not).
+        digest: Option<String>,
+        /// The digest of its uncompressed tar (the config's `rootfs.diff_ids`): the same in
+        /// every format the image is saved in.
+        diff_id: Option<String>,
+        /// The file's path inside the layer, without a leading `/`.
+        path: String,
+        /// The first later layer that deletes the file (a whiteout): it is then absent from
+        /// the final filesystem, but still in the image for anyone who pulls it.
+        deleted_by: Option<usize>,
+    },
+    /// A part of the image's config, which `docker inspect` shows and every pull brings.
+    Config {
+        /// `Env`, `Labels`, `Entrypoint`, `Cmd`, `OnBuild` or `history` (each step's `created_by`).
+        field: &'static str,
+    },
 }
 
 /// Which lines of a file's new version were added.

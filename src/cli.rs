@@ -19,6 +19,8 @@ Examples:
                                      scan the commits of a merge request (CI)
   zoomguard scan --history           list every leaked credential, where, and if still at HEAD
   zoomguard scan config/ .env        scan files on disk
+  docker save -o app.tar app:tag && zoomguard scan --image app.tar
+                                     scan a container image before it is pushed
   zoomguard scan --history --format json --output zoomguard-baseline.json
                                      record what is known, then: --baseline zoomguard-baseline.json
   zoomguard scan --range origin/main..HEAD --format sarif --output zoomguard.sarif
@@ -92,8 +94,8 @@ pub enum Command {
     },
     /// Scan outside a hook, for CI and audits: the staged changes, the commits of a range,
     /// the whole history (a leak inventory: every place each credential was added, and
-    /// whether it is still at HEAD), or files on disk.
-    #[command(group(ArgGroup::new("target").required(true).args(["staged", "range", "history", "paths"])))]
+    /// whether it is still at HEAD), files on disk, or a container image.
+    #[command(group(ArgGroup::new("target").required(true).args(["staged", "range", "history", "paths", "image"])))]
     Scan {
         /// The staged changes, exactly as the pre-commit hook sees them.
         #[arg(long)]
@@ -109,6 +111,16 @@ pub enum Command {
         /// input (`kubectl get secret app -o yaml | zoomguard scan -`).
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// A container image saved to a file, no container engine needed: a `docker save` or
+        /// `podman save` archive, an OCI image layout directory or an OCI archive (the format
+        /// is read from the content). Every layer's files, deleted ones included, and the
+        /// config's Env, Labels, Entrypoint, Cmd and history. A stream (`-`) is not supported:
+        /// `docker save -o app.tar app:tag` first.
+        #[arg(long, value_name = "PATH")]
+        image: Option<PathBuf>,
+        /// With --image: only the images of this platform, `os/arch[/variant]` (linux/arm64).
+        #[arg(long, value_name = "OS/ARCH", requires = "image")]
+        platform: Option<String>,
         /// The file name standard input's text goes by (`config.yaml`): it names the text in the
         /// report, picks its format for the advice, and may say Zoom (`zoom.env`).
         #[arg(long, value_name = "NAME")]

@@ -1,12 +1,15 @@
 //! The subcommands, each from parsed arguments to an exit status. `main.rs` only dispatches.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 use crate::allow::{self, Baseline, IgnoreFile};
+use crate::change::ImagePart;
 use crate::cli::{Format, HookChoice};
 use crate::detect::{ScanOptions, Severity, RULES};
 use crate::engine::{self, Outcome, Scope, Settle, Workers};
@@ -16,6 +19,7 @@ use crate::output::{self, note, say};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
 use crate::source::commits::{NamedObject, Targets};
+use crate::source::image::Whiteout;
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
 use crate::source::{self, push, staged, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
@@ -169,6 +173,13 @@ pub enum ScanTarget {
         /// The name standard input goes by.
         stdin_name: Option<String>,
     },
+    /// A container image saved to a file or an OCI layout directory.
+    Image {
+        /// Where it is.
+        path: PathBuf,
+        /// Only the images of this platform (`os/arch[/variant]`).
+        platform: Option<String>,
+    },
 }
 
 impl ScanTarget {
@@ -253,6 +264,7 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
             emit(&outcome, None, reporting)
         }
         ScanTarget::History => history(jobs, reporting, started),
+        ScanTarget::Image { path, platform } => image(path, platform.as_deref(), jobs, reporting, started),
         ScanTarget::Paths { paths, stdin_name } => {
             let reads_stdin = paths.iter().any(|p| p.as_os_str() == source::files::STDIN_PATH);
             if stdin_name.is_some() && !reads_stdin {
@@ -314,6 +326,82 @@ fn history(jobs: usize, reporting: &Reporting, started: Instant) -> Result<Statu
         outcome.absent.dedup();
     }
     emit(&outcome, Some((&credentials, head_known)), reporting)
+}
+
+/// `zoomguard scan --image PATH`: each image's config, and every file of every layer, one
+/// layer per thread, streamed. A file that a later layer deletes is still reported, with the
+/// layer that deletes it. The image is one project: a generic name counts when any of its
+/// texts shows Zoom.
+fn image(
+    path: &Path,
+    platform: Option<&str>,
+    jobs: usize,
+    reporting: &Reporting,
+    started: Instant,
+) -> Result<Status> {
+    if path.as_os_str() == source::files::STDIN_PATH {
+        bail!(
+            "--image needs a file, not a stream: an archive's manifest may come after its layers, \
+             and reading them first would hold the image in memory. Save it first: docker save -o \
+             app.tar app:tag && zoomguard scan --image app.tar"
+        );
+    }
+    let repo = source::open().ok();
+    let settings = Settings::open(repo.as_ref())?;
+    let limit = settings.max_file_size()?;
+    let options = ScanOptions { project: project_context::configured(&settings)?, ..ScanOptions::default() };
+    let file = source::image::open(path, platform)
+        .with_context(|| format!("reading the image {}", path.display()))?;
+    for skipped in &file.skipped {
+        note(format_args!("zoomguard: note: passed over {}", crate::report::sanitize(skipped)));
+    }
+    // Each image's config, then each of its layers: (image, layer position or none).
+    let items: Vec<(usize, Option<usize>)> = file
+        .images
+        .iter()
+        .enumerate()
+        .flat_map(|(at, image)| {
+            std::iter::once((at, None)).chain((0..image.layers.len()).map(move |l| (at, Some(l))))
+        })
+        .collect();
+    let whiteouts: Mutex<HashMap<(usize, usize), Vec<Whiteout>>> = Mutex::new(HashMap::new());
+    let progress = Progress::new(items.len(), "layers");
+    let stream = |&(at, layer): &(usize, Option<usize>), emit: &mut engine::Emit<'_>| -> Result<()> {
+        let image = &file.images[at];
+        match layer {
+            None => file.config_texts(image, limit, emit),
+            Some(position) => {
+                let deletes = file.stream_layer(image, &image.layers[position], limit, emit)?;
+                whiteouts
+                    .lock()
+                    .map_err(|_| anyhow!("a scanning thread crashed"))?
+                    .insert((at, position), deletes);
+            }
+        }
+        Ok(())
+    };
+    let outcome = engine::run_streamed(&items, jobs, &options, &stream, &|| progress.tick());
+    progress.finish();
+    let mut outcome = outcome?;
+    let whiteouts = whiteouts.into_inner().map_err(|_| anyhow!("a scanning thread crashed"))?;
+    for (at, image) in file.images.iter().enumerate() {
+        let layers: Vec<Vec<Whiteout>> =
+            (0..image.layers.len()).map(|l| whiteouts.get(&(at, l)).cloned().unwrap_or_default()).collect();
+        for finding in &mut outcome.findings {
+            let Some(place) = &mut finding.image else { continue };
+            if !Arc::ptr_eq(&place.image, &image.info) {
+                continue;
+            }
+            if let ImagePart::Layer { index, path, deleted_by, .. } = &mut place.part {
+                *deleted_by = source::image::deleted_by(&layers, *index, path);
+            }
+        }
+    }
+    // Only the image's own texts can show that it is a Zoom project.
+    outcome.settle(|_| Ok(None))?;
+    let mut outcome = outcome.finish(Scope::Image, started);
+    allow_known(repo.as_ref(), &settings, &mut outcome, reporting)?;
+    emit(&outcome, None, reporting)
 }
 
 /// One thing [`scan_commits`] reads: a commit (with its place in the walk), or a blob or

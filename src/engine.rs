@@ -14,7 +14,7 @@ use anyhow::{anyhow, Result};
 use once_cell::sync::Lazy;
 
 use crate::allow;
-use crate::change::{Change, CommitInfo};
+use crate::change::{Change, CommitInfo, ImagePlace};
 use crate::detect::literals::Literals;
 use crate::detect::verify::{verify_pairs, Located};
 use crate::detect::{self, scan_unsettled, Finding, ScanOptions, Severity};
@@ -27,6 +27,8 @@ pub struct FileFinding {
     pub path: String,
     /// The commit that added it, when scanning commits.
     pub commit: Option<Arc<CommitInfo>>,
+    /// Where in a container image it is, when scanning an image.
+    pub image: Option<ImagePlace>,
     /// What was found.
     pub finding: Finding,
 }
@@ -49,6 +51,8 @@ pub enum Scope {
     Files,
     /// The message of a commit being made (commit-msg).
     CommitMessage,
+    /// A container image's layers and config (`scan --image`).
+    Image,
 }
 
 impl Scope {
@@ -213,6 +217,7 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
         outcome.findings.extend(kept.into_iter().map(|finding| FileFinding {
             path: change.path.clone(),
             commit: commit.clone(),
+            image: None,
             finding,
         }));
     }
@@ -337,6 +342,60 @@ pub fn run_each<T: Sync, S>(
     Ok((total, kept))
 }
 
+/// Hands over one text of a streamed item, with where it sits in the image.
+pub type Emit<'a> = dyn FnMut(Collected, ImagePlace) + 'a;
+
+/// Reads one item of [`run_streamed`], handing over each of its texts as it is read.
+pub type StreamFn<'a, T> = dyn Fn(&T, &mut Emit<'_>) -> Result<()> + Sync + 'a;
+
+/// Scans items that are too large to collect whole (an image layer: a tar stream of any
+/// size) on up to `jobs` threads, one item per thread at a time: `stream` reads an item and
+/// hands over its texts one at a time, each scanned at once and let go, so memory holds one
+/// text per thread. Its findings are labelled with the text's place in the image. The first
+/// error stops every worker and is returned; findings come unsorted (see [`Outcome::finish`]).
+pub fn run_streamed<T: Sync>(
+    items: &[T],
+    jobs: usize,
+    options: &ScanOptions,
+    stream: &StreamFn<'_, T>,
+    on_item_done: &(dyn Fn() + Sync),
+) -> Result<Outcome> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> Result<Outcome> {
+        let mut outcome = Outcome::default();
+        while !failed.load(Ordering::Relaxed) {
+            let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+            let mut emit = |collected: Collected, place: ImagePlace| {
+                let mut scanned = scan_collected(&collected, options);
+                for finding in &mut scanned.findings {
+                    finding.image = Some(place.clone());
+                }
+                outcome.absorb(scanned);
+            };
+            stream(item, &mut emit).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+            on_item_done();
+        }
+        Ok(outcome)
+    };
+    let helpers = jobs.clamp(1, items.len().max(1)) - 1;
+    let results: Vec<Result<Outcome>> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..helpers).map(|_| threads.spawn(work)).collect();
+        let mut results = vec![work()];
+        results.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed")))),
+        );
+        results
+    });
+    let mut total = Outcome::default();
+    for result in results {
+        total.absorb(result?);
+    }
+    Ok(total)
+}
+
 impl Outcome {
     /// Moves the findings below `bar` to the notices, counting them: they do not block.
     pub fn apply_min_severity(&mut self, bar: Severity) {
@@ -372,7 +431,7 @@ pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo
     };
     crate::detect::scan(&change, &ScanOptions::default())
         .into_iter()
-        .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), finding })
+        .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), image: None, finding })
         .collect()
 }
 

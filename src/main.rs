@@ -26,8 +26,11 @@ fn main() -> ExitCode {
             commands::pre_push(remote.as_deref(), &reporting(*verbose))
         }
         Command::PreReceive { verbose } => commands::pre_receive(&reporting(*verbose)),
-        Command::Scan { staged, range, history, paths, stdin_name, jobs, verbose } => {
-            let target = ScanTarget::of(*staged, range.as_deref(), *history, paths, stdin_name.as_deref());
+        Command::Scan { staged, range, history, paths, image, platform, stdin_name, jobs, verbose } => {
+            let target = match image {
+                Some(path) => ScanTarget::Image { path: path.clone(), platform: platform.clone() },
+                None => ScanTarget::of(*staged, range.as_deref(), *history, paths, stdin_name.as_deref()),
+            };
             commands::scan(&target, jobs.map(usize::from), &reporting(*verbose))
         }
         Command::Allow { fingerprint, reason } => commands::allow(fingerprint, reason.as_deref()),

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 
 use colored::Colorize;
 
-use super::remediation::{advice, env_snippet, Language, ROTATE_STEPS, SECRET_MANAGERS};
+use super::remediation::{advice, env_snippet, Language, IMAGE_STEPS, ROTATE_STEPS, SECRET_MANAGERS};
 use super::sanitize;
 use crate::allow::{IGNORE_FILE, MARKER};
+use crate::change::{ImagePart, ImagePlace};
 use crate::detect::{Finding, Kind};
 use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
@@ -155,6 +156,7 @@ fn what_was_scanned(outcome: &Outcome) -> &'static str {
         Scope::History => "the history",
         Scope::Files => "the scanned files",
         Scope::CommitMessage => "the commit message",
+        Scope::Image => "the image",
     }
 }
 
@@ -165,7 +167,7 @@ pub fn summary(outcome: &Outcome) -> String {
     } else {
         String::new()
     };
-    let lines = if outcome.scope == Scope::Files { "line" } else { "added line" };
+    let lines = if matches!(outcome.scope, Scope::Files | Scope::Image) { "line" } else { "added line" };
     let mut line = format!(
         "zoomguard: {} in {}; {commits}{}, {} scanned in {} ms",
         plural(outcome.findings.len(), "finding"),
@@ -233,6 +235,9 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     if let Some(commit) = &file_finding.commit {
         let _ = writeln!(out, "    commit {}", sanitize(&commit.label()));
     }
+    if let Some(place) = &file_finding.image {
+        image_lines(out, place);
+    }
     let _ = writeln!(out, "    at     {}:{}:{}", path.cyan(), finding.line, finding.column);
     let _ =
         writeln!(out, "    value  {}  (fingerprint {})", finding.redacted().yellow(), finding.fingerprint());
@@ -257,10 +262,41 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     let _ = writeln!(out, "    why    {}\n", wrap(advice(kind).why, 90, "           "));
 }
 
+/// Which image, and which layer (with whether a later one deletes the file) or config part.
+fn image_lines(out: &mut String, place: &ImagePlace) {
+    let image = &place.image;
+    let platform = image.platform.as_ref().map_or_else(String::new, |p| format!("  ({})", sanitize(p)));
+    let _ = writeln!(out, "    image  {}{platform}", sanitize(&image.name));
+    match &place.part {
+        ImagePart::Layer { index, digest, path, deleted_by, .. } => {
+            let digest = digest.as_ref().map_or_else(String::new, |d| format!("  {}", sanitize(d)));
+            let _ = writeln!(out, "    layer  {index} of {}{digest}", image.layers);
+            let _ = writeln!(out, "    file   /{}", sanitize(path));
+            if let Some(later) = deleted_by {
+                let note = format!(
+                    "deleted by layer {later}, so absent from the final filesystem, but layer {index} \
+                     still ships it to everyone who pulls the image"
+                );
+                let _ = writeln!(out, "    {}   {}", "note".yellow().bold(), wrap(&note, 90, "           "));
+            }
+        }
+        ImagePart::Config { field } => {
+            let _ = writeln!(
+                out,
+                "    in     the image config ({field}): docker inspect and docker history show it"
+            );
+        }
+    }
+}
+
 fn what_to_do(out: &mut String, outcome: &Outcome) {
     let _ = writeln!(out, "{}", "What to do now".bold().underline());
     if outcome.scope == Scope::CommitMessage {
         message_steps(out, outcome);
+        return;
+    }
+    if outcome.scope == Scope::Image {
+        image_steps(out, outcome);
         return;
     }
     let _ = writeln!(out, "  1. Take the value out of the file and read it from the environment instead:");
@@ -309,8 +345,8 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                  it stays in the history: rotating it is the fix."
             );
         }
-        // (A commit message has steps of its own: see `message_steps`.)
-        Scope::Files | Scope::History | Scope::CommitMessage => {
+        // (A commit message and an image have steps of their own: see `message_steps`, `image_steps`.)
+        Scope::Files | Scope::History | Scope::CommitMessage | Scope::Image => {
             let _ = writeln!(out, "  2. Files to fix: {}", paths.join(" "));
         }
     }
@@ -334,7 +370,7 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
                 "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
             );
         }
-        Scope::Range | Scope::History | Scope::Files | Scope::CommitMessage => {
+        Scope::Range | Scope::History | Scope::Files | Scope::CommitMessage | Scope::Image => {
             let _ = writeln!(out);
         }
     }
@@ -362,6 +398,19 @@ fn message_steps(out: &mut String, outcome: &Outcome) {
         out,
         "  Not a secret (a documented sample)? Put `{MARKER}` on that line of the message.\n  \
          To commit anyway, knowingly: git commit --no-verify\n"
+    );
+}
+
+/// What to do about a secret in an image: rebuild without it, remove what was pushed, rotate.
+fn image_steps(out: &mut String, outcome: &Outcome) {
+    for (number, step) in IMAGE_STEPS.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", number + 1, wrap(step, 90, "     "));
+    }
+    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
+    let _ = writeln!(
+        out,
+        "  Not a secret (a test fixture, a documented sample)? Record its fingerprint in {IGNORE_FILE}\n  \
+         with: zoomguard allow <fingerprint>\n"
     );
 }
 

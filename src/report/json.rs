@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use super::remediation::advice;
+use crate::change::{ImagePart, ImagePlace};
 use crate::detect::Kind;
 use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
@@ -58,6 +59,7 @@ fn scope_name(scope: Scope) -> &'static str {
         Scope::History => "history",
         Scope::Files => "files",
         Scope::CommitMessage => "commit-message",
+        Scope::Image => "image",
     }
 }
 
@@ -83,8 +85,35 @@ fn finding(file_finding: &FileFinding) -> Value {
         "expired": finding.expired,
         "zoom_context": finding.because.as_ref().map(crate::detect::Because::describe),
         "expires_at": finding.expires_at,
+        "image": file_finding.image.as_ref().map(image),
         "remediation": remediation_summary(finding.kind()),
     })
+}
+
+/// Where in an image a finding is: the image, and its layer and path there or its config part.
+pub(super) fn image(place: &ImagePlace) -> Value {
+    let info = &place.image;
+    let mut value = json!({
+        "name": info.name,
+        "platform": info.platform,
+        "manifest": info.manifest,
+        "config": info.config,
+    });
+    match &place.part {
+        ImagePart::Layer { index, digest, diff_id, path, deleted_by } => {
+            value["source"] = json!("layer");
+            value["layer"] = json!({ "index": index, "digest": digest, "diff_id": diff_id });
+            value["path"] = json!(path);
+            value["deleted_by_layer"] = json!(deleted_by);
+        }
+        ImagePart::Config { field } => {
+            value["source"] = json!("config");
+            value["layer"] = Value::Null;
+            value["path"] = json!(field);
+            value["deleted_by_layer"] = Value::Null;
+        }
+    }
+    value
 }
 
 fn credential(credential: &Credential) -> Value {

@@ -373,6 +373,22 @@ pub const ROTATE_STEPS: &[&str] = &[
     "Watch your app's logs and Zoom account activity for calls you did not make.",
 ];
 
+/// What to do about a secret in a container image (`scan --image`), one step a line. The
+/// image is the leak: every layer ships to everyone who pulls it, so a file a later layer
+/// deletes, or an `ENV` line, stays readable until the image itself is gone.
+pub const IMAGE_STEPS: [&str; 4] = [
+    "Rebuild the image without the value. Keep secret files out of the build context with \
+     .dockerignore (.env, *.env, config/*.secret), and out of ENV and ARG lines, which land in \
+     the image's config and history for anyone to read with docker inspect or docker history.",
+    "A build step that needs it gets a build secret, never a layer: docker build --secret \
+     id=zoom,env=ZOOM_CLIENT_SECRET with RUN --mount=type=secret,id=zoom in the Dockerfile. The \
+     running container gets it from its environment (docker run -e, a Kubernetes Secret).",
+    "Deleting the file in a later layer (RUN rm) does not help: the layer that added it still \
+     ships. If the image was pushed, delete the tag and the image from every registry it reached \
+     (skopeo delete docker://REGISTRY/IMAGE:TAG, or the registry's UI), and from mirrors and caches.",
+    "Rotate the credential: whoever pulled the image has a copy.",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,6 +531,15 @@ mod tests {
         assert!(env_snippet(Language::Go, "ZOOM_SDK_SECRET").starts_with("sdkSecret :="));
         assert!(env_snippet(Language::Ruby, "9LIVES").starts_with("secret ="));
         assert!(env_snippet(Language::Terraform, "ZOOM_ZAK").contains("TF_VAR_zoom_zak"));
+    }
+
+    #[test]
+    fn image_steps_name_the_build_secret_the_registry_and_rotation() {
+        let all = IMAGE_STEPS.join(" ");
+        for needed in [".dockerignore", "--secret", "RUN --mount=type=secret", "registry", "Rotate"] {
+            assert!(all.contains(needed), "the image steps do not say {needed}");
+        }
+        assert!(IMAGE_STEPS.iter().all(|step| longest_alnum_run(step) < 20));
     }
 
     #[test]

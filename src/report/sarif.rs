@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::json::remediation_summary;
 use super::remediation::advice;
+use crate::change::ImagePart;
 use crate::detect::{Severity, RULES};
 use crate::engine::{FileFinding, Outcome};
 
@@ -61,6 +62,17 @@ fn result(file_finding: &FileFinding) -> Value {
     if let Some(commit) = &file_finding.commit {
         message.push_str(&format!(" in commit {}", commit.label()));
     }
+    if let Some(place) = &file_finding.image {
+        message.push_str(&match &place.part {
+            ImagePart::Layer { index, path, deleted_by, .. } => {
+                let deleted = deleted_by.map_or_else(String::new, |later| {
+                    format!(" (deleted by layer {later}, but still shipped in layer {index})")
+                });
+                format!(" in /{path} of layer {index} of image {}{deleted}", place.image.name)
+            }
+            ImagePart::Config { field } => format!(" in the config ({field}) of image {}", place.image.name),
+        });
+    }
     if finding.expired {
         message.push_str(" (expired token)");
     }
@@ -85,6 +97,20 @@ fn result(file_finding: &FileFinding) -> Value {
     });
     if let Some(commit) = &file_finding.commit {
         result["properties"]["commit"] = json!(commit.id);
+    }
+    if let Some(place) = &file_finding.image {
+        // The path names the image, the layer and the file in it (`app:1.2/layer-2/app/.env`);
+        // the logical locations name them one by one, for dashboards that group by them.
+        let (name, kind) = match &place.part {
+            ImagePart::Layer { path, .. } => (path.as_str(), "resource"),
+            ImagePart::Config { field } => (*field, "property"),
+        };
+        result["locations"][0]["logicalLocations"] = json!([{
+            "name": name,
+            "fullyQualifiedName": file_finding.path,
+            "kind": kind,
+        }]);
+        result["properties"]["image"] = super::json::image(place);
     }
     result
 }

@@ -79,7 +79,7 @@ pub fn read_stdin(name: &str, max_file_size: u64) -> Result<Collected> {
 
 /// Adds `bytes`, read from the file `shown`, as a change whose every line counts (or names it
 /// as binary or not decodable).
-fn add_text(collected: &mut Collected, shown: String, bytes: Vec<u8>) {
+pub(super) fn add_text(collected: &mut Collected, shown: String, bytes: Vec<u8>) {
     match read_text(bytes) {
         Text::Binary => collected.binary_skipped.push(shown),
         Text::Undecodable(_) => collected.undecodable.push(shown),

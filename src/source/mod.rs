@@ -1,10 +1,11 @@
 //! Where changed text comes from. These are the only modules that read from git (or the
-//! disk): they turn what git holds into [`Change`](crate::change::Change)s and know nothing
-//! about rules.
+//! disk, or a container image's tar and OCI files): they turn what git holds into
+//! [`Change`](crate::change::Change)s and know nothing about rules.
 
 pub mod commits;
 pub mod files;
 pub mod git;
+pub mod image;
 pub mod index;
 pub mod lines;
 pub mod oid;

@@ -300,7 +300,7 @@ fn utf16_by_its_nuls(bytes: &[u8]) -> Option<Encoding> {
 fn decode(body: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
     let text: String = match encoding {
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            if body.len() % 2 != 0 {
+            if !body.len().is_multiple_of(2) {
                 return None;
             }
             let from = if encoding == Encoding::Utf16Le { u16::from_le_bytes } else { u16::from_be_bytes };
@@ -308,7 +308,7 @@ fn decode(body: &[u8], encoding: Encoding) -> Option<Vec<u8>> {
             char::decode_utf16(units).collect::<Result<_, _>>().ok()?
         }
         Encoding::Utf32Le | Encoding::Utf32Be => {
-            if body.len() % 4 != 0 {
+            if !body.len().is_multiple_of(4) {
                 return None;
             }
             let from = if encoding == Encoding::Utf32Le { u32::from_le_bytes } else { u32::from_be_bytes };

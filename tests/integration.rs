@@ -17,6 +17,8 @@ mod formats;
 mod gitformats;
 #[path = "it/hook.rs"]
 mod hook;
+#[path = "it/image.rs"]
+mod image;
 #[path = "it/managers.rs"]
 mod managers;
 #[path = "it/partial.rs"]

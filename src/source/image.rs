@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::files::add_text;
 use super::Collected;
@@ -97,6 +98,8 @@ pub struct Layer {
     pub diff_id: Option<String>,
     /// Where its blob is in the file.
     blob: String,
+    /// The SHA-256 its blob must have, when the manifest (or the archive's member name) says.
+    expected_sha256: Option<String>,
 }
 
 /// What a later layer deletes: a whiteout (`dir/.wh.name`) or an opaque directory
@@ -251,7 +254,9 @@ impl ImageFile {
                 anyhow!("the file holds no {}, which {} names as a layer", layer.blob, image.info.name)
             })
             .with_context(what)?;
-        let reader = decompress(BufReader::with_capacity(256 * 1024, blob)).with_context(what)?;
+        let mut hashing = Hashing { inner: blob, hasher: Sha256::new() };
+        let reader =
+            decompress(BufReader::with_capacity(256 * 1024, Box::new(&mut hashing))).with_context(what)?;
         let mut archive = tar::Archive::new(reader);
         let mut whiteouts = Vec::new();
         let width = image.layers.len().to_string().len();
@@ -301,7 +306,33 @@ impl ImageFile {
             }
             emit(collected, place);
         }
+        // What follows the tar's end (padding, a gzip trailer) is read too, so that a damaged
+        // stream fails its checksum rather than pass unseen; then the blob's digest is checked.
+        io::copy(&mut archive.into_inner(), &mut io::sink()).with_context(what)?;
+        if let Some(expected) = &layer.expected_sha256 {
+            let actual: String = hashing.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            if actual != *expected {
+                return Err(anyhow!(
+                    "its content does not match its digest (it is sha256:{actual}): the file is damaged"
+                ))
+                .with_context(what);
+            }
+        }
         Ok(whiteouts)
+    }
+}
+
+/// A reader that hashes what passes through it (a layer's blob, to check its digest).
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.hasher.update(&buf[..read]);
+        Ok(read)
     }
 }
 
@@ -873,6 +904,10 @@ fn name_images(found: Vec<Found>) -> Vec<Image> {
                 .map(|(at, (digest, blob))| Layer {
                     index: at + 1,
                     diff_id: diff_ids.get(at).cloned().flatten(),
+                    expected_sha256: digest
+                        .as_deref()
+                        .and_then(|d| d.strip_prefix("sha256:"))
+                        .map(str::to_owned),
                     digest: digest.or_else(|| diff_ids.get(at).cloned().flatten()),
                     blob,
                 })

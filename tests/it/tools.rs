@@ -1,9 +1,12 @@
 //! Third-party tools the hook-manager tests drive for real: the pre-commit framework and
-//! Microsoft's sarif-tools (PyPI, in a virtualenv), husky and lefthook (npm).
+//! Microsoft's sarif-tools (PyPI, in a virtualenv), husky and lefthook (npm); and the tools
+//! the image tests build container images with, umoci and skopeo (Debian's packages).
 //!
-//! They are installed once per test run, at pinned versions, under `<target dir>/test-tools`,
-//! and kept there (with a file naming the pins) so that later runs reuse them. A tool that
-//! cannot be installed fails the tests that need it: they never skip.
+//! The PyPI and npm tools are installed once per test run, at pinned versions, under
+//! `<target dir>/test-tools`, and kept there (with a file naming the pins) so that later runs
+//! reuse them. umoci and skopeo come from the machine's Debian archive, installed with
+//! apt-get when they are missing (CI runs as root on a fresh machine). A tool that cannot be
+//! installed fails the tests that need it: they never skip.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,6 +20,9 @@ const PYTHON_PINS: &[&str] = &["pre-commit==4.7.0", "sarif-tools==3.0.5"];
 
 /// The npm packages, pinned (exact versions).
 const NODE_PINS: &[&str] = &["husky@9.1.7", "lefthook@2.2.1"];
+
+/// The Debian packages (and the commands they bring) that build the image tests' images.
+const IMAGE_PACKAGES: &[&str] = &["umoci", "skopeo"];
 
 /// The file in an install directory that records which pins it holds.
 const PINS_FILE: &str = "zoomguard-test-pins.txt";
@@ -45,6 +51,55 @@ pub fn node_bin() -> &'static Path {
     match node {
         Ok(path) => path,
         Err(why) => panic!("the npm test tools (husky, lefthook) could not be installed: {why}"),
+    }
+}
+
+/// Makes sure `umoci` and `skopeo` run, installing them from Debian's packages the first
+/// time (once per test run; apt's own lock serialises concurrent runs).
+pub fn image_tools() {
+    static TOOLS: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Err(why) = TOOLS.get_or_init(install_image_tools) {
+        panic!("the image test tools (umoci, skopeo) could not be installed: {why}");
+    }
+}
+
+fn image_tools_run() -> bool {
+    IMAGE_PACKAGES
+        .iter()
+        .all(|tool| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()))
+}
+
+fn install_image_tools() -> Result<(), String> {
+    if image_tools_run() {
+        return Ok(());
+    }
+    let uid = Command::new("id").arg("-u").output().map_err(|e| format!("id -u did not start: {e}"))?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Err(format!(
+            "{} are not installed, and installing them takes root: sudo apt-get install {}",
+            IMAGE_PACKAGES.join(" and "),
+            IMAGE_PACKAGES.join(" ")
+        ));
+    }
+    let apt = |args: &[&str]| {
+        let mut apt = Command::new("apt-get");
+        apt.env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["-q", "-y", "-o", "DPkg::Lock::Timeout=600"])
+            .args(args)
+            .stdin(std::process::Stdio::null());
+        apt
+    };
+    let mut install = vec!["install", "--no-install-recommends"];
+    install.extend_from_slice(IMAGE_PACKAGES);
+    // A fresh machine may have no package lists yet: fetch them, then try again.
+    if run(apt(&install), "apt-get install").is_err() {
+        run(apt(&["update"]), "apt-get update")?;
+        run(apt(&install), "apt-get install")?;
+    }
+    if image_tools_run() {
+        Ok(())
+    } else {
+        Err(format!("apt-get installed {}, but they do not run", IMAGE_PACKAGES.join(" and ")))
     }
 }
 

@@ -262,14 +262,15 @@ impl ImageFile {
         let width = image.layers.len().to_string().len();
         for entry in archive.entries().with_context(what)? {
             let mut entry = entry.with_context(what)?;
-            let kind = entry.header().entry_type();
-            if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
-                continue; // directories, links, devices: nothing to read
-            }
             let path = normalize(&entry.path_bytes());
+            // A whiteout is an empty file by the spec; whatever its type, its name deletes.
             if let Some(whiteout) = whiteout(&path) {
                 whiteouts.push(whiteout);
                 continue;
+            }
+            let kind = entry.header().entry_type();
+            if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
+                continue; // directories, links, devices: nothing to read
             }
             if path.rsplit('/').next().is_some_and(|name| name.starts_with(".wh..wh.")) {
                 continue; // aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs), not a file of the image
@@ -291,9 +292,11 @@ impl ImageFile {
                 emit(collected, place);
                 continue;
             }
-            // The header's size is at most the limit here; the read is capped by it too, since
-            // a sparse entry expands beyond its stored size.
-            let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+            // The header's size is at most the limit here, but it is only a claim: the buffer
+            // starts at most at 16 MiB and grows with what is really read, which is capped by
+            // the limit too (a sparse entry expands beyond its stored size).
+            let claimed = entry.size().min(16 * 1024 * 1024);
+            let mut bytes = Vec::with_capacity(usize::try_from(claimed).unwrap_or(0));
             (&mut entry)
                 .take(max_file_size.saturating_add(1))
                 .read_to_end(&mut bytes)

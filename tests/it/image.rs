@@ -544,3 +544,27 @@ fn fingerprints_the_size_limit_and_platforms_apply_to_images() {
     assert!(run.stderr.contains("expected os/arch"), "{run}");
     assert_never_printed(&run, &[A, B]);
 }
+
+/// A layer's links are names, never followed: a symbolic link to a file of the machine that
+/// runs the scan (which holds a secret here), absolute or climbing out with `..`, is not read.
+#[test]
+fn links_in_a_layer_are_not_followed() {
+    let images = Images::new();
+    let outside = images.repo.root().join("host-secret.env");
+    fs::write(&outside, format!("ZOOM_CLIENT_SECRET={}\n", secret(D)))
+        .expect("write a file outside the image");
+    images.layer(&[("app/config.txt", "port=8080\n")], &[]);
+    let bundle = images.repo.root().join("bundle");
+    let bundle_arg = bundle.display().to_string();
+    images.umoci(&["unpack", "--rootless", "--image", &images.reference(), &bundle_arg]);
+    let rootfs = bundle.join("rootfs");
+    std::os::unix::fs::symlink(&outside, rootfs.join("app/host.env")).expect("make a symbolic link");
+    std::os::unix::fs::symlink("../../../../host-secret.env", rootfs.join("app/up.env"))
+        .expect("make a link");
+    images.umoci(&["repack", "--image", &images.reference(), &bundle_arg]);
+
+    let run = images.scan(&images.layout, &["-v"]);
+    assert_eq!(run.code, 0, "a link is not a file of the image:\n{run}");
+    assert!(!run.all().contains(CLIENT_SECRET_RULE), "{run}");
+    assert_never_printed(&run, &[D]);
+}

@@ -16,7 +16,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use zoomguard::change::{AddedLines, Change};
-use zoomguard::detect::{scan, ScanOptions};
+use zoomguard::detect::{scan, ProjectContext, ScanOptions};
 use zoomguard::synth::Synth;
 
 /// Size of each of the (a), (b) and (c) texts.
@@ -142,11 +142,7 @@ type MakeInput = fn(usize, &[u8]) -> Vec<u8>;
 /// Issue 6 item 3: inputs built to be slow, each at 1×, 2× and 4× the size the issue names.
 fn adversarial(c: &mut Criterion) {
     let options = ScanOptions::default();
-    let base64: Vec<u8> = {
-        let mut synth = Synth::new(6);
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        synth.bytes(40 << 20).into_iter().map(|b| alphabet[usize::from(b % 64)]).collect()
-    };
+    let base64 = random_base64(40 << 20);
     let cases: [(&str, MakeInput, usize); 4] = [
         ("eyJ-repeated", |n, _| b"eyJ".repeat(n / 3), 1 << 20),
         ("zoom_client_secret=-repeated", |n, _| b"zoom_client_secret=".repeat(n / 19), 100_000 * 19),
@@ -167,5 +163,111 @@ fn adversarial(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, corpus, adversarial);
+/// `n` bytes of random base64 (seeded).
+fn random_base64(n: usize) -> Vec<u8> {
+    let mut synth = Synth::new(6);
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    synth.bytes(n).into_iter().map(|b| alphabet[usize::from(b % 64)]).collect()
+}
+
+/// `unit` repeated to about `n` bytes, with a line feed after every `per_line` copies (0: one line).
+fn repeated(unit: &str, n: usize, per_line: usize) -> Vec<u8> {
+    let mut text = Vec::with_capacity(n + unit.len() + 1);
+    let mut on_line = 0;
+    while text.len() < n {
+        text.extend_from_slice(unit.as_bytes());
+        on_line += 1;
+        if per_line > 0 && on_line == per_line {
+            text.push(b'\n');
+            on_line = 0;
+        }
+    }
+    text
+}
+
+/// YAML whose every line is one level deeper than the last, under a `zoom:` parent: the
+/// parent chain of the last line is as long as the file has lines.
+fn deep_yaml(n: usize) -> Vec<u8> {
+    let mut text = b"zoom:\n".to_vec();
+    let mut depth = 1;
+    while text.len() < n {
+        text.extend(std::iter::repeat_n(b' ', depth));
+        text.extend_from_slice(if depth % 2 == 0 { b"client:\n" } else { b"secret_of_it:\n" });
+        // Past a few thousand levels, start again from the top: nesting stays deep, lines short.
+        depth = if depth == 3000 { 1 } else { depth + 1 };
+    }
+    text
+}
+
+/// Minified JavaScript: lines of 20,000 characters dense with Zoom words, quoted strings and
+/// key-value pairs whose values are too short or placeholders.
+fn minified(n: usize) -> Vec<u8> {
+    let unit = "var zoomCfg={clientId:\"your_client_id\",apiKey:'x',secret:\"\"+a+\"\"},zoom=ZoomMtg.init({sdkKey:k,signature:s});";
+    let per_line = 20_000 / unit.len();
+    repeated(unit, n, per_line)
+}
+
+/// Jupyter notebook source lines, JSON-escaped, full of escaped quotes around Zoom names.
+fn notebook(n: usize) -> Vec<u8> {
+    repeated(
+        "    \"zoom_client_secret = \\\"\\\" + \\\"zoom\\\" + os.environ[\\\"ZOOM_API_KEY\\\"]\\n\",\n",
+        n,
+        0,
+    )
+}
+
+/// Issue 15 item 3: every shape known to have been, or to risk being, super-linear in some
+/// detector pass, at 1, 2 and 4 MB, in a Zoom project (so generic names count too): the time
+/// per MB must stay flat. `ZOOMGUARD_BENCH_HOSTILE_DIR=DIR` also writes each input to DIR, to
+/// measure the real binary's time and peak memory on it (README, "Speed").
+fn hostile(c: &mut Criterion) {
+    let options =
+        ScanOptions { project: ProjectContext::Zoom("the benchmark".into()), ..ScanOptions::default() };
+    let base64 = random_base64(4 << 20);
+    let cases: [(&str, &str, MakeInput); 13] = [
+        ("adjacent-literals", "src/zoom.js", |n, _| repeated("'zoom'", n, 0)),
+        ("adjacent-literals-spaced", "src/zoom.py", |n, _| repeated("\"zoom\" ", n, 0)),
+        ("plus-chain", "src/zoom.js", |n, _| repeated("\"zoom_client_\" + ", n, 0)),
+        ("repeated-keywords", "src/zoom.txt", |n, _| repeated("zoom client_secret api_key ", n, 0)),
+        ("names-without-values", ".env", |n, _| repeated("ZOOM_CLIENT_SECRET=", n, 1)),
+        ("names-without-values-one-line", "src/zoom.js", |n, _| repeated("zoomClientSecret: ", n, 0)),
+        ("deep-yaml-parents", "config/zoom.yaml", |n, _| deep_yaml(n)),
+        ("base64-run-keyed", "config/zoom.env", |n, b64| {
+            [&b"ZOOM_SDK_SIGNATURE="[..], &b64[..n - 19]].concat()
+        }),
+        ("base64-run-bare", "config/zoom.env", |n, b64| b64[..n].to_vec()),
+        ("eyJ-repeated", "src/zoom.js", |n, _| repeated("eyJ", n, 0)),
+        ("eyJ-dotted", "src/zoom.js", |n, _| repeated("eyJhbGciOiJIUzI1NiJ9.", n, 0)),
+        ("notebook-escaped", "notebooks/zoom.ipynb", |n, _| notebook(n)),
+        ("minified-20k-lines", "dist/zoom.min.js", |n, _| minified(n)),
+    ];
+    if let Ok(dir) = std::env::var("ZOOMGUARD_BENCH_HOSTILE_DIR") {
+        for (name, path, make) in &cases {
+            for mb in [1, 2, 4] {
+                let file = std::path::Path::new(&dir).join(format!("{name}-{mb}MB")).join(path);
+                std::fs::create_dir_all(file.parent().expect("a file has a parent")).expect("writable dir");
+                std::fs::write(&file, make(mb << 20, &base64)).expect("writable file");
+            }
+        }
+    }
+    for (name, path, make) in cases {
+        let mut group = c.benchmark_group(format!("hostile/{name}"));
+        group.sample_size(10);
+        for mb in [1, 2, 4] {
+            let change = Change {
+                path: path.into(),
+                old_path: None,
+                text: make(mb << 20, &base64),
+                added: AddedLines::All,
+            };
+            group.throughput(Throughput::Bytes(change.text.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(format!("{mb}MB")), &change, |b, change| {
+                b.iter(|| scan(black_box(change), &options))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, corpus, adversarial, hostile);
 criterion_main!(benches);

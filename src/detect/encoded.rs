@@ -62,32 +62,35 @@ static SPLIT_LITERAL: Lazy<Regex> = Lazy::new(|| {
     .expect("valid pattern")
 });
 
+/// How much of the text before joined literals their view keeps: more than any key name the
+/// keyed reader accepts, with its quotes, brackets and assignment glue.
+const KEY_AND_GLUE_MAX: usize = 256;
+
 static LITERAL: Lazy<Regex> =
     Lazy::new(|| Regex::new(r#"["']([A-Za-z0-9_-]{1,40})["']"#).expect("valid pattern"));
 
-/// Every decoded view of `text`.
-pub fn views(text: &[u8]) -> Vec<View> {
-    let mut views = Vec::new();
-    basic_auth(text, &mut views);
-    kubernetes_data(text, &mut views);
-    percent_encoded(text, &mut views);
-    split_literals(text, &mut views);
-    views
+/// Hands every decoded view of `text` to `each`, one at a time: a long line of many encoded
+/// or split values costs memory for one view, not for all of them.
+pub fn for_each_view(text: &[u8], mut each: impl FnMut(View)) {
+    basic_auth(text, &mut each);
+    kubernetes_data(text, &mut each);
+    percent_encoded(text, &mut each);
+    split_literals(text, &mut each);
 }
 
-fn basic_auth(text: &[u8], views: &mut Vec<View>) {
+fn basic_auth(text: &[u8], each: &mut impl FnMut(View)) {
     for caps in BASIC.captures_iter(text) {
         let token = caps.get(1).expect("the pattern has a group");
         let Ok(decoded) = STANDARD.decode(token.as_bytes()) else { continue };
         if decoded.contains(&b':') && decoded.iter().all(|b| b.is_ascii_graphic()) {
-            views.push(View { text: decoded, origin: token.range() });
+            each(View { text: decoded, origin: token.range() });
         }
     }
 }
 
 /// A Kubernetes `Secret`'s `data:` values, and elsewhere (Helm values, other YAML) the base64
 /// values that decode to exactly one of Zoom's shapes (`zoom:` / `  clientSecret: <base64>`).
-fn kubernetes_data(text: &[u8], views: &mut Vec<View>) {
+fn kubernetes_data(text: &[u8], each: &mut impl FnMut(View)) {
     let secret_manifest = K8S_SECRET_KIND.is_match(text);
     for caps in K8S_DATA_ENTRY.captures_iter(text) {
         let (key, value) = (&caps[2], caps.get(3).expect("the pattern has a value group"));
@@ -102,11 +105,11 @@ fn kubernetes_data(text: &[u8], views: &mut Vec<View>) {
         let mut line = key.to_vec();
         line.extend_from_slice(b": ");
         line.extend_from_slice(decoded);
-        views.push(View { text: line, origin: value.range() });
+        each(View { text: line, origin: value.range() });
     }
 }
 
-fn percent_encoded(text: &[u8], views: &mut Vec<View>) {
+fn percent_encoded(text: &[u8], each: &mut impl FnMut(View)) {
     let mut after_last_line = 0;
     for escape in PERCENT_ESCAPE.find_iter(text) {
         if escape.start() < after_last_line {
@@ -114,7 +117,7 @@ fn percent_encoded(text: &[u8], views: &mut Vec<View>) {
         }
         let line = line_around(text, escape.start());
         after_last_line = line.end;
-        views.push(View { text: percent_decode(&text[line.clone()]), origin: line });
+        each(View { text: percent_decode(&text[line.clone()]), origin: line });
     }
 }
 
@@ -142,22 +145,31 @@ fn percent_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
-fn split_literals(text: &[u8], views: &mut Vec<View>) {
+fn split_literals(text: &[u8], each: &mut impl FnMut(View)) {
     for run in SPLIT_LITERAL.find_iter(text) {
         let joined: Vec<u8> = LITERAL.captures_iter(run.as_bytes()).flat_map(|c| c[1].to_vec()).collect();
-        let mut line_start = line_around(text, run.start()).start;
         // The line up to the first literal keeps the key and its glue: `secret = `. When the
         // literals open a line of their own (`SECRET = (` above), the key is on the line above.
+        // Only the end of a long line can be the key: the view keeps at most its last bytes,
+        // so that many runs on one line cost each their own length, not the line's.
+        let mut line_start = line_start_within(text, run.start(), KEY_AND_GLUE_MAX);
         if text[line_start..run.start()].iter().all(u8::is_ascii_whitespace) && line_start > 0 {
-            line_start = line_around(text, line_start - 1).start;
+            line_start = line_start_within(text, line_start - 1, KEY_AND_GLUE_MAX);
         }
         let mut line: Vec<u8> =
             text[line_start..run.start()].iter().copied().filter(|&b| b != b'\n' && b != b'\r').collect();
         line.push(b'"');
         line.extend_from_slice(&joined);
         line.push(b'"');
-        views.push(View { text: line, origin: run.range() });
+        each(View { text: line, origin: run.range() });
     }
+}
+
+/// Where the line holding `at` starts, or `at - within` if it starts further back: only that
+/// many bytes are read.
+fn line_start_within(text: &[u8], at: usize, within: usize) -> usize {
+    let from = at.saturating_sub(within);
+    memchr::memrchr(b'\n', &text[from..at]).map_or(from, |newline| from + newline + 1)
 }
 
 #[cfg(test)]
@@ -166,6 +178,12 @@ mod tests {
 
     fn texts(input: &str) -> Vec<String> {
         views(input.as_bytes()).into_iter().map(|v| String::from_utf8_lossy(&v.text).into_owned()).collect()
+    }
+
+    fn views(text: &[u8]) -> Vec<View> {
+        let mut views = Vec::new();
+        for_each_view(text, |view| views.push(view));
+        views
     }
 
     #[test]
@@ -209,5 +227,21 @@ mod tests {
         assert_eq!(texts("SECRET=(\"abcd\"\n    \"efgh\")\n"), ["SECRET=(\"abcdefgh\""]);
         assert_eq!(texts("export S=\"abcd\"\\\n\"efgh\"\n"), ["export S=\"abcdefgh\""]);
         assert!(texts("call(\"a\", \"b\")").is_empty(), "arguments are not a split literal");
+    }
+
+    #[test]
+    fn many_split_literals_on_one_line_each_keep_only_their_key() {
+        // One line of 100 KB of adjacent literals: each view holds the bytes before its run up
+        // to the bound, never the whole line before it (which made such a line quadratic).
+        let line = "'zoom'".repeat(100_000 / 6);
+        let views = views(line.as_bytes());
+        assert_eq!(views.len(), (line.len() / 6).div_ceil(8), "one view per run of eight literals");
+        let longest = views.iter().map(|v| v.text.len()).max().unwrap_or(0);
+        assert!(longest <= KEY_AND_GLUE_MAX + 8 * 4 + 2, "a view of {longest} bytes");
+        let keyed = format!("{}; client_secret = 'abcd' 'efgh'", "x".repeat(1000));
+        assert_eq!(
+            texts(&keyed),
+            ["x".repeat(KEY_AND_GLUE_MAX - "; client_secret = ".len()) + "; client_secret = \"abcdefgh\""]
+        );
     }
 }

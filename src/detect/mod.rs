@@ -518,7 +518,7 @@ fn jwt_starts(text: &[u8]) -> Vec<usize> {
 /// reading already found (`plain`) in that place is not found twice.
 fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>]) -> Vec<Candidate> {
     let mut candidates = Vec::new();
-    for view in encoded::views(text) {
+    encoded::for_each_view(text, |view| {
         let at_origin = AtOrigin { nearby, origin: view.origin.start };
         let mut found: Vec<(Range<usize>, Kind, Option<i64>, bool)> = keyed::find(&view.text, &at_origin)
             .0
@@ -547,7 +547,7 @@ fn decoded_candidates(text: &[u8], nearby: &ZoomLines<'_>, plain: &[Range<usize>
                 wide,
             });
         }
-    }
+    });
     candidates
 }
 

@@ -1,11 +1,12 @@
 //! The detector on arbitrary bytes: it must not panic, and every finding must lie inside
 //! the text and on an added line. The first byte picks the path (Zoom-named or not), which
-//! lines count as added, and whether the text goes through the text reader (UTF-16/32) first.
+//! lines count as added, whether the text goes through the text reader (UTF-16/32) first, and
+//! whether the project is known to use Zoom (which lets generic names count).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use zoomguard::change::{read_text, AddedLines, Change};
-use zoomguard::detect::{scan, ScanOptions};
+use zoomguard::detect::{scan, ProjectContext, ScanOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, bytes)) = data.split_first() else { return };
@@ -16,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
         _ => bytes.to_vec(),
     };
     let change = Change { path: path.to_owned(), old_path: None, text, added };
-    for finding in scan(&change, &ScanOptions { now: 1_700_000_000, ..ScanOptions::default() }) {
+    let project = if mode & 8 == 0 { ProjectContext::Unknown } else { ProjectContext::Zoom("fuzz".into()) };
+    for finding in scan(&change, &ScanOptions { now: 1_700_000_000, project }) {
         assert!(finding.span.start < finding.span.end && finding.span.end <= change.text.len());
         assert!(change.added.contains(finding.line));
         assert!(finding.column >= 1);

@@ -51,17 +51,21 @@ pub fn changed_files_of<'r>(
         diff.deltas().filter(|delta| delta.status() == Delta::Added && is_file(delta.new_file().mode()));
     let targets = added.count() as u64;
     let sources = diff.deltas().filter(|delta| is_source(delta.status(), copies)).count() as u64;
+    if targets == 0 || sources == 0 {
+        return Ok(changed_files(&diff)); // nothing can be a rename or a copy
+    }
     if limit == 0 || targets.saturating_mul(sources) <= limit.saturating_mul(limit) {
-        return Ok(changed_files(&find_similar(&make, copies, limit)?));
+        return Ok(changed_files(&find_similar(diff, &make, copies, limit)?));
     }
     Ok(cheap_renames(&diff, copies))
 }
 
-/// libgit2's rename and copy detection on the diff `make` makes. Finding an edited rename
+/// libgit2's rename and copy detection on `diff`, which `make` made. Finding an edited rename
 /// reads both blobs, and libgit2 fails where one is absent (a partial clone): then the diff is
 /// made again and only exact renames and copies are found, by id, with nothing read; the new
 /// file counts as added, every line of it, as in git's own fallback ([`super::git::Git`]).
 fn find_similar<'r>(
+    mut diff: Diff<'r>,
     make: &impl Fn() -> Result<Diff<'r>>,
     copies: CopySources,
     limit: u64,
@@ -75,7 +79,6 @@ fn find_similar<'r>(
             .exact_match_only(exact);
         find
     };
-    let mut diff = make()?;
     match diff.find_similar(Some(&mut options(false))) {
         Ok(()) => Ok(diff),
         Err(e) if e.code() == git2::ErrorCode::NotFound => {

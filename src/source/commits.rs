@@ -14,12 +14,11 @@ use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
-use git2::{DiffOptions, Sort};
+use git2::Sort;
 
 use super::oid::Peeled;
-use super::{
-    changed_files_of, renames, ChangedFile, Collected, CopySources, ObjectId, ObjectKind, Repo, WhenAbsent,
-};
+use super::repo::is_absent;
+use super::{renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
 
@@ -223,23 +222,20 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
     let Some(lib) = repo.lib() else {
         return repo.git().commit_files(parent, commit).with_context(|| format!("diffing commit {commit}"));
     };
-    let tree_of = |id: ObjectId, what: &str| -> Result<git2::Tree<'_>> {
+    let tree_of = |id: ObjectId, what: &str| -> Result<git2::Oid> {
         let tree = repo.commit(id)?.tree;
-        lib.find_tree(tree.to_git2()?)
-            .map_err(|e| repo.lib_error(e, tree, &format!("the tree of {what} {id}")))
+        tree.to_git2().with_context(|| format!("the tree of {what} {id}"))
     };
     let tree = tree_of(commit, "commit")?;
     let parent_tree = parent.map(|parent| tree_of(parent, "the parent commit")).transpose()?;
-    changed_files_of(
-        || {
-            let mut options = DiffOptions::new();
-            options.context_lines(0).include_typechange(true).ignore_submodules(true);
-            lib.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
-                .with_context(|| format!("diffing commit {commit}"))
-        },
-        CopySources::ModifiedFilesOnly,
-        renames::rename_limit(lib),
-    )
+    let differences = repo.tree_differences(lib, parent_tree, tree).map_err(|e| {
+        if e.downcast_ref::<git2::Error>().is_some_and(is_absent) {
+            e.context(Absent { id: commit, what: format!("a tree of commit {commit}") })
+        } else {
+            e.context(format!("diffing commit {commit}"))
+        }
+    })?;
+    renames::files_of_differences(lib, &differences, renames::rename_limit(lib))
 }
 
 /// Places in a tree: (path, 1-based line).

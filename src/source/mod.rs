@@ -15,6 +15,7 @@ pub mod renames;
 pub mod repo;
 pub mod settings;
 pub mod staged;
+pub mod treediff;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

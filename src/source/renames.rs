@@ -17,9 +17,14 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
-use git2::{Delta, Diff, DiffFindOptions, FileMode, Repository};
+use git2::{Delta, Diff, DiffFindOptions, DiffOptions, FileMode, Index, IndexEntry, IndexTime, Repository};
 
+use super::index::{Difference, Side};
 use super::{lossy_path, ChangedFile, CopySources, ObjectId};
+
+/// git's file modes of regular and executable files, and of a symbolic link.
+const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
+const LINK_MODE: u32 = 0o120000;
 
 /// git's default `diff.renameLimit`.
 pub const DEFAULT_RENAME_LIMIT: u64 = 1000;
@@ -58,6 +63,78 @@ pub fn changed_files_of<'r>(
         return Ok(changed_files(&find_similar(diff, &make, copies, limit)?));
     }
     Ok(cheap_renames(&diff, copies))
+}
+
+/// The files of `differences` (one side of each path, the other, as a tree walk or the index
+/// reader found them) whose new side can hold added text, with renames and copies among them
+/// found, bounded by `limit`. Where nothing can be a rename or a copy (no new file, or no old
+/// one), they are listed directly; else libgit2 diffs just these paths, each side in an
+/// in-memory index, and copy sources are the changed files ([`CopySources::ModifiedFilesOnly`]).
+pub fn files_of_differences(
+    repo: &Repository,
+    differences: &[Difference],
+    limit: u64,
+) -> Result<Vec<ChangedFile>> {
+    let is_text = |side: &Option<Side>| side.is_some_and(|side| REGULAR_MODES.contains(&side.mode));
+    let is_source = |side: &Option<Side>| is_text(side) || side.is_some_and(|side| side.mode == LINK_MODE);
+    let has_target = differences.iter().any(|d| d.head.is_none() && is_text(&d.staged));
+    let has_source = differences.iter().any(|d| is_source(&d.head));
+    if !has_target || !has_source {
+        let files = differences.iter().filter(|d| is_text(&d.staged)).filter_map(|d| {
+            let new = d.staged?;
+            Some(ChangedFile {
+                path: lossy_path(Some(&d.path)),
+                // A submodule's commit is no old text: a file in its place is new.
+                old: d
+                    .head
+                    .filter(|_| is_source(&d.head))
+                    .map(|old| (lossy_path(Some(&d.path)), old.id.into())),
+                id: new.id.into(),
+                binary: false,
+                paired_by_name: false,
+            })
+        });
+        return Ok(files.collect());
+    }
+    let mut old = Index::new().context("making an in-memory index")?;
+    let mut new = Index::new().context("making an in-memory index")?;
+    for difference in differences {
+        for (index, side) in [(&mut old, difference.head), (&mut new, difference.staged)] {
+            if let Some(side) = side {
+                index.add(&index_entry(&difference.path, side)).with_context(|| {
+                    format!("listing the changed file {}", lossy_path(Some(&difference.path)))
+                })?;
+            }
+        }
+    }
+    changed_files_of(
+        || {
+            let mut options = DiffOptions::new();
+            options.context_lines(0).include_typechange(true).ignore_submodules(true);
+            repo.diff_index_to_index(&old, &new, Some(&mut options))
+                .context("comparing the changed files' old and new versions")
+        },
+        CopySources::ModifiedFilesOnly,
+        limit,
+    )
+}
+
+fn index_entry(path: &[u8], side: Side) -> IndexEntry {
+    let never = IndexTime::new(0, 0);
+    IndexEntry {
+        ctime: never,
+        mtime: never,
+        dev: 0,
+        ino: 0,
+        mode: side.mode,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: side.id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.to_vec(),
+    }
 }
 
 /// libgit2's rename and copy detection on `diff`, which `make` made. Finding an edited rename

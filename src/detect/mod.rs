@@ -88,6 +88,14 @@ impl Prefilter {
         words
     }
 
+    /// Whether `text` holds any keyword at all.
+    fn has_hit(&self, text: &[u8]) -> bool {
+        match &self.search {
+            KeywordSearch::Packed { searcher, .. } => searcher.find(text).is_some(),
+            KeywordSearch::Automaton(automaton) => automaton.is_match(text),
+        }
+    }
+
     /// Calls `each` with every keyword occurrence in `text`: (offset, keyword). Nothing is
     /// collected, so a text made of keywords costs no memory here.
     fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, &'static str)) {
@@ -136,6 +144,18 @@ static SECRET_NAME_WORDS: Lazy<literals::Literals> =
 /// Whether `text` holds a word of the generic names that count in a Zoom project.
 fn names_a_secret(text: &[u8]) -> bool {
     SECRET_NAME_WORDS.is_match(text)
+}
+
+/// Whether any of the lines of `text` (the file at `path`) can matter, whichever of them are
+/// added: `false` when it holds no keyword, no word of a generic secret's name, nothing a
+/// secret could be verified against, and its path does not name Zoom. Then [`scan`] finds
+/// nothing in it and it shows no sign of a Zoom project, so a source need not work out which
+/// of its lines are added (which needs the old version read and compared).
+pub fn may_matter(path: &str, text: &[u8]) -> bool {
+    context::mentions_zoom(path.as_bytes())
+        || PREFILTER.has_hit(text)
+        || names_a_secret(text)
+        || verify::may_be_evidence(text)
 }
 
 /// What detection needs to know besides the text: the time, and whether the project around
@@ -706,6 +726,37 @@ mod tests {
     use super::*;
     use crate::change::AddedLines;
     use crate::synth::Synth;
+
+    /// What a source may pass over without working out its added lines must be what `scan`
+    /// finds nothing in, whichever lines are added and whatever the project.
+    #[test]
+    fn what_cannot_matter_is_what_finds_nothing() {
+        let mut synth = Synth::new(31);
+        let secret = synth.alnum(32);
+        let cases = [
+            ("src/app.rs", "fn main() { let total = count + 1; }\n".to_owned(), false),
+            ("src/zoom/app.rs", "let total = 1;\n".to_owned(), true),
+            ("src/app.rs", "// Zoom\n".to_owned(), true),
+            ("src/app.rs", "headers['x-zm-request-timestamp']\n".to_owned(), true),
+            ("src/app.rs", "token = eyJhbGciOi\n".to_owned(), true),
+            ("src/app.rs", "{\"encryptedToken\": \"ab\"}\n".to_owned(), true),
+            (".env", format!("API_SECRET={secret}\n"), true),
+        ];
+        for (path, text, matters) in cases {
+            assert_eq!(may_matter(path, text.as_bytes()), matters, "{path}: {text}");
+            if !matters {
+                let change = Change {
+                    path: path.into(),
+                    old_path: None,
+                    text: text.into_bytes(),
+                    added: AddedLines::All,
+                };
+                let zoom =
+                    ScanOptions { project: ProjectContext::Zoom("a test".into()), ..ScanOptions::default() };
+                assert!(scan(&change, &zoom).is_empty());
+            }
+        }
+    }
 
     fn change(text: &str, added: AddedLines) -> Change {
         Change { path: "app/.env".into(), old_path: None, text: text.as_bytes().to_vec(), added }

@@ -17,6 +17,7 @@ use regex::bytes::Regex;
 use sha2::Sha256;
 
 use super::kind::{IdentifierKind, Kind};
+use super::literals::Literals;
 use super::{jwt, Finding};
 use crate::change::{line_number, Change};
 
@@ -32,6 +33,17 @@ static PLAIN_TOKEN: Lazy<Regex> = Lazy::new(|| {
 static ENCRYPTED_TOKEN: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r#"encryptedToken\\?["']?\s*[:=]\s*\\?["']([0-9a-f]{64})\\?["']"#).expect("valid pattern")
 });
+
+/// Words of what [`verify_pairs`] checks secrets against: tokens and webhook recordings.
+const EVIDENCE_WORDS: [&str; 3] = ["eyJ", "x-zm-signature", "encryptedToken"];
+
+/// The search for [`EVIDENCE_WORDS`]: every staged file is searched, at GB/s.
+static EVIDENCE: Lazy<Literals> = Lazy::new(|| Literals::new(&EVIDENCE_WORDS));
+
+/// Whether `text` holds something a secret could be verified against.
+pub fn may_be_evidence(text: &[u8]) -> bool {
+    EVIDENCE.is_match(text)
+}
 
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -256,6 +268,20 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairing_evidence_is_found_by_both_searches() {
+        let automaton = Literals::automaton(&EVIDENCE_WORDS);
+        for (text, expected) in [
+            (&b"token = eyJhbGciOi"[..], true),
+            (b"headers: {'x-zm-signature': 'v0=00'}", true),
+            (b"{\"encryptedToken\": \"ab\"}", true),
+            (b"nothing to see, not even eyj", false),
+        ] {
+            assert_eq!(may_be_evidence(text), expected, "{}", String::from_utf8_lossy(text));
+            assert_eq!(automaton.is_match(text), expected);
+        }
+    }
     use crate::change::AddedLines;
     use crate::detect::{scan, ScanOptions};
     use crate::synth::{Synth, FAR_FUTURE};

@@ -180,6 +180,7 @@ pub fn changes_of(
     });
     let mut added = Collected::with_max_file_size(max_file_size);
     added.when_absent = when_absent;
+    added.pass_over_what_cannot_matter = true;
     let first = commit_files(repo, commit.parents.first().copied(), oid)?;
     added.add_files(repo, &first, Some(&info))?;
     for &other_parent in commit.parents.iter().skip(1) {

@@ -24,10 +24,15 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::change::{line_count, read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
+use crate::detect;
 use lines::OldLines;
 pub use oid::{ObjectId, ObjectKind};
 pub use renames::changed_files_of;
 pub use repo::{Absent, Repo};
+
+/// Files up to this size have their new version read before their old one, when a source
+/// passes over what cannot matter: both versions of such a file fit in memory at once.
+const NEW_FIRST_BYTES: u64 = 1 << 20;
 
 /// Opens the repository the way a hook sees it (see [`Repo::open`]).
 pub fn open() -> Result<Repo> {
@@ -73,6 +78,12 @@ pub struct Collected {
     pub max_file_size: u64,
     /// What an absent new version means.
     pub when_absent: WhenAbsent,
+    /// Whether a modified file whose new version cannot matter ([`detect::may_matter`]) is
+    /// passed over before its old version is read: no line of it can be a finding, whichever
+    /// are added. Set for commits, where most changed files hold no keyword at all.
+    pub pass_over_what_cannot_matter: bool,
+    /// Files passed over so: read and searched, their added lines never worked out.
+    pub passed_over: usize,
 }
 
 impl Default for Collected {
@@ -95,6 +106,8 @@ impl Collected {
             old_absent: Vec::new(),
             max_file_size,
             when_absent: WhenAbsent::Fails,
+            pass_over_what_cannot_matter: false,
+            passed_over: 0,
         }
     }
 
@@ -180,10 +193,29 @@ impl Collected {
             self.too_large.push(path.clone());
             return Ok(());
         }
-        // The old version becomes line tokens before the new one is read: holding both at
-        // once would double the memory a large file takes.
+        if file.old.as_ref().is_some_and(|(_, old_id)| *old_id == file.id) {
+            return Ok(()); // a pure rename or copy
+        }
+        // A small file's new version is read first: if it cannot matter, its old version is
+        // never read. Otherwise the old version becomes line tokens before the new one is read:
+        // holding both at once would double the memory a large file takes.
+        let new_first = self.pass_over_what_cannot_matter && file.old.is_some() && size <= NEW_FIRST_BYTES;
+        let mut text = None;
+        if new_first {
+            let Some(read) = self.read_new(repo, file)? else { return Ok(()) };
+            if !detect::may_matter(path, &read) {
+                // Scanned whole, as a file whose old version is absent would be: say so.
+                if let Some((_, old_id)) = &file.old {
+                    if !repo.contains(*old_id)? {
+                        self.old_absent.push(path.clone());
+                    }
+                }
+                self.passed_over += 1;
+                return Ok(());
+            }
+            text = Some(read);
+        }
         let old = match &file.old {
-            Some((_, old_id)) if *old_id == file.id => return Ok(()), // a pure rename or copy
             Some((old_path, old_id)) => {
                 match repo.read_blob(*old_id).with_context(|| format!("reading the old content of {path}"))? {
                     Some(blob) => Some((old_path, OldLines::of(&text_of(&blob)))),
@@ -195,22 +227,12 @@ impl Collected {
             }
             None => None,
         };
-        let content =
-            match repo.read_blob(file.id).with_context(|| format!("reading the new content of {path}"))? {
-                Some(content) => content,
-                None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
-            };
-        let text = match read_text(content) {
-            Text::Decoded(text, _) => text,
-            Text::AsStored(text) if !file.binary => text.into_owned(),
-            Text::AsStored(_) | Text::Binary => {
-                self.binary_skipped.push(path.clone());
-                return Ok(());
-            }
-            Text::Undecodable(_) => {
-                self.undecodable.push(path.clone());
-                return Ok(());
-            }
+        let text = match text {
+            Some(text) => text,
+            None => match self.read_new(repo, file)? {
+                Some(text) => text,
+                None => return Ok(()),
+            },
         };
         let (old_path, added) = match old {
             None => (None, AddedLines::All),
@@ -231,6 +253,29 @@ impl Collected {
         self.changes.push(Change { path: path.clone(), old_path, text, added });
         self.commits.push(commit.cloned());
         Ok(())
+    }
+
+    /// The new version of `file` as text; `None` (and the file listed) when it is binary or
+    /// does not decode.
+    fn read_new(&mut self, repo: &Repo, file: &ChangedFile) -> Result<Option<Vec<u8>>> {
+        let path = &file.path;
+        let content =
+            match repo.read_blob(file.id).with_context(|| format!("reading the new content of {path}"))? {
+                Some(content) => content,
+                None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
+            };
+        match read_text(content) {
+            Text::Decoded(text, _) => Ok(Some(text)),
+            Text::AsStored(text) if !file.binary => Ok(Some(text.into_owned())),
+            Text::AsStored(_) | Text::Binary => {
+                self.binary_skipped.push(path.clone());
+                Ok(None)
+            }
+            Text::Undecodable(_) => {
+                self.undecodable.push(path.clone());
+                Ok(None)
+            }
+        }
     }
 }
 

@@ -168,6 +168,16 @@ impl Repo {
         }
     }
 
+    /// Whether the object store holds `id` (a partial clone may lack it), without reading it.
+    pub fn contains(&self, id: ObjectId) -> Result<bool> {
+        match &self.backend {
+            Backend::Lib(repo) => {
+                Ok(repo.odb().context("opening the object database")?.exists(id.to_git2()?))
+            }
+            Backend::Git(_) => Ok(self.git.header(id)?.is_some()),
+        }
+    }
+
     /// The kind and size of object `id`; `None` when it is absent.
     pub fn header(&self, id: ObjectId) -> Result<Option<(ObjectKind, u64)>> {
         match &self.backend {

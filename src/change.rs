@@ -155,11 +155,24 @@ pub struct Change {
 /// What the path of a commit's message starts with: `commit message of 1a2b3c4d5e`.
 pub const MESSAGE_OF: &str = "commit message of ";
 
+/// What the path of an annotated tag's message starts with: `message of tag v1.2`.
+pub const TAG_MESSAGE_OF: &str = "message of tag ";
+
 impl Change {
-    /// Whether this is a commit's message rather than a file.
+    /// Whether this is a commit's or an annotated tag's message rather than a file.
     pub fn is_message(&self) -> bool {
-        self.path.starts_with(MESSAGE_OF)
+        self.path.starts_with(MESSAGE_OF) || is_tag_message(&self.path)
     }
+}
+
+/// The tag whose message `path` names (`message of tag v1` → `v1`), if it names one.
+pub fn tag_of_message(path: &str) -> Option<&str> {
+    path.strip_prefix(TAG_MESSAGE_OF)
+}
+
+/// Whether `path` names an annotated tag's message rather than a file.
+pub fn is_tag_message(path: &str) -> bool {
+    tag_of_message(path).is_some()
 }
 
 /// The number of lines in `text`: a last line without a newline still counts.

@@ -18,7 +18,7 @@ use crate::inventory::{self, Credential};
 use crate::output::{self, note, say};
 use crate::report::progress::Progress;
 use crate::report::{human, json, sarif};
-use crate::source::commits::{NamedObject, Targets};
+use crate::source::commits::{NamedObject, TagMessage, Targets};
 use crate::source::image::Whiteout;
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT, IGNORE_FILE_LIMIT};
@@ -255,8 +255,7 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
         ScanTarget::Staged => pre_commit(reporting),
         ScanTarget::Range(spec) => {
             let mut repo = source::open()?;
-            let commits = source::commits::range_commits(&repo, spec)?;
-            let targets = Targets { commits, objects: Vec::new() };
+            let targets = source::commits::range_commits(&repo, spec)?;
             let settings = Settings::open(Some(&repo))?;
             let mut outcome = scan_commits(&mut repo, &targets, jobs, &settings, WhenAbsent::IsSkipped)?
                 .finish(Scope::Range, started);
@@ -404,11 +403,12 @@ fn image(
     emit(&outcome, None, reporting)
 }
 
-/// One thing [`scan_commits`] reads: a commit (with its place in the walk), or a blob or
-/// tree that a ref names.
+/// One thing [`scan_commits`] reads: a commit (with its place in the walk), a blob or tree
+/// that a ref names, or an annotated tag's message.
 enum Item<'a> {
     Commit(usize, ObjectId),
     Object(&'a NamedObject),
+    Tag(&'a TagMessage),
 }
 
 /// Collects and scans `targets` on up to `jobs` threads (this one with `repo`, the others
@@ -426,7 +426,8 @@ fn scan_commits(
     let max_file_size = settings.max_file_size()?;
     let options = ScanOptions { project: project_context::configured(settings)?, ..ScanOptions::default() };
     let look = ProjectLook::new(repo);
-    let progress = Progress::new(targets.commits.len() + targets.objects.len(), "commits");
+    let progress =
+        Progress::new(targets.commits.len() + targets.objects.len() + targets.tags.len(), "commits");
     let mut items: Vec<Item<'_>> = targets
         .commits
         .iter()
@@ -435,6 +436,7 @@ fn scan_commits(
         .map(|(position, oid)| Item::Commit(position, oid))
         .collect();
     items.extend(targets.objects.iter().map(Item::Object));
+    items.extend(targets.tags.iter().map(Item::Tag));
     let workers = Workers {
         jobs,
         open: &source::open,
@@ -445,6 +447,7 @@ fn scan_commits(
             Item::Object(object) => {
                 source::commits::changes_of_object(repo, object, max_file_size, when_absent)
             }
+            Item::Tag(tag) => Ok(source::commits::changes_of_tag(tag, max_file_size)),
         },
         on_item_done: &|| progress.tick(),
         keep_evidence: false,
@@ -452,7 +455,7 @@ fn scan_commits(
             let tree = match *item {
                 Item::Commit(_, oid) => Some(oid),
                 Item::Object(NamedObject { kind: ObjectKind::Tree, id, .. }) => Some(*id),
-                Item::Object(_) => None,
+                Item::Object(_) | Item::Tag(_) => None,
             };
             Ok(look.in_tree(repo, tree, paths))
         }),

@@ -6,10 +6,12 @@ use std::fmt::Write as _;
 
 use colored::Colorize;
 
-use super::remediation::{advice, env_snippet, Language, IMAGE_STEPS, ROTATE_STEPS, SECRET_MANAGERS};
+use super::remediation::{
+    advice, env_snippet, Language, IMAGE_STEPS, ROTATE_STEPS, SECRET_MANAGERS, TAG_MESSAGE_STEPS,
+};
 use super::sanitize;
 use crate::allow::{IGNORE_FILE, MARKER};
-use crate::change::{ImagePart, ImagePlace};
+use crate::change::{is_tag_message, tag_of_message, ImagePart, ImagePlace};
 use crate::detect::{Finding, Kind};
 use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
@@ -107,11 +109,20 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
     let _ =
         writeln!(out, "  2. Rotate every credential above: it is in the history, so treat it as exposed.");
     rotation_steps(&mut out, credentials.iter().map(|c| c.first.kind()));
+    let tag_message = credentials.iter().flat_map(|c| &c.added).any(|place| is_tag_message(&place.path));
+    let end = if tag_message { "" } else { "\n" };
     let _ = writeln!(
         out,
         "  3. Rewriting history (git filter-repo --replace-text) cleans only clones made afterwards;\n     \
-         existing clones, forks and CI caches keep the value, so rotation comes first.\n"
+         existing clones, forks and CI caches keep the value, so rotation comes first.{end}"
     );
+    if tag_message {
+        let _ = writeln!(
+            out,
+            "  4. A tag's message cannot be rewritten: delete the tag (git tag -d <tag>, git push --delete\n     \
+             origin <tag>) and make it again without the value.\n"
+        );
+    }
     let _ = writeln!(out, "{}", summary(outcome));
     out
 }
@@ -299,9 +310,45 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         image_steps(out, outcome);
         return;
     }
+    // An annotated tag's message is fixed by a new tag, not by an edit: its steps come apart.
+    let (in_tags, in_files): (Vec<&FileFinding>, Vec<&FileFinding>) =
+        outcome.findings.iter().partition(|f| is_tag_message(&f.path));
+    if !in_files.is_empty() {
+        file_steps(out, outcome.scope, &in_files);
+    }
+    if !in_tags.is_empty() {
+        tag_steps(out, &in_tags);
+    }
+    let _ = writeln!(
+        out,
+        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
+         or record its fingerprint in {IGNORE_FILE} with: zoomguard allow <fingerprint>"
+    );
+    match outcome.scope {
+        Scope::Staged => {
+            let _ = writeln!(out, "  To commit anyway, knowingly: git commit --no-verify\n");
+        }
+        Scope::Push => {
+            let _ = writeln!(out, "  To push anyway, knowingly: git push --no-verify\n");
+        }
+        Scope::Receive => {
+            let _ = writeln!(
+                out,
+                "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
+            );
+        }
+        Scope::Range | Scope::History | Scope::Files | Scope::CommitMessage | Scope::Image => {
+            let _ = writeln!(out);
+        }
+    }
+}
+
+/// What to do about secrets in files (and commit messages) that commits or the index hold:
+/// read the value from the environment, fix the commits, rotate.
+fn file_steps(out: &mut String, scope: Scope, findings: &[&FileFinding]) {
     let _ = writeln!(out, "  1. Take the value out of the file and read it from the environment instead:");
     let mut shown: Vec<(Language, Kind)> = Vec::new();
-    for file_finding in &outcome.findings {
+    for file_finding in findings {
         let language = Language::from_path(&file_finding.path);
         let kind = file_finding.finding.kind();
         if shown.iter().any(|&(l, k)| l == language && advice(k).env_var == advice(kind).env_var) {
@@ -322,10 +369,9 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
     for (name, how) in SECRET_MANAGERS {
         let _ = writeln!(out, "       - {name}: {how}");
     }
-    let mut paths: Vec<String> =
-        outcome.findings.iter().map(|f| shell_quote(&not_an_option(&f.path))).collect();
+    let mut paths: Vec<String> = findings.iter().map(|f| shell_quote(&not_an_option(&f.path))).collect();
     paths.dedup();
-    match outcome.scope {
+    match scope {
         Scope::Staged => {
             let _ = writeln!(out, "  2. Stage the fixed file and commit again: git add {}", paths.join(" "));
         }
@@ -351,29 +397,25 @@ fn what_to_do(out: &mut String, outcome: &Outcome) {
         }
     }
     let _ = writeln!(out, "  3. Rotate it if the value was ever pushed, shared or logged:");
-    rotation_steps(out, outcome.findings.iter().map(|f| f.finding.kind()));
-    let _ = writeln!(
-        out,
-        "  Not a secret (a test fixture, a documented sample)? Put `{MARKER}` in a comment on that line,\n  \
-         or record its fingerprint in {IGNORE_FILE} with: zoomguard allow <fingerprint>"
-    );
-    match outcome.scope {
-        Scope::Staged => {
-            let _ = writeln!(out, "  To commit anyway, knowingly: git commit --no-verify\n");
-        }
-        Scope::Push => {
-            let _ = writeln!(out, "  To push anyway, knowingly: git push --no-verify\n");
-        }
-        Scope::Receive => {
-            let _ = writeln!(
-                out,
-                "  This server refuses such pushes; ask its administrators if this is a false positive.\n"
-            );
-        }
-        Scope::Range | Scope::History | Scope::Files | Scope::CommitMessage | Scope::Image => {
-            let _ = writeln!(out);
-        }
+    rotation_steps(out, findings.iter().map(|f| f.finding.kind()));
+}
+
+/// What to do about secrets in annotated tags' messages: a new tag, the old one deleted
+/// wherever it went, and rotation.
+fn tag_steps(out: &mut String, findings: &[&FileFinding]) {
+    let mut tags: Vec<&str> = findings.iter().filter_map(|f| tag_of_message(&f.path)).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    let shown: Vec<String> = tags.iter().map(|tag| sanitize(tag)).collect();
+    let _ = writeln!(out, "  In the message of tag {}:", shown.join(", "));
+    let tag = match &tags[..] {
+        [one] => shell_quote(&not_an_option(one)),
+        _ => "<tag>".to_owned(),
+    };
+    for (number, step) in TAG_MESSAGE_STEPS.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", number + 1, wrap(&step.replace("{tag}", &tag), 90, "     "));
     }
+    rotation_steps(out, findings.iter().map(|f| f.finding.kind()));
 }
 
 /// What to do about a secret in a commit message: nothing was committed, so editing the

@@ -389,6 +389,18 @@ pub const IMAGE_STEPS: [&str; 4] = [
     "Rotate the credential: whoever pulled the image has a copy.",
 ];
 
+/// What to do about a secret in an annotated tag's message, one step a line, `{tag}` standing
+/// for the tag's name. A tag object cannot be edited: the fix is a new tag, and every copy of
+/// the old one must go.
+pub const TAG_MESSAGE_STEPS: [&str; 3] = [
+    "A tag's message cannot be edited: delete the tag and make it again without the value, \
+     naming the credential instead of pasting it: git tag -d {tag}, then git tag -a {tag} <commit>.",
+    "If the tag was pushed, delete it there too: git push --delete origin {tag}, then push the new \
+     one. Clones that fetched it keep it until they run git tag -d {tag} (or git fetch --prune \
+     --prune-tags).",
+    "Rotate the credential if the tag ever left this clone (a push, a fetch, a release page):",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,6 +552,15 @@ mod tests {
             assert!(all.contains(needed), "the image steps do not say {needed}");
         }
         assert!(IMAGE_STEPS.iter().all(|step| longest_alnum_run(step) < 20));
+    }
+
+    #[test]
+    fn tag_message_steps_delete_the_tag_everywhere_and_rotate() {
+        let all = TAG_MESSAGE_STEPS.join(" ");
+        for needed in ["git tag -d {tag}", "git tag -a {tag}", "git push --delete origin {tag}", "Rotate"] {
+            assert!(all.contains(needed), "the tag message steps do not say {needed}");
+        }
+        assert!(TAG_MESSAGE_STEPS.iter().all(|step| longest_alnum_run(step) < 20));
     }
 
     #[test]

@@ -8,6 +8,11 @@
 //!
 //! A ref may name a blob or a tree instead of a commit (`git tag notes $(git hash-object -w
 //! notes.txt)`): such an object is scanned whole, as new files, instead of being an error.
+//!
+//! An annotated tag holds a message of its own (`git tag -a v1 -m "…"`), which travels with
+//! the tag as surely as a commit's does: every tag object a ref reaches is read once (a tag
+//! of a tag too), and its message scanned as `message of tag <name>`. Its tagger line is a
+//! header, not message, and is not scanned.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
 use git2::Sort;
 
-use super::oid::Peeled;
+use super::oid::Ref;
 use super::repo::is_absent;
 use super::{renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
 use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
@@ -29,6 +34,17 @@ pub struct Targets {
     pub commits: Vec<ObjectId>,
     /// Blobs and trees named by a ref (a tag), each scanned whole.
     pub objects: Vec<NamedObject>,
+    /// The messages of annotated tags, each tag object once.
+    pub tags: Vec<TagMessage>,
+}
+
+/// The message of an annotated tag object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagMessage {
+    /// The name it gives itself (`v1`), else that of the ref that names it.
+    pub name: String,
+    /// The message, as stored.
+    pub message: Vec<u8>,
 }
 
 /// A blob or tree that a ref names.
@@ -42,13 +58,15 @@ pub struct NamedObject {
     pub id: ObjectId,
 }
 
-/// Every commit reachable from any ref or from HEAD, oldest first, and the blobs and trees
-/// that refs name.
+/// Every commit reachable from any ref or from HEAD, oldest first, the blobs and trees
+/// that refs name, and the messages of the annotated tags that refs reach.
 pub fn all_commits(repo: &Repo) -> Result<Targets> {
     let mut tips = Vec::new();
     let mut targets = Targets::default();
-    for (name, target) in refs(repo, "refs/")? {
-        match target {
+    let mut tags_seen = HashSet::new();
+    for Ref { name, id, peeled } in refs(repo, "refs/")? {
+        add_tag_messages(repo, &name, id, &HashSet::new(), &mut tags_seen, &mut targets.tags)?;
+        match peeled {
             Some((ObjectKind::Commit, id)) => tips.push(id),
             Some((kind @ (ObjectKind::Blob | ObjectKind::Tree), id)) => {
                 targets.objects.push(NamedObject { name, kind, id })
@@ -64,8 +82,9 @@ pub fn all_commits(repo: &Repo) -> Result<Targets> {
 }
 
 /// The commits of `spec` (`A..B`: reachable from B and not from A; `A...B`: reachable from
-/// B and not from the merge base of A and B), oldest first.
-pub fn range_commits(repo: &Repo, spec: &str) -> Result<Vec<ObjectId>> {
+/// B and not from the merge base of A and B), oldest first; and when B is an annotated tag,
+/// the messages of the tag objects it reaches that A does not.
+pub fn range_commits(repo: &Repo, spec: &str) -> Result<Targets> {
     let (from, to, symmetric) = match spec.split_once("...") {
         Some((from, to)) => (from, to, true),
         None => match spec.split_once("..") {
@@ -73,7 +92,8 @@ pub fn range_commits(repo: &Repo, spec: &str) -> Result<Vec<ObjectId>> {
             None => bail!("{spec:?} is not a range: give it as A..B (the commits of B that A lacks)"),
         },
     };
-    let resolve = |name: &str| -> Result<ObjectId> {
+    // Each side as named (an annotated tag's own object) and as the commit it comes to.
+    let resolve = |name: &str| -> Result<(ObjectId, ObjectId)> {
         let name = if name.is_empty() { "HEAD" } else { name };
         let id = match repo.lib() {
             Some(lib) => {
@@ -83,11 +103,12 @@ pub fn range_commits(repo: &Repo, spec: &str) -> Result<Vec<ObjectId>> {
         };
         let id = id.with_context(|| format!("resolving {name:?} in {spec:?}"))?;
         match repo.peel(id)? {
-            Some((ObjectKind::Commit, commit)) => Ok(commit),
+            Some((ObjectKind::Commit, commit)) => Ok((id, commit)),
             _ => bail!("{name:?} does not name a commit"),
         }
     };
-    let (from, to) = (resolve(from)?, resolve(to)?);
+    let to_name = to;
+    let ((from_named, from), (to_named, to)) = (resolve(from)?, resolve(to)?);
     let hide = if symmetric {
         let base = match repo.lib() {
             Some(lib) => lib
@@ -100,14 +121,45 @@ pub fn range_commits(repo: &Repo, spec: &str) -> Result<Vec<ObjectId>> {
     } else {
         from
     };
-    let mut commits = Vec::new();
-    new_commits(repo, &[to], &[hide], &mut HashSet::new(), &mut commits)?;
-    Ok(commits)
+    let mut targets = Targets::default();
+    new_commits(repo, &[to], &[hide], &mut HashSet::new(), &mut targets.commits)?;
+    // The tags that A reaches are A's: only those B adds to them count.
+    let mut known = HashSet::new();
+    add_tag_messages(repo, spec, from_named, &HashSet::new(), &mut known, &mut Vec::new())?;
+    add_tag_messages(repo, to_name, to_named, &known, &mut HashSet::new(), &mut targets.tags)?;
+    Ok(targets)
 }
 
-/// The refs under `prefix` (`refs/` for all), each with what it names once tags are
-/// followed (`None` when that is absent).
-pub fn refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, Peeled)>> {
+/// Appends to `out` the message of `id` when it is an annotated tag, and of every tag that
+/// it tags in turn, stopping at a tag in `known` (what the other side already has, and
+/// everything that tag reaches) or in `seen` (read already), and at an absent one. `name`
+/// names the tag when its object gives no name.
+pub fn add_tag_messages(
+    repo: &Repo,
+    name: &str,
+    mut id: ObjectId,
+    known: &HashSet<ObjectId>,
+    seen: &mut HashSet<ObjectId>,
+    out: &mut Vec<TagMessage>,
+) -> Result<()> {
+    if !matches!(repo.header(id)?, Some((ObjectKind::Tag, _))) {
+        return Ok(());
+    }
+    while !known.contains(&id) && seen.insert(id) {
+        let Some(tag) = repo.tag(id)? else { return Ok(()) };
+        let name = if tag.name.is_empty() { name.to_owned() } else { tag.name };
+        out.push(TagMessage { name, message: tag.message });
+        if tag.target_kind != ObjectKind::Tag {
+            break;
+        }
+        id = tag.target;
+    }
+    Ok(())
+}
+
+/// The refs under `prefix` (`refs/` for all), each with the object it names and what that
+/// is once tags are followed (`None` when that is absent).
+pub fn refs(repo: &Repo, prefix: &str) -> Result<Vec<Ref>> {
     let Some(lib) = repo.lib() else { return repo.git().refs(prefix) };
     let glob = format!("{prefix}*");
     let mut refs = Vec::new();
@@ -115,20 +167,20 @@ pub fn refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, Peeled)>> {
         let reference = reference.context("reading a ref")?;
         let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
         let Ok(Some(target)) = reference.resolve().map(|resolved| resolved.target()) else { continue };
-        refs.push((name, repo.peel(target.into())?));
+        let id = target.into();
+        refs.push(Ref { name, id, peeled: repo.peel(id)? });
     }
     Ok(refs)
 }
 
-/// The commits that the refs under `prefix` point at (tags followed to their commits).
-pub fn ref_targets(repo: &Repo, prefix: &str) -> Result<Vec<ObjectId>> {
-    Ok(refs(repo, prefix)?
-        .into_iter()
-        .filter_map(|(_, target)| match target {
+/// The commits that `refs` point at (tags followed to their commits).
+pub fn commits_of(refs: &[Ref]) -> Vec<ObjectId> {
+    refs.iter()
+        .filter_map(|r| match r.peeled {
             Some((ObjectKind::Commit, id)) => Some(id),
             _ => None,
         })
-        .collect())
+        .collect()
 }
 
 /// Appends to `out` every commit reachable from `tips` and not from `hide`, oldest first,
@@ -190,6 +242,13 @@ pub fn changes_of(
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
     added.add_message(&commit.message, &info);
     Ok(added)
+}
+
+/// The message of an annotated tag, as a text named `message of tag <name>`.
+pub fn changes_of_tag(tag: &TagMessage, max_file_size: u64) -> Collected {
+    let mut added = Collected::with_max_file_size(max_file_size);
+    added.add_tag_message(&tag.message, &tag.name);
+    added
 }
 
 /// What a blob or tree that a ref names holds, scanned whole: a blob as one file named

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::oid::{ObjectId, ObjectKind, Peeled};
+use super::oid::{ObjectId, ObjectKind, Peeled, Ref};
 use super::{ChangedFile, CopySources};
 
 /// A file mode's type bits, and those of a tree and of regular files.
@@ -52,6 +52,20 @@ pub struct CommitData {
     pub message: Vec<u8>,
     /// The author date, Unix seconds.
     pub author_time: i64,
+}
+
+/// An annotated tag object as the scan needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagData {
+    /// The name the tag object gives itself (its `tag` header).
+    pub name: String,
+    /// The object it tags.
+    pub target: ObjectId,
+    /// What that object is (a tag of a tag names another tag).
+    pub target_kind: ObjectKind,
+    /// Its message: everything after the headers (the tagger line is a header, not message),
+    /// a signature included, as libgit2 gives it.
+    pub message: Vec<u8>,
 }
 
 impl Git {
@@ -154,9 +168,9 @@ impl Git {
         out.split(|&b| b == b'\n').filter(|line| !line.is_empty()).map(id_of).collect()
     }
 
-    /// The refs under `prefix` (all of them for `refs/`): each name and the object it
-    /// names, tags peeled all the way (`None` when the peeled object is absent).
-    pub fn refs(&self, prefix: &str) -> Result<Vec<(String, Peeled)>> {
+    /// The refs under `prefix` (all of them for `refs/`): each name, the object it names,
+    /// and that object with tags peeled all the way (`None` when the peeled object is absent).
+    pub fn refs(&self, prefix: &str) -> Result<Vec<Ref>> {
         let format = "--format=%(objectname) %(objecttype) %(refname)";
         let out = self.run(&["for-each-ref", format, prefix], None)?;
         let mut refs = Vec::new();
@@ -167,12 +181,12 @@ impl Git {
                 bail!("git for-each-ref printed {line:?}");
             };
             let id = ObjectId::from_hex(id).with_context(|| format!("git for-each-ref printed {line:?}"))?;
-            let target = match ObjectKind::from_name(kind.as_bytes()) {
+            let peeled = match ObjectKind::from_name(kind.as_bytes()) {
                 Some(ObjectKind::Tag) => self.peel(id)?,
                 Some(kind) => Some((kind, id)),
                 None => bail!("git for-each-ref printed {line:?}"),
             };
-            refs.push((name.to_owned(), target));
+            refs.push(Ref { name: name.to_owned(), id, peeled });
         }
         Ok(refs)
     }
@@ -201,6 +215,17 @@ impl Git {
                 parse_commit(&data, self.id_len).map(Some).with_context(|| format!("reading commit {id}"))
             }
             Some((kind, _)) => bail!("{id} is a {}, not a commit", kind.name()),
+            None => Ok(None),
+        }
+    }
+
+    /// The annotated tag `id`, or `None` when it is absent.
+    pub fn tag(&self, id: ObjectId) -> Result<Option<TagData>> {
+        match self.object(&id.to_string())? {
+            Some((ObjectKind::Tag, data)) => {
+                parse_tag(&data, self.id_len).map(Some).with_context(|| format!("reading tag {id}"))
+            }
+            Some((kind, _)) => bail!("{id} is a {}, not a tag", kind.name()),
             None => Ok(None),
         }
     }
@@ -570,6 +595,31 @@ fn parse_commit(data: &[u8], id_len: usize) -> Result<CommitData> {
     Ok(CommitData { tree, parents, summary: summary_of(message), message: message.to_vec(), author_time })
 }
 
+/// A raw tag object: what it tags, its name and its message. As libgit2 reads one, the
+/// message is everything after the first blank line (none when there is no blank line).
+fn parse_tag(data: &[u8], id_len: usize) -> Result<TagData> {
+    let (headers, message) = match memchr::memmem::find(data, b"\n\n") {
+        Some(end) => (&data[..end], &data[end + 2..]),
+        None => (data, &b""[..]),
+    };
+    let (mut target, mut target_kind, mut name) = (None, None, String::new());
+    for line in headers.split(|&b| b == b'\n') {
+        if let Some(id) = line.strip_prefix(b"object ") {
+            target = Some(id_of(id)?);
+        } else if let Some(kind) = line.strip_prefix(b"type ") {
+            target_kind = ObjectKind::from_name(kind);
+        } else if let Some(tag) = line.strip_prefix(b"tag ") {
+            name = String::from_utf8_lossy(tag).into_owned();
+        }
+    }
+    let target = target.context("a tag that names no object")?;
+    if target.as_bytes().len() != id_len {
+        bail!("a tag whose object id has another length");
+    }
+    let target_kind = target_kind.context("a tag without the type of what it names")?;
+    Ok(TagData { name, target, target_kind, message: message.to_vec() })
+}
+
 /// libgit2's summary of a message: leading newlines dropped, the first paragraph (up to a
 /// blank or whitespace-only line), each run of whitespace that holds a newline made one
 /// space, and trailing whitespace dropped.
@@ -636,6 +686,23 @@ mod tests {
         assert_eq!((commit.summary.as_str(), commit.author_time), ("Merge things", 1_700_000_000));
         assert_eq!(commit.message, b"Merge things\n\nbody\n");
         assert!(parse_commit(b"parent x\n\nno tree", 20).is_err());
+    }
+
+    #[test]
+    fn tags_parse_with_their_message_apart_from_the_tagger() {
+        let target = "a".repeat(40);
+        let raw = format!(
+            "object {target}\ntype tag\ntag v1-signed\ntagger T <t@example.invalid> 1700000000 +0000\n\n\
+             Release notes\n\nbody\n-----BEGIN PGP SIGNATURE-----\n"
+        );
+        let tag = parse_tag(raw.as_bytes(), 20).expect("a tag");
+        assert_eq!((tag.name.as_str(), tag.target.to_string()), ("v1-signed", target.clone()));
+        assert_eq!(tag.target_kind, ObjectKind::Tag);
+        assert_eq!(tag.message, b"Release notes\n\nbody\n-----BEGIN PGP SIGNATURE-----\n");
+        let bare = format!("object {target}\ntype commit\ntag v0\ntagger T <t@example.invalid> 1 +0000\n");
+        assert_eq!(parse_tag(bare.as_bytes(), 20).expect("a tag without a message").message, b"");
+        assert!(parse_tag(b"type commit\ntag x\n\nno object", 20).is_err());
+        assert!(parse_tag(format!("object {target}\ntag x\n\n").as_bytes(), 32).is_err());
     }
 
     #[test]

@@ -23,7 +23,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::change::{line_count, read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF};
+use crate::change::{
+    line_count, read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF, TAG_MESSAGE_OF,
+};
 use crate::detect;
 use lines::OldLines;
 pub use oid::{ObjectId, ObjectKind};
@@ -154,7 +156,16 @@ impl Collected {
     /// `commit message of <short id>` (a message that is not text, or over the size limit, is
     /// listed as files are).
     pub fn add_message(&mut self, message: &[u8], commit: &Arc<CommitInfo>) {
-        let path = format!("{MESSAGE_OF}{}", commit.short_id());
+        self.add_whole_text(format!("{MESSAGE_OF}{}", commit.short_id()), message, Some(commit));
+    }
+
+    /// Adds the message of the annotated tag `name` as a text whose every line counts, named
+    /// `message of tag <name>`, as [`Collected::add_message`] does a commit's.
+    pub fn add_tag_message(&mut self, message: &[u8], name: &str) {
+        self.add_whole_text(format!("{TAG_MESSAGE_OF}{name}"), message, None);
+    }
+
+    fn add_whole_text(&mut self, path: String, message: &[u8], commit: Option<&Arc<CommitInfo>>) {
         if u64::try_from(message.len()).unwrap_or(u64::MAX) > self.max_file_size {
             self.too_large.push(path);
             return;
@@ -165,7 +176,7 @@ impl Collected {
             text @ (Text::AsStored(_) | Text::Decoded(..)) => {
                 let text = text.into_text().unwrap_or_default().into_owned();
                 self.changes.push(Change { path, old_path: None, text, added: AddedLines::All });
-                self.commits.push(Some(commit.clone()));
+                self.commits.push(commit.cloned());
             }
         }
     }

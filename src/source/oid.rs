@@ -97,6 +97,18 @@ impl fmt::Debug for ObjectId {
 /// names) is absent.
 pub type Peeled = Option<(ObjectKind, ObjectId)>;
 
+/// A ref: its name, the object it names (an annotated tag's own object, not what it tags), and
+/// what that is once every tag is followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    /// The full name (`refs/tags/v1`).
+    pub name: String,
+    /// The object the ref names.
+    pub id: ObjectId,
+    /// What `id` is once every tag is followed.
+    pub peeled: Peeled,
+}
+
 /// What an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {

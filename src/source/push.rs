@@ -6,13 +6,15 @@
 //! of an existing remote branch, the commits since the remote's sha; for a new branch, the
 //! commits not reachable from any ref we know of that remote. A deletion sends nothing.
 //! What each commit adds is read by [`super::commits::changes_of`]. A pushed tag of a blob
-//! or a tree sends that object, which is scanned whole.
+//! or a tree sends that object, which is scanned whole. A pushed annotated tag sends its own
+//! message, which is scanned unless the remote has that tag object already (the ref's old
+//! value there, or what a ref of that remote names), and so does each tag it tags in turn.
 
 use std::collections::HashSet;
 
 use anyhow::{bail, Context, Result};
 
-use super::commits::{new_commits, ref_targets, NamedObject, Targets};
+use super::commits::{add_tag_messages, commits_of, new_commits, refs, NamedObject, Targets};
 use super::{ObjectId, ObjectKind, Repo};
 
 /// One line of pre-push input.
@@ -62,17 +64,26 @@ pub fn from_pre_commit_framework() -> Result<Vec<RefUpdate>> {
 }
 
 /// Every commit that `updates` would send to `remote` and the remote lacks, oldest first;
-/// and the blobs and trees that pushed refs name.
+/// the blobs and trees that pushed refs name; and the messages of the annotated tags the
+/// push sends.
 pub fn commits_to_push(repo: &Repo, remote: Option<&str>, updates: &[RefUpdate]) -> Result<Targets> {
     // Skip what the remote has: whatever any ref of that remote points at (a new branch, or
     // commits the remote has under another branch), and each ref's old commit.
-    let remote_has = match remote {
-        Some(remote) => ref_targets(repo, &format!("refs/remotes/{remote}/"))?,
+    let remote_refs = match remote {
+        Some(remote) => refs(repo, &format!("refs/remotes/{remote}/"))?,
         None => Vec::new(),
     };
+    let remote_has = commits_of(&remote_refs);
+    // The tag objects it has: what those refs name, and what each pushed ref names there now.
+    let mut remote_tags: HashSet<ObjectId> = remote_refs.iter().map(|r| r.id).collect();
+    remote_tags.extend(updates.iter().map(|u| u.remote).filter(|id| !id.is_zero()));
     let mut targets = Targets::default();
     let mut seen = HashSet::new();
+    let mut tags_seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.local.is_zero()) {
+        let (name, id) = (&update.local_ref, update.local);
+        add_tag_messages(repo, name, id, &remote_tags, &mut tags_seen, &mut targets.tags)
+            .with_context(|| format!("reading the tags {name} sends"))?;
         let mut hide = remote_has.clone();
         if !update.remote.is_zero() {
             if let Some((ObjectKind::Commit, commit)) = repo.peel(update.remote)? {
@@ -153,16 +164,23 @@ fn hook_input_lines<'a, const N: usize>(input: &'a str, shape: &str) -> Result<V
     Ok(lines)
 }
 
-/// The commits a push brings to this (server) repository, oldest first, and the blobs and
-/// trees that pushed refs name. The new objects sit in git's quarantine directory, which
+/// The commits a push brings to this (server) repository, oldest first, the blobs and
+/// trees that pushed refs name, and the messages of the annotated tags it brings (those that
+/// no ref here names already). The new objects sit in git's quarantine directory, which
 /// `open_from_env` (and git itself) reads through `GIT_OBJECT_DIRECTORY` and
 /// `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
 pub fn received_commits(repo: &Repo, updates: &[ReceivedUpdate]) -> Result<Targets> {
     let mut targets = Targets::default();
     let mut seen = HashSet::new();
     // The server has everything its refs reach, whichever ref is being updated.
-    let existing = ref_targets(repo, "refs/")?;
+    let existing_refs = refs(repo, "refs/")?;
+    let existing = commits_of(&existing_refs);
+    let mut existing_tags: HashSet<ObjectId> = existing_refs.iter().map(|r| r.id).collect();
+    existing_tags.extend(updates.iter().map(|u| u.old).filter(|id| !id.is_zero()));
+    let mut tags_seen = HashSet::new();
     for update in updates.iter().filter(|u| !u.new.is_zero()) {
+        add_tag_messages(repo, &update.name, update.new, &existing_tags, &mut tags_seen, &mut targets.tags)
+            .with_context(|| format!("reading the tags pushed to {}", update.name))?;
         add_target(
             repo,
             &mut targets,

@@ -20,7 +20,7 @@ use std::sync::{Mutex, Once};
 use anyhow::{bail, Context, Result};
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
-use super::git::{CommitData, Git};
+use super::git::{CommitData, Git, TagData};
 use super::index::{self, Difference};
 use super::oid::{ObjectId, ObjectKind, Peeled};
 use super::treediff::{self, TreeCache};
@@ -243,6 +243,25 @@ impl Repo {
             }
             Backend::Git(_) => self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit")),
         }
+    }
+
+    /// The annotated tag `id`: its name, what it tags and its message; `None` when it is
+    /// absent. An object of another kind is an error.
+    pub fn tag(&self, id: ObjectId) -> Result<Option<TagData>> {
+        let Some(repo) = self.lib() else { return self.git.tag(id) };
+        let tag = match repo.find_tag(id.to_git2()?) {
+            Ok(tag) => tag,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading tag {id}")),
+        };
+        let target_kind =
+            tag.target_type().and_then(ObjectKind::of_git2).context("a tag of no known kind")?;
+        Ok(Some(TagData {
+            name: String::from_utf8_lossy(tag.name_bytes()).into_owned(),
+            target: tag.target_id().into(),
+            target_kind,
+            message: tag.message_bytes().unwrap_or_default().to_vec(),
+        }))
     }
 
     /// What `id` is once every tag is followed, and its id; `None` when it, or what it

@@ -308,6 +308,47 @@ fn tag_push_of_an_unpushed_secret_commit_is_blocked() {
     assert_ne!(p.remote_rev("refs/heads/main"), Some(leak), "setup: the commit reached the remote");
 }
 
+/// Seed of a secret in an annotated tag's message.
+const T: u64 = 34;
+
+/// The message of an annotated tag, with the secret made from `seed` on its third line.
+fn tag_message(seed: u64) -> String {
+    format!("Release notes\n\nstaging: {}", secret_line(seed).trim_end())
+}
+
+/// A pushed annotated tag sends its message: a secret in it is refused even when the commit it
+/// tags is on the remote already, and named as the tag's message. A clean tag passes, and a tag
+/// that the remote has already is not read again (a new tag of it, force-pushed over it).
+#[test]
+fn push_of_an_annotated_tag_whose_message_holds_a_secret_is_refused() {
+    let p = Pushing::new();
+    p.repo.git_ok(["tag", "-a", "v1", "-m", &tag_message(T)]);
+    let run = p.push(&["origin", "v1"]);
+    assert_ne!(run.code, 0, "the push should be refused:\n{run}");
+    assert!(run.stderr.contains(CLIENT_SECRET_RULE), "{run}");
+    assert!(run.stderr.contains("at     message of tag v1:3:"), "the tag is not named:\n{run}");
+    assert!(run.stderr.contains("git push --delete origin v1"), "no advice for a tag:\n{run}");
+    assert!(!run.stderr.contains("commit message of"), "{run}");
+    assert_no_secret(&run, &[T]);
+    assert_eq!(p.remote_rev("refs/tags/v1"), None, "the tag reached the remote:\n{run}");
+
+    p.repo.git_ok(["tag", "-a", "v0", "-m", "a clean release"]);
+    let run = p.push(&["origin", "v0"]);
+    assert_eq!(run.code, 0, "a clean tag should pass:\n{run}");
+    assert_eq!(p.remote_rev("refs/tags/v0"), Some(p.local_rev("refs/tags/v0")), "{run}");
+
+    // The remote takes v1 without the hook; a clean tag of it, pushed over it, sends only its
+    // own message: the old one is the remote's already.
+    p.push_unchecked(&["origin", "v1"]);
+    p.repo.git_ok(["tag", "-f", "-a", "v1", "-m", "re-signed", "v1"]);
+    let run = p.push(&["--force", "origin", "v1"]);
+    assert_eq!(run.code, 0, "only the new tag's clean message should be read:\n{run}");
+    assert!(!run.all().contains("zoom-"), "{run}");
+    // Everything up to date: git names no ref, and nothing is read again.
+    let run = p.push(&["origin", "--tags"]);
+    assert_eq!(run.code, 0, "{run}");
+}
+
 // ---- pre-receive ----
 
 /// A client repository with no hook and a bare server `origin` (`<tmp>/server.git`, no hook
@@ -402,6 +443,27 @@ fn pre_receive_update_does_not_scan_again_commits_the_server_has_on_another_bran
         client.head(),
         "the server's main was not updated:\n{run}"
     );
+}
+
+/// The server reads a pushed annotated tag's message too, and a tag of a tag reads both
+/// messages, each once.
+#[test]
+fn pre_receive_refuses_an_annotated_tag_whose_message_holds_a_secret() {
+    let (client, server) = client_with_server();
+    install_pre_receive(&server);
+    client.git_ok(["tag", "-a", "clean", "-m", "a clean release"]);
+    let run = client.git(["push", "origin", "clean"]);
+    assert_eq!(run.code, 0, "a clean tag should pass:\n{run}");
+
+    client.git_ok(["tag", "-a", "inner", "-m", &tag_message(T)]);
+    client.git_ok(["tag", "-a", "outer", "-m", "signed", "inner"]);
+    let run = client.git(["push", "origin", "outer"]);
+    assert_ne!(run.code, 0, "the server should refuse it:\n{run}");
+    assert!(run.stderr.contains("pre-receive hook declined"), "{run}");
+    assert!(run.stderr.contains("message of tag inner:3:"), "the inner tag is not named:\n{run}");
+    assert_eq!(run.stderr.matches(&format!("[{CLIENT_SECRET_RULE}]")).count(), 1, "{run}");
+    assert_no_secret(&run, &[T]);
+    assert_eq!(client.rev_in(&server, "refs/tags/outer"), None, "the tag was accepted:\n{run}");
 }
 
 // ---- run directly ----

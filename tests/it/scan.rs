@@ -374,3 +374,83 @@ fn history_scans_the_blobs_and_trees_that_refs_name() {
     assert_eq!(paths, ["refs/tags/notes:3", "refs/tags/snapshot:keys.env:1"], "{run}");
     assert_never_printed(&run, &[A, B]);
 }
+
+/// Makes the annotated tag `name` on HEAD with `message`, hooks and all irrelevant.
+fn annotated_tag(repo: &TestRepo, name: &str, message: &str, target: &str) {
+    repo.git_ok(["tag", "-a", name, "-m", message, target]);
+}
+
+/// An annotated tag's message travels with the tag as a commit's does: the history reads it
+/// (a tag of a tag too, each tag object once), names it `message of tag <name>` in every
+/// format, lists it in the inventory and does not count it as a file; the tagger line is not
+/// message, and a range whose end is the tag reads it as well.
+#[test]
+fn history_and_range_read_annotated_tag_messages() {
+    let repo = TestRepo::new();
+    commit_file(&repo, "README.md", "# app\n", "start");
+    annotated_tag(&repo, "v0", "first release", "HEAD");
+    commit_file(&repo, "app.py", "print('hi')\n", "the app");
+    let message = format!("Release 1\n\nstaging creds: {}", secret_line(206).trim_end());
+    annotated_tag(&repo, "v1", &message, "HEAD");
+    // A tag of the tag: its own message is read, and v1's only once.
+    let outer = format!("Signed off\n\n{}", secret_line(207).trim_end());
+    repo.git_ok(["tag", "-a", "v1-signed", "-m", &outer, "v1"]);
+    // A tagger whose name looks like a secret is a header, not message: no finding.
+    let mut tag = repo.command("git");
+    tag.args(["tag", "-a", "v2", "-m", "clean notes", "HEAD"])
+        .env("GIT_COMMITTER_NAME", secret_line(208).trim_end());
+    let tagged = TestRepo::run(tag);
+    assert_eq!(tagged.code, 0, "{tagged}");
+
+    let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    assert_eq!(history.code, 1, "{history}");
+    let report: serde_json::Value = serde_json::from_str(&history.stdout).expect("a JSON report");
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| format!("{}:{}", f["path"].as_str().unwrap_or_default(), f["line"]))
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["message of tag v1-signed:3", "message of tag v1:3"], "{history}");
+    assert_eq!(report["summary"]["files_scanned"], 2, "a tag message is not a file: {history}");
+    let inventory: Vec<String> = report["inventory"]
+        .as_array()
+        .expect("an inventory")
+        .iter()
+        .flat_map(|credential| credential["added"].as_array().cloned().unwrap_or_default())
+        .filter_map(|place| place["path"].as_str().map(str::to_owned))
+        .collect();
+    assert!(inventory.iter().any(|path| path == "message of tag v1"), "no tag in the inventory:\n{history}");
+
+    let human = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(human.code, 1, "{human}");
+    assert!(human.stderr.contains("added in     message of tag v1:3"), "{human}");
+    assert!(human.stderr.contains("delete the tag (git tag -d <tag>, git push --delete"), "{human}");
+    let sarif = repo.zoomguard(["scan", "--history", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("a SARIF log");
+    let mut uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    uris.sort_unstable();
+    assert_eq!(uris, ["message%20of%20tag%20v1", "message%20of%20tag%20v1-signed"]);
+
+    // A range that ends at the tag reads its message (and the commits); one from v1 to its
+    // tag does not read v1 again.
+    let range = repo.zoomguard(["scan", "--range", "v0..v1"]);
+    assert_eq!(range.code, 1, "{range}");
+    assert!(range.stderr.contains("at     message of tag v1:3:"), "{range}");
+    assert!(range.stderr.contains("In the message of tag v1:"), "{range}");
+    assert!(range.stderr.contains("git tag -d v1"), "{range}");
+    let signed = repo.zoomguard(["scan", "--range", "v1..v1-signed", "--format", "json"]);
+    let signed: serde_json::Value = serde_json::from_str(&signed.stdout).expect("a JSON report");
+    let found: Vec<&str> =
+        signed["findings"].as_array().expect("findings").iter().filter_map(|f| f["path"].as_str()).collect();
+    assert_eq!(found, ["message of tag v1-signed"]);
+    for run in [&history, &human, &range] {
+        assert_never_printed(run, &[206, 207, 208]);
+    }
+}

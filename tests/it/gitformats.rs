@@ -315,3 +315,99 @@ fn sparse_index_gives_what_a_plain_one_gives() {
         proof: Proof::IndexExtension(b"sdir"),
     });
 }
+
+/// Seeds of the secrets in the tag messages.
+const TAG_INNER: u64 = 153;
+const TAG_OUTER: u64 = 154;
+
+/// What zoomguard reports of annotated tag messages in a repository of `format`: a tag whose
+/// message holds a secret and a tag of it with another, read by `scan --history` (each
+/// finding as `rule path:line:column fingerprint`, sorted, and the inventory's places), by
+/// the pre-push hook and by a bare server's pre-receive hook (their `at` lines); `None` when
+/// no installed git makes the format.
+fn tag_messages(format: &Format) -> Option<[Vec<String>; 4]> {
+    let git_dir = match git_for(format.init) {
+        Ok(dir) => dir,
+        Err(why) => {
+            eprintln!("SKIPPED the {} tag message test: {why}", format.name);
+            return None;
+        }
+    };
+    let name = format.name;
+    let repo = TestRepo::formatted("repo", format.init, git_dir.as_deref());
+    repo.commit_files_unchecked(&[("README.md", "docs\n")]);
+    let run = repo.zoomguard(["install", "--hook", "pre-push"]);
+    assert_eq!(run.code, 0, "{name}: installing the pre-push hook:\n{run}");
+    let remote = repo.init_bare("remote.git");
+    let server = repo.init_bare("server.git");
+    repo.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), remote.as_os_str()]);
+    repo.git_ok(["remote".as_ref(), "add".as_ref(), "server".as_ref(), server.as_os_str()]);
+    install_pre_receive(&server);
+    for to in ["origin", "server"] {
+        let run = repo.git(["push", to, "main"]);
+        assert_eq!(run.code, 0, "{name}: a clean push to {to} should pass:\n{run}");
+    }
+    let message = |seed: u64| format!("Release\n\n{}", secret_line(seed).trim_end());
+    repo.git_ok(["tag", "-a", "v1", "-m", &message(TAG_INNER)]);
+    repo.git_ok(["tag", "-a", "v1-signed", "-m", &message(TAG_OUTER), "v1"]);
+
+    let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
+    let mut found: Vec<String> = json(&history)["findings"]
+        .as_array()
+        .expect("a findings list")
+        .iter()
+        .map(|f| format!("{} {}:{}:{} {}", f["rule_id"], f["path"], f["line"], f["column"], f["fingerprint"]))
+        .collect();
+    found.sort();
+    let mut inventory: Vec<String> = json(&history)["inventory"]
+        .as_array()
+        .expect("an inventory")
+        .iter()
+        .flat_map(|credential| credential["added"].as_array().cloned().unwrap_or_default())
+        .map(|place| format!("{}:{}", place["path"], place["line"]))
+        .collect();
+    inventory.sort();
+
+    let pushed = repo.git(["push", "origin", "v1-signed"]);
+    assert_ne!(pushed.code, 0, "{name}: the tag push should be refused:\n{pushed}");
+    assert_eq!(repo.rev_in(&remote, "refs/tags/v1-signed"), None, "{name}: the remote took it:\n{pushed}");
+    let received = repo.git(["push", "--no-verify", "server", "v1-signed"]);
+    assert_ne!(received.code, 0, "{name}: the server should refuse the tag:\n{received}");
+    assert!(received.stderr.contains("pre-receive hook declined"), "{name}:\n{received}");
+    assert_eq!(repo.rev_in(&server, "refs/tags/v1-signed"), None, "{name}: the server took it:\n{received}");
+    let secrets = [secret(TAG_INNER), secret(TAG_OUTER)];
+    for run in [&history, &pushed, &received] {
+        assert!(!secrets.iter().any(|s| run.all().contains(s.as_str())), "{name}: a secret in full:\n{run}");
+    }
+    Some([found, inventory, at_lines(&pushed), at_lines(&received)])
+}
+
+/// Annotated tags' messages are read the same through git (SHA-256 objects, reftable refs)
+/// as through libgit2.
+#[test]
+fn tag_messages_read_through_git_give_what_libgit2_gives() {
+    let plain = tag_messages(&PLAIN).expect("PATH's git makes a plain repository");
+    let both = ["message of tag v1-signed:3:20", "message of tag v1:3:20"];
+    assert_eq!(plain[0].len(), 2, "{plain:#?}");
+    assert_eq!(plain[1], ["\"message of tag v1\":3", "\"message of tag v1-signed\":3"], "{plain:#?}");
+    assert_eq!(plain[2], both, "{plain:#?}");
+    assert_eq!(plain[3], both, "{plain:#?}");
+    for format in [
+        Format {
+            name: "SHA-256",
+            init: &["--object-format=sha256"],
+            after_first_commit: &[],
+            proof: Proof::Nothing,
+        },
+        Format {
+            name: "reftable",
+            init: &["--ref-format=reftable"],
+            after_first_commit: &[],
+            proof: Proof::Nothing,
+        },
+    ] {
+        if let Some(seen) = tag_messages(&format) {
+            assert_eq!(seen, plain, "{}: not what a plain repository gives", format.name);
+        }
+    }
+}

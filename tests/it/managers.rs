@@ -17,11 +17,19 @@ use crate::tools;
 
 /// The hooks part of `.pre-commit-config.yaml`, as the README shows it.
 const PRE_COMMIT_HOOKS: &str = "    hooks:\n      - id: zoomguard\n      - id: zoomguard-push\n";
+/// The README's optional commit-msg hook, which follows them.
+const PRE_COMMIT_MSG_HOOK: &str =
+    "      - id: zoomguard-commit-msg   # optional: refuses secrets pasted into commit messages\n";
+/// The README's `pre-commit install` for every stage.
+const PRE_COMMIT_INSTALL: &str =
+    "pre-commit install --hook-type pre-commit --hook-type pre-push --hook-type commit-msg";
 /// husky's `.husky/pre-commit`, as the README shows it.
 const HUSKY_PRE_COMMIT: &str = "zoomguard pre-commit\n";
 /// husky's `.husky/pre-push`, as the README shows it: git's arguments, and its standard input
 /// (which husky passes on).
 const HUSKY_PRE_PUSH: &str = "zoomguard pre-push \"$@\"\n";
+/// husky's `.husky/commit-msg`, as the README shows it: git's one argument, the message file.
+const HUSKY_COMMIT_MSG: &str = "zoomguard commit-msg \"$1\"\n";
 /// `lefthook.yml`, as the README shows it. Without `use_stdin` lefthook gives the command no
 /// standard input, and the push would pass unchecked.
 const LEFTHOOK_YML: &str = "\
@@ -34,10 +42,15 @@ pre-push:
     zoomguard:
       run: zoomguard pre-push {1} {2}
       use_stdin: true
+commit-msg:
+  commands:
+    zoomguard:
+      run: zoomguard commit-msg {1}
 ";
 
 const X: u64 = 0x6d61_6e61_6765_7201;
 const Y: u64 = 0x6d61_6e61_6765_7202;
+const Z: u64 = 0x6d61_6e61_6765_7203;
 
 #[test]
 fn readme_shows_the_tested_configurations() {
@@ -46,10 +59,13 @@ fn readme_shows_the_tested_configurations() {
     let section =
         readme.split("\n## Hook managers\n").nth(1).expect("the README has a Hook managers section");
     let section = section.split("\n## ").next().expect("the section has text");
+    let framework = format!("{PRE_COMMIT_HOOKS}{PRE_COMMIT_MSG_HOOK}");
     for (what, text) in [
-        (".pre-commit-config.yaml", PRE_COMMIT_HOOKS),
+        (".pre-commit-config.yaml", framework.as_str()),
+        ("pre-commit install", PRE_COMMIT_INSTALL),
         (".husky/pre-commit", HUSKY_PRE_COMMIT),
         (".husky/pre-push", HUSKY_PRE_PUSH),
+        (".husky/commit-msg", HUSKY_COMMIT_MSG),
         ("lefthook.yml", LEFTHOOK_YML),
     ] {
         assert!(section.contains(text), "the README's {what} is not the tested one:\n{text}");
@@ -122,6 +138,27 @@ fn assert_clean_commit_passes(repo: &TestRepo, name: &str) {
     repo.stage(name, filler(3));
     let run = repo.commit(&[]);
     check(repo, &repo.path, &run, before.as_deref(), &[], Expect::Pass);
+}
+
+/// A real `git commit -m` (run by `git`) whose message holds the secret made from `seed` is
+/// refused by the commit-msg hook, HEAD staying where it was, and a clean message passes;
+/// the refused run, for the caller's own checks.
+fn assert_secret_message_refused(repo: &TestRepo, seed: u64, git: &dyn Fn(&[&str]) -> Run) -> Run {
+    repo.stage("notes.txt", filler(2));
+    let before = repo.head();
+    let message = format!("Fix the token refresh\n\n{}", secret_line(seed).trim_end());
+    let refused = git(&["commit", "-m", &message]);
+    assert_ne!(refused.code, 0, "the message should be refused:\n{refused}");
+    assert!(refused.all().contains(CLIENT_SECRET_RULE), "the rule id is missing:\n{refused}");
+    assert!(refused.all().contains("commit message:3:20"), "the location is missing:\n{refused}");
+    assert!(refused.all().contains("Nothing was committed"), "no advice for a message:\n{refused}");
+    assert!(!refused.all().contains(&secret(seed)), "the secret was printed in full:\n{refused}");
+    assert_eq!(repo.head(), before, "HEAD moved although the message was refused:\n{refused}");
+
+    let clean = git(&["commit", "-m", "Rotate the Zoom client secret (see the vault)"]);
+    assert_eq!(clean.code, 0, "a clean message should pass:\n{clean}");
+    assert_ne!(repo.head(), before, "the clean commit did not land:\n{clean}");
+    refused
 }
 
 /// Adds a bare `origin` and pushes the current `main` to it, hooks and all.
@@ -336,19 +373,47 @@ fn framework_command(repo: &TestRepo, program: impl AsRef<std::ffi::OsStr>) -> C
     cmd
 }
 
-/// Writes `.pre-commit-config.yaml` with this repository as the hook source and runs
-/// `pre-commit install` for both stages, as the README says.
-fn install_framework(repo: &TestRepo) {
-    let config = format!(
-        "repos:\n  - repo: {}\n    rev: {}\n{PRE_COMMIT_HOOKS}",
-        env!("CARGO_MANIFEST_DIR"),
-        source_head()
-    );
+/// Writes `.pre-commit-config.yaml` with this repository as the hook source and `hooks`, and
+/// runs `pre-commit install` with `hook_types`.
+fn install_framework_with(repo: &TestRepo, hooks: &str, hook_types: &[&str]) {
+    let config =
+        format!("repos:\n  - repo: {}\n    rev: {}\n{hooks}", env!("CARGO_MANIFEST_DIR"), source_head());
     repo.write(".pre-commit-config.yaml", &config);
     let mut install = framework_command(repo, tools::python_bin().join("pre-commit"));
-    install.args(["install", "--hook-type", "pre-commit", "--hook-type", "pre-push"]);
+    install.arg("install");
+    for hook_type in hook_types {
+        install.args(["--hook-type", hook_type]);
+    }
     let run = TestRepo::run(install);
     assert_eq!(run.code, 0, "pre-commit install failed:\n{run}");
+}
+
+/// The framework with the commit and push hooks, installed for both stages.
+fn install_framework(repo: &TestRepo) {
+    install_framework_with(repo, PRE_COMMIT_HOOKS, &["pre-commit", "pre-push"]);
+}
+
+/// The README's whole configuration, the optional commit-msg hook included, installed with
+/// the README's command: a real `git commit -m` with a secret in the message is refused by the
+/// framework's commit-msg stage, and a clean message passes.
+#[test]
+fn pre_commit_framework_refuses_a_secret_in_a_commit_message() {
+    let repo = TestRepo::new();
+    let hook_types: Vec<&str> = PRE_COMMIT_INSTALL.split(" --hook-type ").skip(1).collect();
+    install_framework_with(&repo, &format!("{PRE_COMMIT_HOOKS}{PRE_COMMIT_MSG_HOOK}"), &hook_types);
+    assert!(repo.hooks_dir().join("commit-msg").exists(), "the framework installed no commit-msg hook");
+    let git = |args: &[&str]| {
+        let mut cmd = framework_command(&repo, "git");
+        cmd.args(args);
+        TestRepo::run(cmd)
+    };
+    repo.add(&[".pre-commit-config.yaml"]);
+    let run = git(&["commit", "-m", "use the pre-commit framework"]);
+    assert_eq!(run.code, 0, "a clean commit should pass (building the hook may take minutes):\n{run}");
+    assert!(run.all().contains("zoomguard (Zoom API credentials, commit messages)"), "{run}");
+
+    let refused = assert_secret_message_refused(&repo, Z, &git);
+    assert!(refused.all().contains("- hook id: zoomguard-commit-msg"), "{refused}");
 }
 
 #[test]
@@ -484,7 +549,7 @@ fn sarif_tools_reads_the_sarif_log_of_a_scan_with_findings() {
 // ---- husky and lefthook ----
 
 #[test]
-fn husky_configuration_from_the_readme_refuses_secret_commits_and_pushes() {
+fn husky_configuration_from_the_readme_refuses_secret_commits_messages_and_pushes() {
     let bin = tools::node_bin();
     let repo = TestRepo::new();
     let run = TestRepo::run(repo.command(bin.join("husky")));
@@ -492,17 +557,19 @@ fn husky_configuration_from_the_readme_refuses_secret_commits_and_pushes() {
     assert_eq!(repo.hooks_dir(), repo.path.join(".husky").join("_"), "husky did not set core.hooksPath");
     repo.write(".husky/pre-commit", HUSKY_PRE_COMMIT);
     repo.write(".husky/pre-push", HUSKY_PRE_PUSH);
-    repo.add(&[".husky/pre-commit", ".husky/pre-push"]);
+    repo.write(".husky/commit-msg", HUSKY_COMMIT_MSG);
+    repo.add(&[".husky/pre-commit", ".husky/pre-push", ".husky/commit-msg"]);
     repo.commit_unchecked("husky hooks");
 
     assert_clean_commit_passes(&repo, "settings.env");
     assert_secret_commit_blocked(&repo, X);
+    assert_secret_message_refused(&repo, Z, &|args| repo.git(args));
     let remote = add_remote(&repo);
     assert_secret_push_refused(&repo, &remote, Y);
 }
 
 #[test]
-fn lefthook_configuration_from_the_readme_refuses_secret_commits_and_pushes() {
+fn lefthook_configuration_from_the_readme_refuses_secret_commits_messages_and_pushes() {
     let bin = tools::node_bin();
     let repo = TestRepo::new();
     repo.write("lefthook.yml", LEFTHOOK_YML);
@@ -519,6 +586,7 @@ fn lefthook_configuration_from_the_readme_refuses_secret_commits_and_pushes() {
 
     assert_clean_commit_passes(&repo, "settings.env");
     assert_secret_commit_blocked(&repo, X);
+    assert_secret_message_refused(&repo, Z, &|args| repo.git(args));
     let remote = add_remote(&repo);
     assert_secret_push_refused(&repo, &remote, Y);
 }

@@ -19,13 +19,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled, Ref};
 use super::{ChangedFile, CopySources};
-
-/// A file mode's type bits, and those of a tree and of regular files.
-const TYPE_MASK: u32 = 0o170000;
-const TREE_TYPE: u32 = 0o040000;
-const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
 
 /// The most of git's standard error kept for a message.
 const STDERR_KEPT: usize = 4096;
@@ -242,7 +238,7 @@ impl Git {
             if names.peek().is_none() {
                 return Ok(Some((mode, id)));
             }
-            if mode & TYPE_MASK != TREE_TYPE {
+            if !mode::is_tree(mode) {
                 return Ok(None);
             }
             match self.object(&id.to_string())? {
@@ -264,7 +260,7 @@ impl Git {
             let (Some(mode), Some(_kind), Some(id)) = (fields.next(), fields.next(), fields.next()) else {
                 return Err(bad());
             };
-            if REGULAR_MODES.contains(&octal(mode).ok_or_else(bad)?) {
+            if mode::is_regular(octal(mode).ok_or_else(bad)?) {
                 files.push((String::from_utf8_lossy(&record[tab + 1..]).into_owned(), id_of(id)?));
             }
         }
@@ -533,7 +529,7 @@ fn parse_raw_diff(out: &[u8], id_len: usize) -> Result<Vec<ChangedFile>> {
             _ => (first, first),
         };
         let new_mode = octal(new_mode).ok_or_else(bad)?;
-        if !matches!(status, b'A' | b'M' | b'T' | b'R' | b'C') || !REGULAR_MODES.contains(&new_mode) {
+        if !matches!(status, b'A' | b'M' | b'T' | b'R' | b'C') || !mode::is_regular(new_mode) {
             continue;
         }
         let (old_id, id) = (id_of(old_id)?, id_of(new_id)?);

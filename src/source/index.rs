@@ -22,13 +22,11 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use git2::{Oid, Repository, Tree, TreeEntry};
 
-/// Size of a SHA-1 object id.
-const OID_LEN: usize = 20;
+use super::mode;
+use super::oid::SHA1_LEN;
+
 /// Bytes of an entry before its path: times, dev, ino, mode, uid, gid, size, id and flags.
 const ENTRY_HEADER_LEN: usize = 62;
-/// A file mode's type bits, and the type of a tree.
-const TYPE_MASK: u32 = 0o170000;
-const TREE_TYPE: u32 = 0o040000;
 /// Cache-tree nodes nest once per directory level; deeper than this is a damaged file.
 const MAX_TREE_DEPTH: usize = 4096;
 
@@ -183,13 +181,13 @@ fn parse(bytes: &[u8]) -> Option<IndexFile> {
         }
         let path = path_start..index.paths.len();
         let sorted = index.paths[previous.clone()] < index.paths[path.clone()] || index.entries.is_empty();
-        if !sorted || mode & TYPE_MASK == TREE_TYPE {
+        if !sorted || mode::is_tree(mode) {
             return None; // out of order, or a sparse index's directory entry
         }
         previous = path.clone();
         index.entries.push(Entry { path, side: Side { mode, id } });
     }
-    let extensions_end = bytes.len().checked_sub(OID_LEN)?;
+    let extensions_end = bytes.len().checked_sub(SHA1_LEN)?;
     while reader.at < extensions_end {
         let signature = reader.take(4)?;
         let size = usize::try_from(reader.u32()?).ok()?;
@@ -219,7 +217,7 @@ fn parse_cache_node(reader: &mut Reader<'_>, depth: usize) -> Option<CacheNode> 
     let entry_count: i64 = reader.ascii_until(b' ')?;
     let subtree_count: usize = reader.ascii_until(b'\n')?;
     let tree = match usize::try_from(entry_count) {
-        Ok(count) => Some((Oid::from_bytes(reader.take(OID_LEN)?).ok()?, count)),
+        Ok(count) => Some((Oid::from_bytes(reader.take(SHA1_LEN)?).ok()?, count)),
         Err(_) => None, // -1: invalidated
     };
     let mut children = Vec::with_capacity(subtree_count.min(reader.bytes.len()));
@@ -322,7 +320,9 @@ impl<'a, 'r> Walk<'a, 'r> {
                 (None, None) => return Ok(()),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (Some(old), Some(new)) => tree_order(old.name_bytes(), is_tree(old), new.name, new.is_dir),
+                (Some(old), Some(new)) => {
+                    mode::tree_order(old.name_bytes(), is_tree(old), new.name, new.is_dir)
+                }
             };
             match order {
                 Ordering::Less => {
@@ -413,15 +413,7 @@ fn unchanged(cache: Option<&CacheNode>, id: Oid, entries: &Range<usize>) -> bool
 }
 
 fn is_tree(entry: &TreeEntry<'_>) -> bool {
-    (entry.filemode() as u32) & TYPE_MASK == TREE_TYPE
-}
-
-/// git's order of tree entries: by name, a directory's name taken as if it ended in `/`.
-/// Index paths sort the same way, since a directory's entries all start with `name/`.
-fn tree_order(a: &[u8], a_is_dir: bool, b: &[u8], b_is_dir: bool) -> Ordering {
-    let a = a.iter().chain(a_is_dir.then_some(&b'/'));
-    let b = b.iter().chain(b_is_dir.then_some(&b'/'));
-    a.cmp(b)
+    mode::is_tree(entry.filemode() as u32)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod git;
 pub mod image;
 pub mod index;
 pub mod lines;
+pub mod mode;
 pub mod oid;
 pub mod project;
 pub mod push;

@@ -7,8 +7,8 @@ use std::fmt;
 
 use anyhow::{bail, Result};
 
-/// The bytes of a SHA-1 and of a SHA-256 object id.
-const SHA1_LEN: usize = 20;
+/// The bytes of a SHA-1 (the only kind libgit2 reads) and of a SHA-256 object id.
+pub const SHA1_LEN: usize = 20;
 const SHA256_LEN: usize = 32;
 
 /// A git object id: 20 bytes (SHA-1) or 32 (SHA-256).

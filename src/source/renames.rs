@@ -20,11 +20,8 @@ use anyhow::{Context, Result};
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, FileMode, Index, IndexEntry, IndexTime, Repository};
 
 use super::index::{Difference, Side};
+use super::mode;
 use super::{lossy_path, ChangedFile, CopySources, ObjectId};
-
-/// git's file modes of regular and executable files, and of a symbolic link.
-const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
-const LINK_MODE: u32 = 0o120000;
 
 /// git's default `diff.renameLimit`.
 pub const DEFAULT_RENAME_LIMIT: u64 = 1000;
@@ -75,8 +72,8 @@ pub fn files_of_differences(
     differences: &[Difference],
     limit: u64,
 ) -> Result<Vec<ChangedFile>> {
-    let is_text = |side: &Option<Side>| side.is_some_and(|side| REGULAR_MODES.contains(&side.mode));
-    let is_source = |side: &Option<Side>| is_text(side) || side.is_some_and(|side| side.mode == LINK_MODE);
+    let is_text = |side: &Option<Side>| side.is_some_and(|side| mode::is_regular(side.mode));
+    let is_source = |side: &Option<Side>| is_text(side) || side.is_some_and(|side| side.mode == mode::LINK);
     let has_target = differences.iter().any(|d| d.head.is_none() && is_text(&d.staged));
     let has_source = differences.iter().any(|d| is_source(&d.head));
     if !has_target || !has_source {

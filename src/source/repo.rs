@@ -22,11 +22,9 @@ use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
 use super::git::{CommitData, Git, TagData};
 use super::index::{self, Difference};
+use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled};
 use super::treediff::{self, TreeCache};
-
-/// git's file modes of regular and executable files.
-const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
 
 /// A repository, read through libgit2 or through git.
 pub struct Repo {
@@ -335,9 +333,7 @@ impl Repo {
                     path.push(b'/');
                     self.lib_tree_files(repo, &subtree, path, out)?;
                 }
-                Some(ObjectType::Blob)
-                    if REGULAR_MODES.contains(&u32::try_from(entry.filemode()).unwrap_or(0)) =>
-                {
+                Some(ObjectType::Blob) if mode::is_regular(u32::try_from(entry.filemode()).unwrap_or(0)) => {
                     out.push((String::from_utf8_lossy(&path).into_owned(), entry.id().into()));
                 }
                 _ => {}

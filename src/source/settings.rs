@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::{ObjectId, ObjectKind, Repo, DEFAULT_MAX_FILE_SIZE};
+use super::{mode, ObjectId, ObjectKind, Repo, DEFAULT_MAX_FILE_SIZE};
 use crate::allow::IGNORE_FILE;
 use crate::change::{read_text, Text};
 use crate::detect::Severity;
@@ -81,15 +81,11 @@ fn ignore_file_in_index(repo: &Repo) -> Result<Option<NamedText>> {
     read_blob(repo, &format!("{IGNORE_FILE} (staged)"), mode, id).map(Some)
 }
 
-/// git's file modes of a regular and an executable file, and of a symbolic link.
-const REGULAR_MODES: [u32; 2] = [0o100644, 0o100755];
-const LINK_MODE: u32 = 0o120000;
-
 /// A repository-controlled file stored in git with `mode`: a regular file's blob of at most
 /// [`IGNORE_FILE_LIMIT`] bytes; a symbolic link, a submodule or a larger blob is an error.
 fn read_blob(repo: &Repo, name: &str, mode: u32, id: ObjectId) -> Result<NamedText> {
-    if !REGULAR_MODES.contains(&mode) {
-        let what = if mode == LINK_MODE { "a symbolic link" } else { "not a regular file" };
+    if !mode::is_regular(mode) {
+        let what = if mode == mode::LINK { "a symbolic link" } else { "not a regular file" };
         bail!("{name} is {what}; zoomguard reads it only as a regular file, never through a link");
     }
     let absent = || repo.absent_error(id, name);

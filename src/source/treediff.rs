@@ -17,16 +17,11 @@ use anyhow::{anyhow, Context, Result};
 use git2::{ObjectType, Oid, Repository};
 
 use super::index::{Difference, Side};
+use super::mode;
+use super::oid::SHA1_LEN;
 
 /// Bytes of raw trees a [`TreeCache`] keeps before it starts again empty.
 const TREE_CACHE_BYTES: usize = 16 << 20;
-
-/// A file mode's type bits, and the type of a tree.
-const TYPE_MASK: u32 = 0o170000;
-const TREE_TYPE: u32 = 0o040000;
-
-/// Bytes of a SHA-1 object id, the only kind libgit2 reads.
-const OID_LEN: usize = 20;
 
 /// Directories nest at most this deep in a tree that is not damaged (git's own limit is
 /// lower: `core.maxTreeDepth`, 2,048 by default).
@@ -86,7 +81,7 @@ struct Entry<'t> {
 
 impl Entry<'_> {
     fn is_tree(&self) -> bool {
-        self.mode & TYPE_MASK == TREE_TYPE
+        mode::is_tree(self.mode)
     }
 }
 
@@ -104,7 +99,7 @@ impl<'t> Cursor<'t> {
     /// The length of the next entry's bytes, found without parsing them.
     fn entry_len(&self) -> Result<usize> {
         let nul = memchr::memchr(0, self.rest).ok_or_else(|| self.damaged())?;
-        let end = nul + 1 + OID_LEN;
+        let end = nul + 1 + SHA1_LEN;
         if end > self.rest.len() {
             return Err(self.damaged());
         }
@@ -114,7 +109,7 @@ impl<'t> Cursor<'t> {
     /// The next entry, parsed.
     fn entry(&self) -> Result<Entry<'t>> {
         let end = self.entry_len()?;
-        let nul = end - 1 - OID_LEN;
+        let nul = end - 1 - SHA1_LEN;
         let space = memchr::memchr(b' ', &self.rest[..nul]).ok_or_else(|| self.damaged())?;
         let mode = self.rest[..space].iter().try_fold(0u32, |mode, &digit| match digit {
             b'0'..=b'7' => mode.checked_mul(8).map(|m| m + u32::from(digit - b'0')),
@@ -170,7 +165,7 @@ fn compare(
             (!n.rest.is_empty()).then(|| n.entry()).transpose()?,
         );
         let order = match (&a, &b) {
-            (Some(a), Some(b)) => tree_order(a, b),
+            (Some(a), Some(b)) => mode::tree_order(a.name, a.is_tree(), b.name, b.is_tree()),
             (Some(_), None) => Ordering::Less,
             (None, _) => Ordering::Greater,
         };
@@ -217,13 +212,6 @@ fn one_side(
     }
     path.truncate(parent_len);
     result
-}
-
-/// git's order of tree entries: by name, a directory's name as if it ended in `/`.
-fn tree_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let a_name = a.name.iter().chain(a.is_tree().then_some(&b'/'));
-    let b_name = b.name.iter().chain(b.is_tree().then_some(&b'/'));
-    a_name.cmp(b_name)
 }
 
 fn lossy(path: &[u8]) -> String {

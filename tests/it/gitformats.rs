@@ -127,19 +127,24 @@ fn at_lines(run: &Run) -> Vec<String> {
     lines
 }
 
+/// A repository in `format` made by a git that makes it; `None` (with the reason printed,
+/// naming the `test`) when no installed git does.
+fn formatted_repo(format: &Format, test: &str) -> Option<TestRepo> {
+    match git_for(format.init) {
+        Ok(git_dir) => Some(TestRepo::formatted("repo", format.init, git_dir.as_deref())),
+        Err(why) => {
+            eprintln!("SKIPPED the {} {test} test: {why}", format.name);
+            None
+        }
+    }
+}
+
 /// Makes a repository in `format`, stages and commits the same change in it through every
 /// hook and scan, and says what zoomguard reported; `None` (with the reason printed) when no
 /// installed git makes the format.
 fn exercise(format: &Format) -> Option<Seen> {
-    let git_dir = match git_for(format.init) {
-        Ok(dir) => dir,
-        Err(why) => {
-            eprintln!("SKIPPED the {} repository test: {why}", format.name);
-            return None;
-        }
-    };
+    let repo = formatted_repo(format, "repository")?;
     let name = format.name;
-    let repo = TestRepo::formatted("repo", format.init, git_dir.as_deref());
     repo.commit_files_unchecked(&[
         ("README.md", "docs\n"),
         ("config/app.env", &filler(4)),
@@ -326,15 +331,8 @@ const TAG_OUTER: u64 = 154;
 /// the pre-push hook and by a bare server's pre-receive hook (their `at` lines); `None` when
 /// no installed git makes the format.
 fn tag_messages(format: &Format) -> Option<[Vec<String>; 4]> {
-    let git_dir = match git_for(format.init) {
-        Ok(dir) => dir,
-        Err(why) => {
-            eprintln!("SKIPPED the {} tag message test: {why}", format.name);
-            return None;
-        }
-    };
+    let repo = formatted_repo(format, "tag message")?;
     let name = format.name;
-    let repo = TestRepo::formatted("repo", format.init, git_dir.as_deref());
     repo.commit_files_unchecked(&[("README.md", "docs\n")]);
     let run = repo.zoomguard(["install", "--hook", "pre-push"]);
     assert_eq!(run.code, 0, "{name}: installing the pre-push hook:\n{run}");

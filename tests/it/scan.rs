@@ -364,15 +364,20 @@ fn history_scans_the_blobs_and_trees_that_refs_name() {
     let run = repo.zoomguard(["scan", "--history", "--format", "json"]);
     assert_eq!(run.code, 1, "{run}");
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
-    let mut paths: Vec<String> = report["findings"]
+    assert_eq!(finding_places(&report), ["refs/tags/notes:3", "refs/tags/snapshot:keys.env:1"], "{run}");
+    assert_never_printed(&run, &[A, B]);
+}
+
+/// Where a JSON report's findings are, as `path:line`, sorted.
+fn finding_places(report: &serde_json::Value) -> Vec<String> {
+    let mut places: Vec<String> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| format!("{}:{}", f["path"].as_str().unwrap_or_default(), f["line"]))
         .collect();
-    paths.sort();
-    assert_eq!(paths, ["refs/tags/notes:3", "refs/tags/snapshot:keys.env:1"], "{run}");
-    assert_never_printed(&run, &[A, B]);
+    places.sort();
+    places
 }
 
 /// Makes the annotated tag `name` on HEAD with `message`, hooks and all irrelevant.
@@ -405,14 +410,7 @@ fn history_and_range_read_annotated_tag_messages() {
     let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
     assert_eq!(history.code, 1, "{history}");
     let report: serde_json::Value = serde_json::from_str(&history.stdout).expect("a JSON report");
-    let mut paths: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| format!("{}:{}", f["path"].as_str().unwrap_or_default(), f["line"]))
-        .collect();
-    paths.sort();
-    assert_eq!(paths, ["message of tag v1-signed:3", "message of tag v1:3"], "{history}");
+    assert_eq!(finding_places(&report), ["message of tag v1-signed:3", "message of tag v1:3"], "{history}");
     assert_eq!(report["summary"]["files_scanned"], 2, "a tag message is not a file: {history}");
     let inventory: Vec<String> = report["inventory"]
         .as_array()

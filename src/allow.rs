@@ -17,7 +17,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::change::{line_around, line_number, Change};
 use crate::detect::{Finding, RULES};
-use crate::engine::{FileFinding, Outcome};
+use crate::outcome::{FileFinding, Outcome};
 
 /// The inline marker.
 pub const MARKER: &str = "zoomguard:allow";
@@ -247,7 +247,7 @@ mod tests {
     use crate::synth::Synth;
 
     fn findings(path: &str, text: &str) -> Vec<FileFinding> {
-        crate::engine::findings_in(path, text, None)
+        crate::outcome::findings_in(path, text, None)
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::change::CommitInfo;
 use crate::detect::Finding;
-use crate::engine::FileFinding;
+use crate::outcome::FileFinding;
 
 /// One distinct credential and where it was added.
 #[derive(Debug, Clone)]
@@ -74,7 +74,7 @@ mod tests {
     use crate::synth::Synth;
 
     fn found_in(path: &str, text: &str, commit: &Arc<CommitInfo>) -> Vec<FileFinding> {
-        crate::engine::findings_in(path, text, Some(commit))
+        crate::outcome::findings_in(path, text, Some(commit))
     }
 
     #[test]

@@ -13,8 +13,11 @@ pub mod detect;
 pub mod engine;
 pub mod install;
 pub mod inventory;
+pub mod outcome;
 pub mod output;
 pub mod report;
 pub mod source;
-#[doc(hidden)]
+/// Test support, never in the binary: seeded synthetic credentials for the unit and
+/// integration tests, the benches and the fuzz targets (the `synth` feature).
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;

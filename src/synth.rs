@@ -9,6 +9,8 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
+use crate::detect::examples::fill;
+
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -285,62 +287,6 @@ impl Synth {
     }
 }
 
-/// `template` with every `{slot}` replaced by what `value` gives for it; braces for which it
-/// gives nothing are kept as they are.
-fn fill(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| Some((close, value(&after[..close])?))) {
-            Some((close, filled)) => {
-                out.push_str(&filled);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `template` with every slot replaced by a description of its shape, such as
-/// `<32 letters and digits>`: how `zoomguard rules` shows examples without any value.
-pub fn describe(template: &str) -> String {
-    fill(template, |slot| {
-        let shape = match slot {
-            "s32" => "32 letters and digits",
-            "s36" => "36 letters and digits",
-            "u22" => "22-character id",
-            "c21" => "client id",
-            "hex32" => "32 hex digits",
-            "hex40" => "40 hex digits",
-            "jwt-app" | "jwt-app-expired" => "JWT eyJ… signed HS256, iss = API key",
-            "oauth-access" | "oauth-access-expired" | "oauth-s2s" => "JWT eyJ… signed HS512 by zoom.us",
-            "oauth-refresh" => "JWT eyJ… signed HS512, type 1",
-            "zak" | "zak-sv" => "JWT eyJ… ZAK",
-            "jwt-app-noexp" => "JWT eyJ… signed HS256, iss = API key, no exp",
-            "sdk-legacy" | "sdk-legacy-36" | "sdk-legacy-sample" => {
-                "base64 of key.meeting.timestamp.role.hmac"
-            }
-            "sdk-init" => "JWT eyJ… signed with the SDK secret, key and expiry only",
-            "sdk-sample" | "jwt-test" => "a sample JWT",
-            "sdk-meeting" | "sdk-video" => "JWT eyJ… signed with the SDK secret",
-            "jwt-hs256-other" | "jwt-rs256" | "jwt-supabase" => "another vendor's JWT",
-            "basic-client" => "base64 of client id:client secret",
-            "basic-other" => "base64 of user:password",
-            other if other.starts_with("b64-") => "base64 of a value",
-            other if other.starts_with('a') && other[1..].parse::<usize>().is_ok() => "part of a value",
-            _ => return None,
-        };
-        Some(format!("<{shape}>"))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +308,16 @@ mod tests {
         let token = s.expand("{oauth-refresh}");
         assert!(token.starts_with("eyJzdiI6IjAwMDAw"), "{token}");
         assert_eq!(token.rsplit('.').next().map(str::len), Some(86));
+    }
+
+    #[test]
+    fn every_slot_of_the_rules_examples_is_described() {
+        for rule in crate::detect::RULES {
+            for template in rule.examples.iter().chain(rule.negatives) {
+                let described = crate::detect::examples::describe(template);
+                assert_eq!(Synth::new(1).expand(&described), described, "{}: {template}", rule.id);
+            }
+        }
     }
 
     #[test]

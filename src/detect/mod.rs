@@ -7,6 +7,7 @@
 
 mod context;
 mod encoded;
+pub mod examples;
 mod jwt;
 mod keyed;
 pub mod kind;

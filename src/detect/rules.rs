@@ -2,9 +2,10 @@
 //! occur for it to run, what it matches, and examples that a unit test runs through the real
 //! scanner.
 //!
-//! Examples are templates: `{s32}`, `{u22}`, `{oauth-refresh}`… are filled at test time by
-//! [`crate::synth`], so no credential-shaped literal is ever committed. Rule ids are a
-//! contract: they appear in output, in ignore files and in docs, and never change meaning.
+//! Examples are templates (see [`super::examples`]): `{s32}`, `{u22}`, `{oauth-refresh}`… are
+//! filled at test time by the `synth` test support, so no credential-shaped literal is ever
+//! committed. Rule ids are a contract: they appear in output, in ignore files and in docs, and
+//! never change meaning.
 
 use super::kind::Kind;
 use super::shape::Shape;

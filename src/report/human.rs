@@ -13,8 +13,8 @@ use super::sanitize;
 use crate::allow::{IGNORE_FILE, MARKER};
 use crate::change::{is_tag_message, tag_of_message, ImagePart, ImagePlace};
 use crate::detect::{Finding, Kind};
-use crate::engine::{FileFinding, Outcome, Scope};
 use crate::inventory::Credential;
+use crate::outcome::{FileFinding, Outcome, Scope};
 
 /// The full report of a blocked commit.
 pub fn blocked(outcome: &Outcome) -> String {

@@ -5,11 +5,9 @@
 
 use serde_json::{json, Value};
 
-use super::remediation::advice;
-use crate::change::{ImagePart, ImagePlace};
-use crate::detect::Kind;
-use crate::engine::{FileFinding, Outcome, Scope};
+use super::{image_value, remediation};
 use crate::inventory::Credential;
+use crate::outcome::{FileFinding, Outcome, Scope};
 
 /// The version of the report's shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -85,35 +83,9 @@ fn finding(file_finding: &FileFinding) -> Value {
         "expired": finding.expired,
         "zoom_context": finding.because.as_ref().map(crate::detect::Because::describe),
         "expires_at": finding.expires_at,
-        "image": file_finding.image.as_ref().map(image),
-        "remediation": remediation_summary(finding.kind()),
+        "image": file_finding.image.as_ref().map(image_value),
+        "remediation": remediation::summary(finding.kind()),
     })
-}
-
-/// Where in an image a finding is: the image, and its layer and path there or its config part.
-pub(super) fn image(place: &ImagePlace) -> Value {
-    let info = &place.image;
-    let mut value = json!({
-        "name": info.name,
-        "platform": info.platform,
-        "manifest": info.manifest,
-        "config": info.config,
-    });
-    match &place.part {
-        ImagePart::Layer { index, digest, diff_id, path, deleted_by } => {
-            value["source"] = json!("layer");
-            value["layer"] = json!({ "index": index, "digest": digest, "diff_id": diff_id });
-            value["path"] = json!(path);
-            value["deleted_by_layer"] = json!(deleted_by);
-        }
-        ImagePart::Config { field } => {
-            value["source"] = json!("config");
-            value["layer"] = Value::Null;
-            value["path"] = json!(field);
-            value["deleted_by_layer"] = Value::Null;
-        }
-    }
-    value
 }
 
 fn credential(credential: &Credential) -> Value {
@@ -131,14 +103,4 @@ fn credential(credential: &Credential) -> Value {
         "at_head": credential.at_head.iter().map(|(path, line)| json!({ "path": path, "line": line }))
             .collect::<Vec<_>>(),
     })
-}
-
-/// One paragraph on what to do about a finding of `kind`: move it out, then rotate.
-pub fn remediation_summary(kind: Kind) -> String {
-    let advice = advice(kind);
-    format!(
-        "Remove the value from the file and read it from the environment ({}) or a secrets manager; \
-         rotate it if it was ever pushed or shared: {}",
-        advice.env_var, advice.regenerate
-    )
 }

@@ -1,4 +1,4 @@
-//! What the user reads. Formatting only: reports receive an [`Outcome`](crate::engine::Outcome)
+//! What the user reads. Formatting only: reports receive an [`Outcome`](crate::outcome::Outcome)
 //! and never decide anything. No report prints a secret in full.
 
 pub mod human;
@@ -6,6 +6,10 @@ pub mod json;
 pub mod progress;
 pub mod remediation;
 pub mod sarif;
+
+use serde_json::{json, Value};
+
+use crate::change::{ImagePart, ImagePlace};
 
 /// Text from a repository (paths, lines) made safe for a terminal: control characters,
 /// ANSI escapes and bidirectional overrides are replaced, so a crafted file name cannot
@@ -22,6 +26,32 @@ pub fn sanitize(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Where in an image a finding is: the image, and its layer and path there or its config part.
+fn image_value(place: &ImagePlace) -> Value {
+    let info = &place.image;
+    let mut value = json!({
+        "name": info.name,
+        "platform": info.platform,
+        "manifest": info.manifest,
+        "config": info.config,
+    });
+    match &place.part {
+        ImagePart::Layer { index, digest, diff_id, path, deleted_by } => {
+            value["source"] = json!("layer");
+            value["layer"] = json!({ "index": index, "digest": digest, "diff_id": diff_id });
+            value["path"] = json!(path);
+            value["deleted_by_layer"] = json!(deleted_by);
+        }
+        ImagePart::Config { field } => {
+            value["source"] = json!("config");
+            value["layer"] = Value::Null;
+            value["path"] = json!(field);
+            value["deleted_by_layer"] = Value::Null;
+        }
+    }
+    value
 }
 
 #[cfg(test)]

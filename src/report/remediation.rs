@@ -401,6 +401,16 @@ pub const TAG_MESSAGE_STEPS: [&str; 3] = [
     "Rotate the credential if the tag ever left this clone (a push, a fetch, a release page):",
 ];
 
+/// One paragraph on what to do about a finding of `kind`: move it out, then rotate.
+pub fn summary(kind: Kind) -> String {
+    let advice = advice(kind);
+    format!(
+        "Remove the value from the file and read it from the environment ({}) or a secrets manager; \
+         rotate it if it was ever pushed or shared: {}",
+        advice.env_var, advice.regenerate
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

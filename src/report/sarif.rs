@@ -5,11 +5,10 @@
 
 use serde_json::{json, Value};
 
-use super::json::remediation_summary;
 use super::remediation::advice;
 use crate::change::ImagePart;
 use crate::detect::{Severity, RULES};
-use crate::engine::{FileFinding, Outcome};
+use crate::outcome::{FileFinding, Outcome};
 
 /// The key of zoomguard's fingerprint among a result's `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "zoomguardFingerprint/v1";
@@ -20,7 +19,7 @@ pub fn render(outcome: &Outcome) -> String {
         .iter()
         .map(|rule| {
             let kind = rule.kind;
-            let help = format!("{} {}", advice(kind).why, remediation_summary(kind));
+            let help = format!("{} {}", advice(kind).why, super::remediation::summary(kind));
             json!({
                 "id": rule.id,
                 "name": pascal_case(rule.id),
@@ -110,7 +109,7 @@ fn result(file_finding: &FileFinding) -> Value {
             "fullyQualifiedName": file_finding.path,
             "kind": kind,
         }]);
-        result["properties"]["image"] = super::json::image(place);
+        result["properties"]["image"] = super::image_value(place);
     }
     result
 }

@@ -3,6 +3,8 @@
 
 #[path = "it/allowing.rs"]
 mod allowing;
+#[path = "it/architecture.rs"]
+mod architecture;
 #[path = "it/badinput.rs"]
 mod badinput;
 #[path = "it/cli.rs"]

@@ -8,11 +8,14 @@
 mod context;
 mod encoded;
 pub mod examples;
+mod finding;
 mod jwt;
 mod keyed;
 pub mod kind;
 mod legacy;
 pub mod literals;
+mod names;
+mod prefilter;
 pub mod project;
 pub mod rules;
 pub mod shape;
@@ -24,140 +27,17 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
-use once_cell::sync::Lazy;
-
 use crate::change::Change;
+pub use finding::{fingerprint, is_unresolved, settle, settle_one, Because, Finding, Related};
 pub use kind::{IdentifierKind, Kind, Severity};
+pub use prefilter::may_matter;
+use prefilter::{names_a_secret, PREFILTER};
 pub use rules::{rule_for, Rule, RULES};
 
 /// Lines around a keyed value (before, after) in which a `zoom` reference puts it in Zoom context.
 const ZOOM_CONTEXT_LINES: (u32, u32) = (40, 10);
 /// Lines around a secret in which an identifier is taken as the one it belongs to.
 const RELATED_LINES: u32 = 10;
-
-/// The one keyword pass over a file: every case-insensitive occurrence of a rule keyword.
-///
-/// SIMD "Teddy" search over every ASCII case variant of the keywords runs at several GB/s; a
-/// case-insensitive automaton cannot skip ahead on the first bytes (`z`, `Z`, `e`, `E` are
-/// everywhere) and runs at a tenth of that. The automaton stays as the fallback for CPUs
-/// without the SIMD instructions Teddy needs, built only there.
-struct Prefilter {
-    search: KeywordSearch,
-    words: Vec<&'static str>,
-}
-
-/// How [`Prefilter`] searches.
-enum KeywordSearch {
-    /// Teddy over the case variants; `variant_of[pattern]` is the keyword index.
-    Packed { searcher: aho_corasick::packed::Searcher, variant_of: Vec<usize> },
-    /// A case-insensitive automaton over the keywords.
-    Automaton(AhoCorasick),
-}
-
-impl Prefilter {
-    fn new() -> Self {
-        let words = Prefilter::keywords();
-        let mut variants = Vec::new();
-        let mut variant_of = Vec::new();
-        for (index, word) in words.iter().enumerate() {
-            for variant in case_variants(word) {
-                variants.push(variant);
-                variant_of.push(index);
-            }
-        }
-        match aho_corasick::packed::Searcher::new(variants.iter()) {
-            Some(searcher) => Prefilter { search: KeywordSearch::Packed { searcher, variant_of }, words },
-            None => Prefilter::with_automaton(),
-        }
-    }
-
-    /// The keyword pass by automaton alone (what a CPU without Teddy's instructions gets).
-    fn with_automaton() -> Prefilter {
-        let words = Prefilter::keywords();
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&words)
-            .expect("the rule keywords build an automaton");
-        Prefilter { search: KeywordSearch::Automaton(automaton), words }
-    }
-
-    /// The rule table's keywords and the Zoom webhook word.
-    fn keywords() -> Vec<&'static str> {
-        let mut words = rules::all_keywords();
-        words.extend(project::KEYWORDS_WITHOUT_ZOOM);
-        words
-    }
-
-    /// Whether `text` holds any keyword at all.
-    fn has_hit(&self, text: &[u8]) -> bool {
-        match &self.search {
-            KeywordSearch::Packed { searcher, .. } => searcher.find(text).is_some(),
-            KeywordSearch::Automaton(automaton) => automaton.is_match(text),
-        }
-    }
-
-    /// Calls `each` with every keyword occurrence in `text`: (offset, keyword). Nothing is
-    /// collected, so a text made of keywords costs no memory here.
-    fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, &'static str)) {
-        match &self.search {
-            KeywordSearch::Packed { searcher, variant_of } => {
-                for m in searcher.find_iter(text) {
-                    each(m.start(), self.words[variant_of[m.pattern().as_usize()]]);
-                }
-            }
-            KeywordSearch::Automaton(automaton) => {
-                for m in automaton.find_iter(text) {
-                    each(m.start(), self.words[m.pattern().as_usize()]);
-                }
-            }
-        }
-    }
-}
-
-/// Every ASCII upper/lower-case spelling of `word` (`eyJ` → `eyj`, `eyJ`, `eYj`, … `EYJ`).
-fn case_variants(word: &str) -> Vec<Vec<u8>> {
-    let mut variants = vec![Vec::new()];
-    for byte in word.bytes() {
-        let forms = [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
-        let forms: &[u8] = if forms[0] == forms[1] { &forms[..1] } else { &forms };
-        variants = variants
-            .into_iter()
-            .flat_map(|prefix| {
-                forms.iter().map(move |&b| {
-                    let mut next = prefix.clone();
-                    next.push(b);
-                    next
-                })
-            })
-            .collect();
-    }
-    variants
-}
-
-static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
-
-/// The words of the generic names that count in a Zoom project ([`keyed::WIDE_NAME_WORDS`],
-/// as written): asked only of a file with no Zoom keyword, in a project that may use Zoom.
-static SECRET_NAME_WORDS: Lazy<literals::Literals> =
-    Lazy::new(|| literals::Literals::new(keyed::WIDE_NAME_WORDS));
-
-/// Whether `text` holds a word of the generic names that count in a Zoom project.
-fn names_a_secret(text: &[u8]) -> bool {
-    SECRET_NAME_WORDS.is_match(text)
-}
-
-/// Whether any of the lines of `text` (the file at `path`) can matter, whichever of them are
-/// added: `false` when it holds no keyword, no word of a generic secret's name, nothing a
-/// secret could be verified against, and its path does not name Zoom. Then [`scan`] finds
-/// nothing in it and it shows no sign of a Zoom project, so a source need not work out which
-/// of its lines are added (which needs the old version read and compared).
-pub fn may_matter(path: &str, text: &[u8]) -> bool {
-    context::mentions_zoom(path.as_bytes())
-        || PREFILTER.has_hit(text)
-        || names_a_secret(text)
-        || verify::may_be_evidence(text)
-}
 
 /// What detection needs to know besides the text: the time, and whether the project around
 /// the text uses Zoom (the `Context` of the design).
@@ -190,151 +70,6 @@ pub enum ProjectContext {
     Zoom(Arc<str>),
     /// The project does not use Zoom (`git config zoomguard.zoomProject false`).
     NotZoom,
-}
-
-/// Why a finding whose own name does not say Zoom is Zoom's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Because {
-    /// The file names Zoom, though not near the value: on this 1-based line first.
-    ZoomInFile {
-        /// The first line that names Zoom.
-        line: u32,
-    },
-    /// The project uses Zoom, for this reason.
-    Project(Arc<str>),
-    /// It counts only if the project uses Zoom, which is not known yet (see [`settle`]).
-    ProjectUnresolved,
-}
-
-impl Because {
-    /// The sentence a report shows.
-    pub fn describe(&self) -> String {
-        match self {
-            Because::ZoomInFile { line } => format!("this file uses Zoom (line {line})"),
-            Because::Project(reason) => format!("this repository uses Zoom: {reason}"),
-            Because::ProjectUnresolved => "this repository may use Zoom".to_owned(),
-        }
-    }
-}
-
-/// Decides the findings that wait for the project's context: with a reason they count, and
-/// say it; without one they are dropped.
-pub fn settle(findings: &mut Vec<Finding>, reason: Option<&Arc<str>>) {
-    findings.retain_mut(|finding| settle_one(finding, reason));
-}
-
-/// [`settle`] for one finding: whether it is kept.
-pub fn settle_one(finding: &mut Finding, reason: Option<&Arc<str>>) -> bool {
-    if finding.because != Some(Because::ProjectUnresolved) {
-        return true;
-    }
-    match reason {
-        Some(reason) => {
-            finding.because = Some(Because::Project(reason.clone()));
-            true
-        }
-        None => false,
-    }
-}
-
-/// Whether a finding waits for the project's context (see [`settle`]).
-pub fn is_unresolved(finding: &Finding) -> bool {
-    finding.because == Some(Because::ProjectUnresolved)
-}
-
-/// An identifier that names the app a secret belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Related {
-    /// Which identifier.
-    pub kind: IdentifierKind,
-    /// Its value (identifiers are not secrets and are shown in full).
-    pub value: String,
-}
-
-/// A Zoom secret on an added line.
-#[derive(Clone)]
-pub struct Finding {
-    /// The rule that found it.
-    pub rule: &'static Rule,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, in characters.
-    pub column: u32,
-    /// Byte range of the secret in the file.
-    pub span: Range<usize>,
-    /// The app's identifier, when one was found beside the secret or inside the token.
-    pub related: Option<Related>,
-    /// The token's `exp` (Unix seconds), for JWTs that carry one.
-    pub expires_at: Option<i64>,
-    /// Whether `expires_at` is already past.
-    pub expired: bool,
-    /// What proved it real, when the same change holds the other half of its pair (see
-    /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
-    pub verified: Option<String>,
-    /// Why it is Zoom's when its name does not say so; `None` when it does.
-    pub because: Option<Because>,
-    secret: String,
-}
-
-impl Finding {
-    /// The kind of secret.
-    pub fn kind(&self) -> Kind {
-        self.rule.kind
-    }
-
-    /// How urgent it is: an expired token is low (it grants nothing, even when a secret beside
-    /// it verifies it: the secret is its own finding), a verified secret critical, otherwise
-    /// its kind decides.
-    pub fn severity(&self) -> Severity {
-        if self.expired {
-            Severity::Low
-        } else if self.verified.is_some() {
-            Severity::Critical
-        } else {
-            self.rule.kind.severity()
-        }
-    }
-
-    /// The secret itself. Never print it: use [`Finding::redacted`].
-    pub fn secret(&self) -> &str {
-        &self.secret
-    }
-
-    /// The first four characters, an ellipsis and the length: enough to recognise the value,
-    /// never enough to use it.
-    pub fn redacted(&self) -> String {
-        let head: String = self.secret.chars().take(4).collect();
-        format!("{head}… ({} chars)", self.secret.chars().count())
-    }
-
-    /// A stable name for this secret: the rule id and 16 hex digits of a SHA-256 of the
-    /// value. The same secret gets the same fingerprint wherever it moves, and the value
-    /// cannot be recovered from it, so fingerprints can go in ignore files and reports.
-    pub fn fingerprint(&self) -> String {
-        fingerprint(self.rule.id, &self.secret)
-    }
-}
-
-/// The fingerprint of `secret` found by rule `rule_id` (see [`Finding::fingerprint`]).
-pub fn fingerprint(rule_id: &str, secret: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::new().chain_update(b"zoomguard-fingerprint-v1\0").chain_update(secret).finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{rule_id}:{hex}")
-}
-
-impl std::fmt::Debug for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Finding")
-            .field("rule", &self.rule.id)
-            .field("line", &self.line)
-            .field("column", &self.column)
-            .field("secret", &self.redacted())
-            .field("related", &self.related)
-            .field("expires_at", &self.expires_at)
-            .field("verified", &self.verified)
-            .finish()
-    }
 }
 
 /// A secret somewhere in the file.
@@ -893,28 +628,6 @@ mod tests {
             let column = before[line_start..].chars().count() + 1;
             assert_eq!((finding.line, finding.column as usize), (2, column));
         }
-    }
-
-    #[test]
-    fn the_keyword_pass_finds_every_spelling() {
-        assert_eq!(case_variants("eyJ").len(), 8);
-        let text = b"a ZoOm b eyj c zoom";
-        let hits = |prefilter: &Prefilter| {
-            let mut hits = Vec::new();
-            prefilter.for_each_hit(text, |at, word| hits.push((at, word)));
-            hits
-        };
-        assert_eq!(hits(&PREFILTER), [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
-        assert!(
-            matches!(PREFILTER.search, KeywordSearch::Packed { .. }),
-            "the keyword pass fits the SIMD search"
-        );
-        assert!(
-            matches!(*SECRET_NAME_WORDS, literals::Literals::Packed(_)),
-            "so does the search for secret names"
-        );
-        let fallback = Prefilter::with_automaton();
-        assert_eq!(hits(&fallback), hits(&PREFILTER));
     }
 
     #[test]

@@ -13,8 +13,9 @@ use memchr::memmem;
 use once_cell::sync::Lazy;
 use regex::bytes::Regex;
 
-use super::keyed::{normalized, role_of, strictly_random, KeyedSecret, ZoomNearby};
+use super::keyed::{KeyedSecret, ZoomNearby};
 use super::kind::Kind;
+use super::names::{normalized, role_of, strictly_random};
 use super::rules::keyed_kind;
 use super::shape::{is_uuid22, Shape};
 use crate::change::line_around;

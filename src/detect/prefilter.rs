@@ -1,0 +1,158 @@
+//! The cheap questions asked of a whole file before any pattern runs: where the rule keywords
+//! are (one SIMD pass), whether a generic secret's name is there, and so whether the file can
+//! matter at all.
+
+use aho_corasick::AhoCorasick;
+use once_cell::sync::Lazy;
+
+use super::{context, literals, names, project, rules, verify};
+
+/// The one keyword pass over a file: every case-insensitive occurrence of a rule keyword.
+///
+/// SIMD "Teddy" search over every ASCII case variant of the keywords runs at several GB/s; a
+/// case-insensitive automaton cannot skip ahead on the first bytes (`z`, `Z`, `e`, `E` are
+/// everywhere) and runs at a tenth of that. The automaton stays as the fallback for CPUs
+/// without the SIMD instructions Teddy needs, built only there.
+pub(super) struct Prefilter {
+    search: KeywordSearch,
+    words: Vec<&'static str>,
+}
+
+/// How [`Prefilter`] searches.
+enum KeywordSearch {
+    /// Teddy over the case variants; `variant_of[pattern]` is the keyword index.
+    Packed { searcher: aho_corasick::packed::Searcher, variant_of: Vec<usize> },
+    /// A case-insensitive automaton over the keywords.
+    Automaton(AhoCorasick),
+}
+
+impl Prefilter {
+    fn new() -> Self {
+        let words = Prefilter::keywords();
+        let mut variants = Vec::new();
+        let mut variant_of = Vec::new();
+        for (index, word) in words.iter().enumerate() {
+            for variant in case_variants(word) {
+                variants.push(variant);
+                variant_of.push(index);
+            }
+        }
+        match aho_corasick::packed::Searcher::new(variants.iter()) {
+            Some(searcher) => Prefilter { search: KeywordSearch::Packed { searcher, variant_of }, words },
+            None => Prefilter::with_automaton(),
+        }
+    }
+
+    /// The keyword pass by automaton alone (what a CPU without Teddy's instructions gets).
+    fn with_automaton() -> Prefilter {
+        let words = Prefilter::keywords();
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("the rule keywords build an automaton");
+        Prefilter { search: KeywordSearch::Automaton(automaton), words }
+    }
+
+    /// The rule table's keywords and the Zoom webhook word.
+    fn keywords() -> Vec<&'static str> {
+        let mut words = rules::all_keywords();
+        words.extend(project::KEYWORDS_WITHOUT_ZOOM);
+        words
+    }
+
+    /// Whether `text` holds any keyword at all.
+    fn has_hit(&self, text: &[u8]) -> bool {
+        match &self.search {
+            KeywordSearch::Packed { searcher, .. } => searcher.find(text).is_some(),
+            KeywordSearch::Automaton(automaton) => automaton.is_match(text),
+        }
+    }
+
+    /// Calls `each` with every keyword occurrence in `text`: (offset, keyword). Nothing is
+    /// collected, so a text made of keywords costs no memory here.
+    pub(super) fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, &'static str)) {
+        match &self.search {
+            KeywordSearch::Packed { searcher, variant_of } => {
+                for m in searcher.find_iter(text) {
+                    each(m.start(), self.words[variant_of[m.pattern().as_usize()]]);
+                }
+            }
+            KeywordSearch::Automaton(automaton) => {
+                for m in automaton.find_iter(text) {
+                    each(m.start(), self.words[m.pattern().as_usize()]);
+                }
+            }
+        }
+    }
+}
+
+/// Every ASCII upper/lower-case spelling of `word` (`eyJ` → `eyj`, `eyJ`, `eYj`, … `EYJ`).
+fn case_variants(word: &str) -> Vec<Vec<u8>> {
+    let mut variants = vec![Vec::new()];
+    for byte in word.bytes() {
+        let forms = [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
+        let forms: &[u8] = if forms[0] == forms[1] { &forms[..1] } else { &forms };
+        variants = variants
+            .into_iter()
+            .flat_map(|prefix| {
+                forms.iter().map(move |&b| {
+                    let mut next = prefix.clone();
+                    next.push(b);
+                    next
+                })
+            })
+            .collect();
+    }
+    variants
+}
+
+pub(super) static PREFILTER: Lazy<Prefilter> = Lazy::new(Prefilter::new);
+
+/// The words of the generic names that count in a Zoom project ([`names::WIDE_NAME_WORDS`],
+/// as written): asked only of a file with no Zoom keyword, in a project that may use Zoom.
+static SECRET_NAME_WORDS: Lazy<literals::Literals> =
+    Lazy::new(|| literals::Literals::new(names::WIDE_NAME_WORDS));
+
+/// Whether `text` holds a word of the generic names that count in a Zoom project.
+pub(super) fn names_a_secret(text: &[u8]) -> bool {
+    SECRET_NAME_WORDS.is_match(text)
+}
+
+/// Whether any of the lines of `text` (the file at `path`) can matter, whichever of them are
+/// added: `false` when it holds no keyword, no word of a generic secret's name, nothing a
+/// secret could be verified against, and its path does not name Zoom. Then [`scan`] finds
+/// nothing in it and it shows no sign of a Zoom project, so a source need not work out which
+/// of its lines are added (which needs the old version read and compared).
+pub fn may_matter(path: &str, text: &[u8]) -> bool {
+    context::mentions_zoom(path.as_bytes())
+        || PREFILTER.has_hit(text)
+        || names_a_secret(text)
+        || verify::may_be_evidence(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keyword_pass_finds_every_spelling() {
+        assert_eq!(case_variants("eyJ").len(), 8);
+        let text = b"a ZoOm b eyj c zoom";
+        let hits = |prefilter: &Prefilter| {
+            let mut hits = Vec::new();
+            prefilter.for_each_hit(text, |at, word| hits.push((at, word)));
+            hits
+        };
+        assert_eq!(hits(&PREFILTER), [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
+        assert!(
+            matches!(PREFILTER.search, KeywordSearch::Packed { .. }),
+            "the keyword pass fits the SIMD search"
+        );
+        assert!(
+            matches!(*SECRET_NAME_WORDS, literals::Literals::Packed(_)),
+            "so does the search for secret names"
+        );
+        let fallback = Prefilter::with_automaton();
+        assert_eq!(hits(&fallback), hits(&PREFILTER));
+    }
+}

@@ -2,20 +2,23 @@
 //! strings, decodes their header and claims, and says which Zoom token (if any) each one is.
 //!
 //! JWTs are read by hand from the keyword pass's `eyJ` offsets, not by a pattern over the
-//! whole text. Classification reads the decoded JSON, not the leading bytes (a token whose
-//! decoded JSON holds none of the words a Zoom token must show is dropped before parsing): an OAuth token carries
-//! `sv` and HS512 in its header and `aud: https://oauth.zoom.us` in its claims; a ZAK has
-//! `zm_skm`; an SDK signature has `appKey`/`sdkKey` or `app_key` with session claims; a
-//! legacy JWT-app token is HS256 with a 22-character API key as `iss`. A signature of the
-//! wrong length (a truncated token in a doc) is not a token.
+//! whole text. Classification reads the decoded JSON, not the leading bytes: each token rule
+//! of the table carries a [`TokenTest`] (algorithms, header keys, claims, the identifier it
+//! names), tried in table order. An OAuth token carries Zoom's audience or a `zm:cid:`
+//! issuer; a ZAK has `zm_skm`; an SDK signature has `appKey`/`sdkKey` or `app_key` with
+//! session claims; a legacy JWT-app token is HS256 with a 22-character API key as `iss`. A
+//! token whose decoded JSON holds none of the marks those tests need is dropped before it is
+//! parsed, and a signature of the wrong length (a truncated token in a doc) is not a token.
 
 use std::ops::Range;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
 use super::kind::{IdentifierKind, Kind};
+use super::rules::{Claim, IdentifierClaim, IdentifierValue, Matcher, TokenTest, RULES};
 use super::shape::{b64url_run_end, is_b64url, is_placeholder, is_uuid22, Shape};
 
 /// The fewest characters a header or claims segment has after its `eyJ` (`{"`).
@@ -173,47 +176,90 @@ fn classify_json(header: &[u8], claims: &[u8], signature: &[u8]) -> Option<Class
     let expected_signature_len = match alg {
         "HS256" => 32,
         "HS512" => 64,
-        _ => return None, // Zoom signs every token with HMAC; RS256/ES256 tokens are not Zoom's
+        _ => return None,
     };
     if signature.len() != expected_signature_len {
         return None;
     }
-    let text = |map: &Map<String, Value>, key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
     let expires_at = claims.get("exp").and_then(Value::as_i64);
+    RULES.iter().find_map(|rule| match &rule.matcher {
+        Matcher::Token(test) => {
+            passes(test, alg, &header, &claims).map(|identifier| (rule.kind, expires_at, identifier))
+        }
+        Matcher::Keyed { .. } => None,
+    })
+}
 
-    // A ZAK's header says `zm_skm`, whatever else it holds: some carry Zoom's `sv` too
-    // (`{"typ":"JWT","sv":"000001","zm_skm":"zm_o2m",…}`), so this is asked first.
-    if header.get("zm_skm").is_some() {
-        return Some((Kind::ZakToken, expires_at, None));
+/// Whether a token with this `alg`, `header` and `claims` passes `test`, and the identifier
+/// it names if so.
+fn passes(
+    test: &TokenTest,
+    alg: &str,
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> Option<Option<(IdentifierKind, String)>> {
+    let has_header = |key: &&str| header.contains_key(*key);
+    if !test.algs.contains(&alg)
+        || !test.header_any.is_empty() && !test.header_any.iter().any(has_header)
+        || test.header_none.iter().any(has_header)
+    {
+        return None;
     }
-    let oauth_audience = text(&claims, "aud").as_deref() == Some("https://oauth.zoom.us");
-    let client_id = text(&claims, "iss").and_then(|iss| iss.strip_prefix("zm:cid:").map(str::to_owned));
-    if header.contains_key("sv") || oauth_audience || client_id.is_some() {
-        if !(oauth_audience || client_id.is_some()) || client_id.as_deref().is_some_and(is_made_up) {
-            return None;
+    let identifier = match &test.identifier {
+        Some(wanted) => match named_identifier(wanted, claims) {
+            Named::Valid(value) => Some((wanted.kind, value)),
+            Named::Nothing if !wanted.required => None,
+            Named::Nothing | Named::Invalid => return None,
+        },
+        None => None,
+    };
+    let holds = |claim: &Claim| claim_holds(claim, claims, identifier.as_ref().map(|(_, id)| id.as_str()));
+    (test.claims.iter().all(holds) && !test.claims_none.iter().any(holds)).then_some(identifier)
+}
+
+/// What a token's claims say about the identifier a rule looks for.
+enum Named {
+    /// It names one, of the right look.
+    Valid(String),
+    /// It names none.
+    Nothing,
+    /// It names one that does not look like a real identifier.
+    Invalid,
+}
+
+fn named_identifier(wanted: &IdentifierClaim, claims: &Map<String, Value>) -> Named {
+    let text = wanted.keys.iter().find_map(|key| claims.get(*key).and_then(Value::as_str));
+    let value = match (text, wanted.prefix) {
+        (None, _) => return Named::Nothing,
+        (Some(text), None) => text,
+        (Some(text), Some(prefix)) => match text.strip_prefix(prefix) {
+            Some(value) => value,
+            None => return Named::Nothing,
+        },
+    };
+    let valid = match wanted.value {
+        IdentifierValue::NotMadeUp => !is_made_up(value),
+        IdentifierValue::ApiKey => is_uuid22(value.as_bytes()),
+    };
+    if valid {
+        Named::Valid(value.to_owned())
+    } else {
+        Named::Invalid
+    }
+}
+
+/// Whether `claim` holds of `claims`; `identifier` is the one the token names, if any.
+fn claim_holds(claim: &Claim, claims: &Map<String, Value>, identifier: Option<&str>) -> bool {
+    match *claim {
+        Claim::Is(key, value) => claims.get(key).and_then(Value::as_str) == Some(value),
+        Claim::StartsWith(key, prefix) => {
+            claims.get(key).and_then(Value::as_str).is_some_and(|v| v.starts_with(prefix))
         }
-        let refresh = claims.get("type").and_then(Value::as_i64) == Some(1);
-        let kind = if refresh { Kind::OAuthRefreshToken } else { Kind::OAuthAccessToken };
-        return Some((kind, expires_at, client_id.map(|id| (IdentifierKind::ClientId, id))));
+        Claim::Number(key, value) => claims.get(key).and_then(Value::as_i64) == Some(value),
+        Claim::AnyKey(keys) => keys.iter().any(|key| claims.contains_key(*key)),
+        Claim::AnyOf(any) => any.iter().any(|claim| claim_holds(claim, claims, identifier)),
+        Claim::IdentifierIsKeyShaped => identifier.is_some_and(|id| Shape::of(id.as_bytes()).is_some()),
     }
-    let sdk_key = ["appKey", "sdkKey", "app_key"].iter().find_map(|k| text(&claims, k));
-    let session_claims = ["mn", "role", "tokenExp", "tpc", "role_type"];
-    if let Some(key) = sdk_key {
-        // Docs and READMEs sign samples with `abc123`, `VIDEO_SDK_KEY` or `APIKEYHERE` as the key.
-        // The native SDKs' init tokens carry the key alone, without session claims: then the
-        // key must have a Zoom key's shape.
-        let sessions = session_claims.iter().any(|c| claims.contains_key(*c));
-        if !is_made_up(&key) && (sessions || Shape::of(key.as_bytes()).is_some()) {
-            return Some((Kind::SdkSignature, expires_at, Some((IdentifierKind::SdkKey, key))));
-        }
-    }
-    // A JWT-app token names its API key as `iss`; the Marketplace's tokens carry an `exp`,
-    // hand-made ones sometimes none at all (and then they never expire).
-    let api_key = text(&claims, "iss").filter(|iss| is_uuid22(iss.as_bytes()));
-    if let (Some(key), "HS256") = (api_key, alg) {
-        return Some((Kind::JwtAppToken, expires_at, Some((IdentifierKind::ApiKey, key))));
-    }
-    None
 }
 
 /// Whether an identifier inside a token's claims is a placeholder rather than a generated
@@ -227,28 +273,82 @@ fn is_made_up(identifier: &str) -> bool {
 const MIN_CLAIMED_KEY_LEN: usize = 20;
 
 /// Whether a token's decoded `header` and `claims` hold the bytes that every token
-/// [`classify_json`] calls Zoom's must show: `"zm_skm"` in the header, or in the claims `"aud"`, a `"zm:cid:` issuer,
-/// an SDK key name, or a string that is a 22-character API key. JSON writes a key or a
+/// [`classify_json`] calls Zoom's must show (its [`Marks`]: `"zm_skm"` in the header, or in
+/// the claims `"aud"`, a `"zm:cid:` issuer, an SDK key name, or a string that is a
+/// 22-character API key). JSON writes a key or a
 /// string as itself unless it holds an escape, so without a backslash this answers for the
 /// decoded JSON, and most other vendors' tokens are dropped without being parsed.
 fn may_be_zoom(header: &[u8], claims: &[u8]) -> bool {
     if header.contains(&b'\\') || claims.contains(&b'\\') {
         return true;
     }
-    from_quotes(header).any(|rest| rest.starts_with(b"\"zm_skm\""))
-        || from_quotes(claims).any(|rest| {
-            ZOOM_CLAIM_WORDS.iter().any(|word| rest.starts_with(word))
-                || rest.get(23) == Some(&b'"') && is_uuid22(&rest[1..23])
-        })
+    let marks = &*MARKS;
+    let marked = |json: &[u8], words: &[Vec<u8>]| {
+        from_quotes(json).any(|rest| words.iter().any(|word| rest.starts_with(word)))
+    };
+    marked(header, &marks.header)
+        || marked(claims, &marks.claims)
+        || marks.api_key
+            && from_quotes(claims).any(|rest| rest.get(23) == Some(&b'"') && is_uuid22(&rest[1..23]))
+}
+
+/// What a decoded token shows when some token rule may take it, read off the rule table: a
+/// word of its header, a word of its claims (each as it starts after a quote), or a string
+/// that is a 22-character API key.
+struct Marks {
+    header: Vec<Vec<u8>>,
+    claims: Vec<Vec<u8>>,
+    api_key: bool,
+}
+
+static MARKS: Lazy<Marks> = Lazy::new(|| {
+    let mut marks = Marks { header: Vec::new(), claims: Vec::new(), api_key: false };
+    for rule in RULES {
+        let Matcher::Token(test) = &rule.matcher else { continue };
+        match (test.identifier, test.header_any, test.claims.first()) {
+            // A token that names no identifier fails: the identifier's claim is the mark.
+            (Some(IdentifierClaim { value: IdentifierValue::ApiKey, required: true, .. }), _, _) => {
+                marks.api_key = true;
+            }
+            (Some(IdentifierClaim { keys, required: true, .. }), _, _) => {
+                marks.claims.extend(keys.iter().map(|key| quoted(key, true)));
+            }
+            (_, [_, ..], _) => marks.header.extend(test.header_any.iter().map(|key| quoted(key, true))),
+            (_, [], Some(claim)) => claim_marks(claim, &mut marks.claims),
+            // A test that asks for nothing takes any token: every token is marked.
+            (_, [], None) => marks.header.push(b"\"".to_vec()),
+        }
+    }
+    marks
+});
+
+/// The words one of which a token's claims hold when `claim` holds.
+fn claim_marks(claim: &Claim, words: &mut Vec<Vec<u8>>) {
+    match *claim {
+        Claim::Is(key, _) | Claim::Number(key, _) => words.push(quoted(key, true)),
+        Claim::StartsWith(_, prefix) => words.push(quoted(prefix, false)),
+        Claim::AnyKey(keys) => words.extend(keys.iter().map(|key| quoted(key, true))),
+        Claim::AnyOf(any) => any.iter().for_each(|claim| claim_marks(claim, words)),
+        // The identifier's own claim marks it.
+        Claim::IdentifierIsKeyShaped => words.push(b"\"".to_vec()),
+    }
+}
+
+/// `"word"` as JSON writes a key (`whole`), or `"word` as a string starts.
+fn quoted(word: &str, whole: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(word.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(word.as_bytes());
+    if whole {
+        out.push(b'"');
+    }
+    out
 }
 
 /// The JSON from each of its quotes on: every key and every string starts at one.
 fn from_quotes(json: &[u8]) -> impl Iterator<Item = &[u8]> {
     (0..json.len()).filter(|&at| json[at] == b'"').map(|at| &json[at..])
 }
-
-/// The claims bytes of which a Zoom token shows one (see [`may_be_zoom`]), besides an API key.
-const ZOOM_CLAIM_WORDS: &[&[u8]] = &[b"\"aud\"", b"\"zm:cid:", b"\"appKey\"", b"\"sdkKey\"", b"\"app_key\""];
 
 fn json_object(json: &[u8]) -> Option<Map<String, Value>> {
     match serde_json::from_slice(json).ok()? {

@@ -17,7 +17,7 @@ use super::names::{
     counts_in_wide_context, identifier_kind, names_other_vendor, names_own_secret, normalized,
     other_vendor_above, role_of, strictly_random, NAME_LOOKBACK,
 };
-use super::rules::{keyed_kind, Role};
+use super::rules::{keyed_kind, Role, SdkInName};
 use super::shape::{b64url_run_end, is_b64url, LongRuns, Shape};
 use crate::change::line_around;
 
@@ -159,19 +159,20 @@ enum Reach {
 /// Every pattern here ends in a value that is a whole run of 20 to 40 value characters, so
 /// one cheap pass first finds the lines that hold such a run, and the patterns run on those
 /// lines only: most text never meets a regex. Of those lines, a pattern runs only where
-/// [`Takes`] says that one of its matches could be kept.
+/// [`PatternsThatCanKeep`] says that one of its matches could be kept.
 pub fn find(text: &[u8], zoom_nearby: &dyn ZoomNearby) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
-    find_with(text, zoom_nearby, Takes::of)
+    find_with(text, zoom_nearby, PatternsThatCanKeep::of)
 }
 
 /// [`find`], with `takes` saying which patterns run on each run of value lines (the tests
-/// compare [`Takes::of`] with running every pattern everywhere).
+/// compare [`PatternsThatCanKeep::of`] with running every pattern everywhere).
 fn find_with(
     text: &[u8],
     zoom_nearby: &dyn ZoomNearby,
-    takes: impl Fn(&[u8], std::ops::Range<usize>) -> Takes,
+    takes: impl Fn(&[u8], std::ops::Range<usize>) -> PatternsThatCanKeep,
 ) -> (Vec<KeyedSecret>, Vec<KeyedIdentifier>) {
-    let mut found = Found { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new(), parents: None };
+    let mut found =
+        KeyedSoFar { text, zoom_nearby, secrets: Vec::new(), identifiers: Vec::new(), parents: None };
     let lines = value_lines(text);
     for line in &lines {
         let takes = takes(text, line.clone());
@@ -233,11 +234,11 @@ fn value_lines(text: &[u8]) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Which patterns could keep a match in a block of value lines: the block holds a value
-/// that the pattern would capture and that [`Found::keyed`] or [`Found::pairs`] would not
+/// that the pattern would capture and that [`KeyedSoFar::keyed`] or [`KeyedSoFar::pairs`] would not
 /// throw away for its shape, its randomness or its ending alone. A pattern that cannot keep
 /// a match is not run on the block; where one can, it runs exactly as it would everywhere.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Takes {
+struct PatternsThatCanKeep {
     /// [`ASSIGNMENT`]: a value after assignment glue.
     assignment: bool,
     /// [`COMMAND_ASSIGNMENT`]: a line that opens with a command word.
@@ -250,14 +251,14 @@ struct Takes {
 const COMMAND_WORDS: &[&[u8]] =
     &[b"ENV", b"set", b"SetEnv", b"fastcgi_param", b"uwsgi_param", b"PassEnv", b"#define"];
 
-/// How far back from a value [`Takes`] looks for the end of assignment glue; further than
+/// How far back from a value [`PatternsThatCanKeep`] looks for the end of assignment glue; further than
 /// that, it lets the pattern decide.
 const GLUE_LOOKBACK: usize = 64;
 
-impl Takes {
+impl PatternsThatCanKeep {
     /// What the patterns can keep on `lines` of `text`.
-    fn of(text: &[u8], lines: std::ops::Range<usize>) -> Takes {
-        let mut takes = Takes::default();
+    fn of(text: &[u8], lines: std::ops::Range<usize>) -> PatternsThatCanKeep {
+        let mut takes = PatternsThatCanKeep::default();
         let mut at = lines.start;
         while at < lines.end {
             if at == lines.start || text[at - 1] == b'\n' {
@@ -334,7 +335,7 @@ fn after_glue(text: &[u8], start: usize) -> bool {
 }
 
 /// What `find` has collected so far.
-struct Found<'t> {
+struct KeyedSoFar<'t> {
     text: &'t [u8],
     zoom_nearby: &'t dyn ZoomNearby,
     secrets: Vec<KeyedSecret>,
@@ -343,7 +344,7 @@ struct Found<'t> {
     parents: Option<(std::ops::Range<usize>, Vec<&'t [u8]>)>,
 }
 
-impl<'t> Found<'t> {
+impl<'t> KeyedSoFar<'t> {
     /// `parent_keys` of the line holding `at`, worked out once per line: values come in
     /// order, and walking back from each of many values on one long line is quadratic.
     fn parents_of(&mut self, at: usize) -> Vec<&'t [u8]> {
@@ -406,9 +407,15 @@ impl<'t> Found<'t> {
         }
         let name = normalized(&key_bytes);
         // `zoom:` / `  meeting_sdk:` / `    secret: …`: the SDK is named by a parent key.
-        let mentions_sdk =
-            name.contains("sdk") || parents.iter().any(|parent| normalized(parent).contains("sdk"));
-        match keyed_kind(shape, role, mentions_sdk) {
+        let sdk = match SdkInName::of(&name) {
+            SdkInName::Unnamed
+                if parents.iter().any(|p| SdkInName::of(&normalized(p)) == SdkInName::Named) =>
+            {
+                SdkInName::Named
+            }
+            said => said,
+        };
+        match keyed_kind(shape, role, sdk) {
             // A secret-shaped value under an identifier's name is a secret only when the name
             // is Zoom's (`ZOOM_API_KEY`, `client_id`), not any `BUILD_ID` or `ENCRYPTION_KEY`.
             Some(kind)
@@ -608,7 +615,7 @@ mod value_line_tests {
 
     type Kept = (Vec<(std::ops::Range<usize>, Kind)>, Vec<(usize, IdentifierKind, String)>);
 
-    fn kept(text: &[u8], takes: impl Fn(&[u8], std::ops::Range<usize>) -> Takes) -> Kept {
+    fn kept(text: &[u8], takes: impl Fn(&[u8], std::ops::Range<usize>) -> PatternsThatCanKeep) -> Kept {
         let (secrets, ids) = find_with(text, &Everywhere, takes);
         (
             secrets.into_iter().map(|s| (s.span, s.kind)).collect(),
@@ -645,11 +652,14 @@ mod value_line_tests {
     fn a_value_after_or_may_start_inside_a_run() {
         let id = format!("-{}", &crate::synth::Synth::new(3).client_id21()[1..]);
         let text = format!("zoom_client_id or{id}\n");
-        let everything =
-            |_: &[u8], _: std::ops::Range<usize>| Takes { assignment: true, command: true, pair: true };
+        let everything = |_: &[u8], _: std::ops::Range<usize>| PatternsThatCanKeep {
+            assignment: true,
+            command: true,
+            pair: true,
+        };
         let found = kept(text.as_bytes(), everything);
         assert_eq!(found.1.iter().map(|(_, _, value)| value.as_str()).collect::<Vec<_>>(), [id.as_str()]);
-        assert_eq!(kept(text.as_bytes(), Takes::of), found);
+        assert_eq!(kept(text.as_bytes(), PatternsThatCanKeep::of), found);
     }
 
     proptest! {
@@ -662,8 +672,8 @@ mod value_line_tests {
 
         #[test]
         fn skipping_patterns_keeps_every_value(text in keyed_text()) {
-            let everything = |_: &[u8], _: std::ops::Range<usize>| Takes { assignment: true, command: true, pair: true };
-            prop_assert_eq!(kept(&text, Takes::of), kept(&text, everything));
+            let everything = |_: &[u8], _: std::ops::Range<usize>| PatternsThatCanKeep { assignment: true, command: true, pair: true };
+            prop_assert_eq!(kept(&text, PatternsThatCanKeep::of), kept(&text, everything));
         }
     }
 

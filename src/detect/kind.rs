@@ -1,8 +1,9 @@
 //! The kinds of Zoom credential that zoomguard knows, and which of them are secrets.
 //!
-//! A `Kind` is what a finding *is*; a rule (see `rules.rs`) is how it is *found*. Report and
-//! remediation code key their texts on `Kind`, so adding a kind forces every text table to
-//! say something about it (the matches are exhaustive).
+//! A `Kind` names what a finding *is*; everything known about it (its name, severity, how it
+//! is found, its examples) is its one entry in the rule table (`rules.rs`). Remediation keys
+//! its advice on `Kind`, so adding a kind forces the advice to say something about it (the
+//! match is exhaustive).
 
 /// A Zoom secret that blocks a commit when it is added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,43 +44,6 @@ impl Kind {
         Kind::WebhookSecretToken,
         Kind::WebhookVerificationToken,
     ];
-
-    /// Whether this kind is a token (a JWT issued from a secret) rather than a secret.
-    pub fn is_token(self) -> bool {
-        matches!(
-            self,
-            Kind::JwtAppToken
-                | Kind::OAuthAccessToken
-                | Kind::OAuthRefreshToken
-                | Kind::ZakToken
-                | Kind::SdkSignature
-        )
-    }
-
-    /// How urgent a live (unexpired) finding of this kind is: long-lived tokens that act
-    /// as the app are critical, every other secret is high.
-    pub fn severity(self) -> Severity {
-        match self {
-            Kind::OAuthRefreshToken | Kind::JwtAppToken => Severity::Critical,
-            _ => Severity::High,
-        }
-    }
-
-    /// The human name shown in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::JwtApiSecret => "Zoom JWT app API secret",
-            Kind::JwtAppToken => "Zoom JWT app token",
-            Kind::ClientSecret => "Zoom OAuth client secret",
-            Kind::OAuthAccessToken => "Zoom OAuth access token",
-            Kind::OAuthRefreshToken => "Zoom OAuth refresh token",
-            Kind::ZakToken => "Zoom ZAK token",
-            Kind::SdkSecret => "Zoom SDK secret",
-            Kind::SdkSignature => "Zoom SDK signature",
-            Kind::WebhookSecretToken => "Zoom webhook secret token",
-            Kind::WebhookVerificationToken => "Zoom webhook verification token",
-        }
-    }
 }
 
 /// A Zoom identifier: not a secret on its own, but it names the app a secret belongs to.

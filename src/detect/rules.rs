@@ -7,7 +7,7 @@
 //! committed. Rule ids are a contract: they appear in output, in ignore files and in docs, and
 //! never change meaning.
 
-use super::kind::Kind;
+use super::kind::{IdentifierKind, Kind, Severity};
 use super::shape::Shape;
 
 /// What the name in front of a value says it is.
@@ -34,11 +34,33 @@ pub enum SdkName {
     Any,
 }
 
+/// Whether a key's name (or a parent key's) names an SDK (`ZOOM_SDK_SECRET`,
+/// `meeting_sdk:` / `  secret: …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdkInName {
+    /// It does.
+    Named,
+    /// It does not.
+    Unnamed,
+}
+
+impl SdkInName {
+    /// Whether `normalized` (a name in lower-case letters and digits) names an SDK.
+    pub fn of(normalized: &str) -> SdkInName {
+        if normalized.contains("sdk") {
+            SdkInName::Named
+        } else {
+            SdkInName::Unnamed
+        }
+    }
+}
+
 /// How a rule finds its secret.
 #[derive(Debug, Clone, Copy)]
 pub enum Matcher {
-    /// A JWT whose decoded header and claims say it is this rule's kind (see `jwt.rs`).
-    Jwt,
+    /// A JWT whose decoded header and claims pass this test (see `jwt.rs`). JWT rules are
+    /// tried in table order and the first that passes names the token.
+    Token(TokenTest),
     /// A value of one of `shapes` under a key of one of `roles`, in Zoom context (see `keyed.rs`).
     Keyed {
         /// The value shapes the rule takes.
@@ -50,13 +72,79 @@ pub enum Matcher {
     },
 }
 
+/// What a JWT's decoded header and claims must show to be one rule's token.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenTest {
+    /// The `alg` values taken.
+    pub algs: &'static [&'static str],
+    /// Header keys one of which must be there (none: no such need).
+    pub header_any: &'static [&'static str],
+    /// Header keys none of which may be there: the marks of another rule's tokens.
+    pub header_none: &'static [&'static str],
+    /// Claims that must all hold.
+    pub claims: &'static [Claim],
+    /// Claims none of which may hold: the marks of another rule's tokens.
+    pub claims_none: &'static [Claim],
+    /// Where the token names the app it belongs to, if it does.
+    pub identifier: Option<IdentifierClaim>,
+}
+
+/// One thing a token's claims may show.
+#[derive(Debug, Clone, Copy)]
+pub enum Claim {
+    /// This string claim has this value.
+    Is(&'static str, &'static str),
+    /// This string claim starts with this.
+    StartsWith(&'static str, &'static str),
+    /// This number claim has this value.
+    Number(&'static str, i64),
+    /// One of these claims is there, whatever its value.
+    AnyKey(&'static [&'static str]),
+    /// One of these holds.
+    AnyOf(&'static [Claim]),
+    /// The identifier the token names (see [`IdentifierClaim`]) has the shape of one of
+    /// Zoom's keys.
+    IdentifierIsKeyShaped,
+}
+
+/// Where a token names the app it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct IdentifierClaim {
+    /// What the identifier is.
+    pub kind: IdentifierKind,
+    /// The string claims that may hold it: the first one there is read.
+    pub keys: &'static [&'static str],
+    /// What it is written behind (`zm:cid:`): a value without it names nothing.
+    pub prefix: Option<&'static str>,
+    /// What the value must look like; a value that does not fails the test.
+    pub value: IdentifierValue,
+    /// Whether a token that names no identifier fails the test.
+    pub required: bool,
+}
+
+/// What an identifier inside a token must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifierValue {
+    /// Anything but a placeholder (too short, odd characters, a placeholder word): docs sign
+    /// their samples with `abc123` or `VIDEO_SDK_KEY`.
+    NotMadeUp,
+    /// A 22-character base64url UUIDv4, as a JWT app's API key.
+    ApiKey,
+}
+
 /// One detector.
 #[derive(Debug)]
 pub struct Rule {
     /// Stable kebab-case id, as shown in output and accepted in ignore files.
     pub id: &'static str,
-    /// The credential this rule finds.
+    /// The credential this rule finds, and the key of its remediation advice
+    /// (`report::remediation`).
     pub kind: Kind,
+    /// The human name shown in reports.
+    pub name: &'static str,
+    /// How urgent a live (unexpired, unverified) finding is: long-lived tokens that act as
+    /// the app are critical, every other secret is high.
+    pub severity: Severity,
     /// How it finds it.
     pub matcher: Matcher,
     /// Case-insensitive words one of which must occur in the file (or, for keyed rules, its path).
@@ -70,6 +158,24 @@ pub struct Rule {
 }
 
 const JWT_KEYWORDS: &[&str] = &["eyJ"];
+/// Zoom signs every token with HMAC; RS256 or ES256 tokens are never Zoom's.
+const HMAC: &[&str] = &["HS256", "HS512"];
+/// A ZAK's header mark.
+const ZAK_HEADER: &[&str] = &["zm_skm"];
+/// What marks an OAuth token: Zoom's audience, or a client ID as its issuer.
+const OAUTH_CLAIMS: &[Claim] =
+    &[Claim::AnyOf(&[Claim::Is("aud", "https://oauth.zoom.us"), Claim::StartsWith("iss", "zm:cid:")])];
+/// The client ID an OAuth token names as its issuer, when it names one.
+const OAUTH_CLIENT: Option<IdentifierClaim> = Some(IdentifierClaim {
+    kind: IdentifierKind::ClientId,
+    keys: &["iss"],
+    prefix: Some("zm:cid:"),
+    value: IdentifierValue::NotMadeUp,
+    required: false,
+});
+/// Zoom's `sv` header and a ZAK's mark: a token that has them and is no OAuth token or ZAK
+/// is nothing else of Zoom's either.
+const OAUTH_OR_ZAK_HEADER: &[&str] = &["sv", "zm_skm"];
 const ZOOM_KEYWORDS: &[&str] = &["zoom"];
 const SECRETISH: &[Role] = &[Role::Secret, Role::Token];
 
@@ -78,7 +184,16 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-oauth-refresh-token",
         kind: Kind::OAuthRefreshToken,
-        matcher: Matcher::Jwt,
+        name: "Zoom OAuth refresh token",
+        severity: Severity::Critical,
+        matcher: Matcher::Token(TokenTest {
+            algs: HMAC,
+            header_any: &[],
+            header_none: ZAK_HEADER,
+            claims: &[OAUTH_CLAIMS[0], Claim::Number("type", 1)],
+            claims_none: &[],
+            identifier: OAUTH_CLIENT,
+        }),
         keywords: JWT_KEYWORDS,
         matches: "HS512 JWT with Zoom's `sv` header, audience https://oauth.zoom.us and \"type\":1",
         examples: &["refresh_token = \"{oauth-refresh}\"", "{\"refresh_token\":\"{oauth-refresh}\"}"],
@@ -87,7 +202,16 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-oauth-access-token",
         kind: Kind::OAuthAccessToken,
-        matcher: Matcher::Jwt,
+        name: "Zoom OAuth access token",
+        severity: Severity::High,
+        matcher: Matcher::Token(TokenTest {
+            algs: HMAC,
+            header_any: &[],
+            header_none: ZAK_HEADER,
+            claims: OAUTH_CLAIMS,
+            claims_none: &[],
+            identifier: OAUTH_CLIENT,
+        }),
         keywords: JWT_KEYWORDS,
         matches: "HS512 JWT with Zoom's `sv` header and audience https://oauth.zoom.us",
         examples: &[
@@ -100,7 +224,16 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-zak-token",
         kind: Kind::ZakToken,
-        matcher: Matcher::Jwt,
+        name: "Zoom ZAK token",
+        severity: Severity::High,
+        matcher: Matcher::Token(TokenTest {
+            algs: HMAC,
+            header_any: ZAK_HEADER,
+            header_none: &[],
+            claims: &[],
+            claims_none: &[],
+            identifier: None,
+        }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose header carries \"zm_skm\", alone or in a start_url's ?zak=",
         examples: &["\"start_url\": \"https://us02web.zoom.us/s/81234567890?zak={zak}\"", "zak={zak-sv}&tk=1"],
@@ -109,7 +242,27 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-sdk-signature",
         kind: Kind::SdkSignature,
-        matcher: Matcher::Jwt,
+        name: "Zoom SDK signature",
+        severity: Severity::High,
+        matcher: Matcher::Token(TokenTest {
+            algs: HMAC,
+            header_any: &[],
+            header_none: OAUTH_OR_ZAK_HEADER,
+            // The native SDKs' init tokens carry the key alone, without session claims: then
+            // the key must have a Zoom key's shape.
+            claims: &[Claim::AnyOf(&[
+                Claim::AnyKey(&["mn", "role", "tokenExp", "tpc", "role_type"]),
+                Claim::IdentifierIsKeyShaped,
+            ])],
+            claims_none: OAUTH_CLAIMS,
+            identifier: Some(IdentifierClaim {
+                kind: IdentifierKind::SdkKey,
+                keys: &["appKey", "sdkKey", "app_key"],
+                prefix: None,
+                value: IdentifierValue::NotMadeUp,
+                required: true,
+            }),
+        }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT with appKey/sdkKey/app_key and meeting or session claims, or the old \
                   base64 of key.meeting.timestamp.role.hmac beside a Zoom call",
@@ -128,7 +281,23 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-jwt-app-token",
         kind: Kind::JwtAppToken,
-        matcher: Matcher::Jwt,
+        name: "Zoom JWT app token",
+        severity: Severity::Critical,
+        matcher: Matcher::Token(TokenTest {
+            algs: &["HS256"],
+            header_any: &[],
+            header_none: OAUTH_OR_ZAK_HEADER,
+            claims: &[],
+            claims_none: OAUTH_CLAIMS,
+            // Marketplace tokens carry an `exp`; hand-made ones sometimes none (they never expire).
+            identifier: Some(IdentifierClaim {
+                kind: IdentifierKind::ApiKey,
+                keys: &["iss"],
+                prefix: None,
+                value: IdentifierValue::ApiKey,
+                required: true,
+            }),
+        }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose iss is a 22-character Zoom API key, with an exp",
         examples: &["ZOOM_JWT={jwt-app}", "jwtToken: '{jwt-app-expired}'", "token: '{jwt-app-noexp}'"],
@@ -137,6 +306,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-webhook-verification-token",
         kind: Kind::WebhookVerificationToken,
+        name: "Zoom webhook verification token",
+        severity: Severity::High,
         matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: &[Role::Verification], sdk: SdkName::Any },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom verification-token name",
@@ -155,6 +326,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-webhook-secret-token",
         kind: Kind::WebhookSecretToken,
+        name: "Zoom webhook secret token",
+        severity: Severity::High,
         matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: SECRETISH, sdk: SdkName::Any },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom secret or token name",
@@ -173,6 +346,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-sdk-secret",
         kind: Kind::SdkSecret,
+        name: "Zoom SDK secret",
+        severity: Severity::High,
         matcher: Matcher::Keyed {
             shapes: &[Shape::Alnum36, Shape::Alnum32],
             roles: SECRETISH,
@@ -190,6 +365,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-jwt-api-secret",
         kind: Kind::JwtApiSecret,
+        name: "Zoom JWT app API secret",
+        severity: Severity::High,
         matcher: Matcher::Keyed { shapes: &[Shape::Alnum36], roles: SECRETISH, sdk: SdkName::Absent },
         keywords: ZOOM_KEYWORDS,
         matches: "36 letters and digits under a Zoom API secret name",
@@ -208,6 +385,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "zoom-client-secret",
         kind: Kind::ClientSecret,
+        name: "Zoom OAuth client secret",
+        severity: Severity::High,
         matcher: Matcher::Keyed {
             shapes: &[Shape::Alnum32],
             roles: &[Role::Secret, Role::Token, Role::Identifier],
@@ -236,13 +415,33 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// What a kind's rule says about it.
+impl Kind {
+    /// Whether this kind is a token (a JWT issued from a secret) rather than a secret: its
+    /// rule tests tokens.
+    pub fn is_token(self) -> bool {
+        matches!(rule_for(self).matcher, Matcher::Token(_))
+    }
+
+    /// How urgent a live finding of this kind is.
+    pub fn severity(self) -> Severity {
+        rule_for(self).severity
+    }
+
+    /// The human name shown in reports.
+    pub fn name(self) -> &'static str {
+        rule_for(self).name
+    }
+}
+
 /// The rule for a kind.
 pub fn rule_for(kind: Kind) -> &'static Rule {
     RULES.iter().find(|r| r.kind == kind).expect("every kind has exactly one rule (tested)")
 }
 
 /// The secret kind of a keyed value of `shape` under a key of `role`, if any rule takes it.
-pub fn keyed_kind(shape: Shape, role: Role, mentions_sdk: bool) -> Option<Kind> {
+pub fn keyed_kind(shape: Shape, role: Role, name: SdkInName) -> Option<Kind> {
+    let mentions_sdk = name == SdkInName::Named;
     RULES.iter().find_map(|rule| match rule.matcher {
         Matcher::Keyed { shapes, roles, sdk }
             if shapes.contains(&shape)

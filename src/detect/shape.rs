@@ -38,17 +38,34 @@ impl Shape {
     pub fn looks_random(self, value: &[u8]) -> bool {
         // `eyJ` opens a JWT segment (`{"` in base64url): a header cut from a token, not a secret.
         let jwt_piece = value.starts_with(b"eyJ");
-        if jwt_piece || is_placeholder(value) || has_sequential_run(value, 6) || has_repeat_run(value, 5) {
+        if jwt_piece
+            || is_placeholder(value)
+            || has_sequential_run(value, RANDOM_MAX_SEQUENTIAL_RUN)
+            || has_repeat_run(value, RANDOM_MAX_REPEAT_RUN)
+        {
             return false;
         }
+        let mixed = char_classes(value) >= RANDOM_MIN_CHAR_CLASSES;
         match self {
             Shape::Alnum32 | Shape::Alnum36 => {
-                char_classes(value) >= 2 && !is_hex(value) && entropy(value) >= 3.5
+                mixed && !is_hex(value) && entropy(value) >= RANDOM_MIN_ENTROPY_LONG
             }
-            Shape::Uuid22 | Shape::ShortClientId => char_classes(value) >= 2 && entropy(value) >= 3.0,
+            Shape::Uuid22 | Shape::ShortClientId => mixed && entropy(value) >= RANDOM_MIN_ENTROPY_SHORT,
         }
     }
 }
+
+/// The randomness bar of [`Shape::looks_random`]. A run of this many characters in sequence
+/// (`abcdef`, `123456`) is typed, not generated.
+const RANDOM_MAX_SEQUENTIAL_RUN: usize = 6;
+/// A run of this many equal characters (`xxxxx`) is typed, not generated.
+const RANDOM_MAX_REPEAT_RUN: usize = 5;
+/// Generated values mix at least this many of upper case, lower case and digits.
+const RANDOM_MIN_CHAR_CLASSES: usize = 2;
+/// The least Shannon entropy, in bits per character, of a 32- or 36-character value.
+const RANDOM_MIN_ENTROPY_LONG: f64 = 3.5;
+/// The least entropy of a 20- to 22-character value, whose short length caps what it can show.
+const RANDOM_MIN_ENTROPY_SHORT: f64 = 3.0;
 
 /// A base64url character: `[A-Za-z0-9_-]`, the bytes of every value and token.
 #[inline]

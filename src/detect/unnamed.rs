@@ -16,7 +16,7 @@ use regex::bytes::Regex;
 use super::keyed::{KeyedSecret, ZoomNearby};
 use super::kind::Kind;
 use super::names::{normalized, role_of, strictly_random};
-use super::rules::keyed_kind;
+use super::rules::{keyed_kind, SdkInName};
 use super::shape::{is_uuid22, Shape};
 use crate::change::line_around;
 
@@ -120,7 +120,7 @@ pub fn find(text: &[u8], zoom: &dyn ZoomNearby) -> Vec<KeyedSecret> {
         let Some(value) = caps.name("value") else { return };
         let Some(shape) = Shape::of(value.as_bytes()) else { return };
         let key = caps.name("key").map_or(&b""[..], |k| k.as_bytes());
-        let named = role_of(key).and_then(|role| keyed_kind(shape, role, normalized(key).contains("sdk")));
+        let named = role_of(key).and_then(|role| keyed_kind(shape, role, SdkInName::of(&normalized(key))));
         let kind = named.or(match shape {
             Shape::Alnum36 => Some(Kind::JwtApiSecret),
             Shape::Alnum32 => Some(Kind::ClientSecret),

@@ -111,7 +111,7 @@ impl Picker {
 }
 
 fn change(text: Vec<u8>) -> Change {
-    Change { path: "src/app/handlers.rs".into(), old_path: None, text, added: AddedLines::All }
+    Change::new_file("src/app/handlers.rs", text)
 }
 
 /// (a), (b) and (c): throughput on text of a realistic shape.

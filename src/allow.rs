@@ -242,7 +242,6 @@ pub fn ignore_line(fingerprint: &str, reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::AddedLines;
     use crate::detect::{scan, ScanOptions};
     use crate::synth::Synth;
 
@@ -254,8 +253,7 @@ mod tests {
     fn marker_on_the_line_allows_it_and_only_it() {
         let text = Synth::new(4)
             .expand("ZOOM_CLIENT_SECRET={s32} # zoomguard:allow test fixture\nZOOM_API_SECRET=\"{s36}\"\n");
-        let change =
-            Change { path: ".env".into(), old_path: None, text: text.into_bytes(), added: AddedLines::All };
+        let change = Change::new_file(".env", text.into_bytes());
         let findings = scan(&change, &ScanOptions::default());
         assert_eq!(findings.len(), 2);
         let (kept, allowed) = apply_inline_markers(&change, findings);
@@ -349,8 +347,7 @@ mod tests {
             "ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32} # zoomguard:allow\n\
              ZOOM_CLIENT_SECRET={s32} ZOOM_CLIENT_SECRET={s32}\n",
         );
-        let change =
-            Change { path: ".env".into(), old_path: None, text: text.into_bytes(), added: AddedLines::All };
+        let change = Change::new_file(".env", text.into_bytes());
         let (kept, allowed) = apply_inline_markers(&change, scan(&change, &ScanOptions::default()));
         assert_eq!(allowed, 2);
         assert_eq!(kept.iter().map(|f| f.line).collect::<Vec<_>>(), vec![2, 2]);

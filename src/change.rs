@@ -159,6 +159,16 @@ pub const MESSAGE_OF: &str = "commit message of ";
 pub const TAG_MESSAGE_OF: &str = "message of tag ";
 
 impl Change {
+    /// A new file at `path`: every line of `text` added.
+    pub fn new_file(path: impl Into<String>, text: impl Into<Vec<u8>>) -> Change {
+        Change::edited(path, text, AddedLines::All)
+    }
+
+    /// A file at `path` (not renamed) whose `added` lines of `text` are new.
+    pub fn edited(path: impl Into<String>, text: impl Into<Vec<u8>>, added: AddedLines) -> Change {
+        Change { path: path.into(), old_path: None, text: text.into(), added }
+    }
+
     /// Whether this is a commit's or an annotated tag's message rather than a file.
     pub fn is_message(&self) -> bool {
         self.path.starts_with(MESSAGE_OF) || is_tag_message(&self.path)
@@ -177,7 +187,7 @@ pub fn is_tag_message(path: &str) -> bool {
 
 /// The number of lines in `text`: a last line without a newline still counts.
 pub fn line_count(text: &[u8]) -> u32 {
-    let newlines = memchr_count(text);
+    let newlines = newline_count(text);
     let unterminated = !text.is_empty() && text.last() != Some(&b'\n');
     u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(u32::from(unterminated))
 }
@@ -343,10 +353,11 @@ pub fn line_around(text: &[u8], at: usize) -> Range<usize> {
 
 /// The 1-based number of the line holding byte offset `at`.
 pub fn line_number(text: &[u8], at: usize) -> usize {
-    memchr_count(&text[..at]) + 1
+    newline_count(&text[..at]) + 1
 }
 
-fn memchr_count(text: &[u8]) -> usize {
+/// How many `\n` bytes `text` holds (a plain count: the compiler vectorises it).
+fn newline_count(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b == b'\n').count()
 }
 

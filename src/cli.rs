@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
+
+pub use crate::install::HookChoice;
+pub use crate::report::Format;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -174,27 +178,42 @@ pub enum Command {
     },
 }
 
-/// `--format` values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Text for people, with remediation.
-    #[default]
-    Human,
-    /// JSON with a stable, documented shape.
-    Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
+// The library's own option types, given to clap here so that clap stays in this module.
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Human, Format::Json, Format::Sarif]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Format::Human => PossibleValue::new("human").help("Text for people, with remediation"),
+            Format::Json => PossibleValue::new("json").help("JSON with a stable, documented shape"),
+            Format::Sarif => PossibleValue::new("sarif").help("SARIF 2.1.0, for code-scanning dashboards"),
+        })
+    }
 }
 
-/// `--hook` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HookChoice {
-    /// The pre-commit hook.
-    PreCommit,
-    /// The pre-push hook.
-    PrePush,
-    /// The commit-msg hook.
-    CommitMsg,
-    /// All three.
-    All,
+impl ValueEnum for HookChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[HookChoice::PreCommit, HookChoice::PrePush, HookChoice::CommitMsg, HookChoice::All]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            HookChoice::PreCommit => PossibleValue::new("pre-commit").help("The pre-commit hook"),
+            HookChoice::PrePush => PossibleValue::new("pre-push").help("The pre-push hook"),
+            HookChoice::CommitMsg => PossibleValue::new("commit-msg").help("The commit-msg hook"),
+            HookChoice::All => PossibleValue::new("all").help("All three"),
+        })
+    }
+}
+
+/// The completion script for `shell`, generated from the argument definitions so that it
+/// never drifts from them (into memory: clap_complete panics when it cannot write).
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "zoomguard", &mut script);
+    script
 }

@@ -30,6 +30,19 @@ const LOCAL_LINE: &str = "ZOOMGUARD_GLOBAL=0";
 /// The scope line of a global shim: it also runs the repository's own hook.
 const GLOBAL_LINE: &str = "ZOOMGUARD_GLOBAL=1";
 
+/// The hooks `install` and `uninstall` act on (`--hook`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookChoice {
+    /// The pre-commit hook.
+    PreCommit,
+    /// The pre-push hook.
+    PrePush,
+    /// The commit-msg hook.
+    CommitMsg,
+    /// All three.
+    All,
+}
+
 /// A hook zoomguard can install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
@@ -283,16 +296,12 @@ pub fn is_empty_dir(dir: &Path) -> Result<bool> {
 }
 
 fn is_ours(content: &[u8]) -> bool {
-    contains(content, MARKER)
+    memchr::memmem::find(content, MARKER.as_bytes()).is_some()
 }
 
 /// Whether `content` is a shim `install --global` wrote.
 fn is_global(content: &[u8]) -> bool {
     is_ours(content) && content.split(|&b| b == b'\n').any(|line| line == GLOBAL_LINE.as_bytes())
-}
-
-fn contains(content: &[u8], needle: &str) -> bool {
-    content.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[cfg(unix)]

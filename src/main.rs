@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use zoomguard::cli::{Cli, Command};
+use zoomguard::cli::{self, Cli, Command};
 use zoomguard::commands::{self, Failure, InstallTarget, Reporting, ScanTarget};
 use zoomguard::detect::Severity;
 use zoomguard::output;
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         }
         Command::Allow { fingerprint, reason } => commands::allow(fingerprint, reason.as_deref()),
         Command::Rules => commands::rules(),
-        Command::Completions { shell } => commands::completions(*shell),
+        Command::Completions { shell } => commands::completions(&cli::completion_script(*shell)),
         Command::Install { hook, repo, global } => {
             commands::install(*hook, &InstallTarget::of(repo, *global))
         }

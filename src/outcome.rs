@@ -230,12 +230,7 @@ impl Outcome {
 /// Test helper: the findings of `text` as a new file at `path`, added by `commit`.
 #[cfg(test)]
 pub(crate) fn findings_in(path: &str, text: &str, commit: Option<&Arc<CommitInfo>>) -> Vec<FileFinding> {
-    let change = crate::change::Change {
-        path: path.into(),
-        old_path: None,
-        text: text.as_bytes().to_vec(),
-        added: crate::change::AddedLines::All,
-    };
+    let change = crate::change::Change::new_file(path, text.as_bytes().to_vec());
     crate::detect::scan(&change, &crate::detect::ScanOptions::default())
         .into_iter()
         .map(|finding| FileFinding { path: path.into(), commit: commit.cloned(), image: None, finding })

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         Some(text) if mode & 4 == 0 => text.into_owned(),
         _ => bytes.to_vec(),
     };
-    let change = Change { path: path.to_owned(), old_path: None, text, added };
+    let change = Change::edited(path.to_owned(), text, added);
     let project = if mode & 8 == 0 { ProjectContext::Unknown } else { ProjectContext::Zoom("fuzz".into()) };
     for finding in scan(&change, &ScanOptions { now: 1_700_000_000, project }) {
         assert!(finding.span.start < finding.span.end && finding.span.end <= change.text.len());

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     for (number, line) in (1..).zip(new.split_inclusive(|&b| b == b'\n')) {
         assert!(added.contains(number) || old_lines.contains(line), "line {number} was dropped");
     }
-    let change = Change { path: "config/zoom.env".to_owned(), old_path: None, text: new.to_vec(), added };
+    let change = Change::edited("config/zoom.env".to_owned(), new.to_vec(), added);
     for finding in scan(&change, &ScanOptions { now: 1_700_000_000, ..ScanOptions::default() }) {
         assert!(change.added.contains(finding.line));
     }

@@ -12,9 +12,9 @@ mod setup;
 
 use std::path::PathBuf;
 
-use crate::cli::Format;
 use crate::detect::Severity;
 use crate::output::note;
+use crate::report::Format;
 use crate::source::{self, settings::Settings};
 
 pub use crate::outcome::Status;

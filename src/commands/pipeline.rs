@@ -12,7 +12,6 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use super::{default_jobs, Reporting};
 use crate::allow::{self, Baseline, IgnoreFile};
-use crate::cli::Format;
 use crate::detect::{ScanOptions, Severity};
 use crate::engine::{self, ItemsAre, ParallelScan};
 use crate::inventory::Credential;
@@ -20,7 +19,7 @@ use crate::outcome::{Outcome, Scope, Status};
 use crate::output;
 use crate::report::human;
 use crate::report::progress::Progress;
-use crate::report::{json, sarif};
+use crate::report::{json, sarif, Format};
 use crate::source::commits::{NamedObject, TagMessage, Targets};
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT};

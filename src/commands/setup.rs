@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::allow::{self, IgnoreFile};
-use crate::cli::HookChoice;
 use crate::detect::{examples, RULES};
-use crate::install::{self, Hook, Installed, ShimKind};
+use crate::install::{self, Hook, HookChoice, Installed, ShimKind};
 use crate::outcome::Status;
 use crate::output::{self, say};
 use crate::source::settings::IGNORE_FILE_LIMIT;
@@ -66,14 +65,10 @@ pub fn rules() -> Result<Status> {
     Ok(Status::Clean)
 }
 
-/// `zoomguard completions <shell>`: the completion script, generated from the argument
-/// definitions.
-pub fn completions(shell: clap_complete::Shell) -> Result<Status> {
-    let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
-    // Generated into memory: clap_complete panics when it cannot write.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "zoomguard", &mut script);
-    output::write_all(&mut std::io::stdout().lock(), &script).context("writing the completion script")?;
+/// `zoomguard completions <shell>`: writes the completion script (see
+/// `cli::completion_script`).
+pub fn completions(script: &[u8]) -> Result<Status> {
+    output::write_all(&mut std::io::stdout().lock(), script).context("writing the completion script")?;
     Ok(Status::Clean)
 }
 

@@ -85,8 +85,8 @@ pub struct Finding {
     /// Whether `expires_at` is already past.
     pub expired: bool,
     /// What proved it real, when the same change holds the other half of its pair (see
-    /// [`verify`]): "signs the Zoom JWT app token at app.py:3".
-    pub verified: Option<String>,
+    /// [`super::verify`]): "signs the Zoom JWT app token at app.py:3".
+    pub proof: Option<String>,
     /// Why it is Zoom's when its name does not say so; `None` when it does.
     pub because: Option<Because>,
     pub(super) secret: String,
@@ -104,7 +104,7 @@ impl Finding {
     pub fn severity(&self) -> Severity {
         if self.expired {
             Severity::Low
-        } else if self.verified.is_some() {
+        } else if self.proof.is_some() {
             Severity::Critical
         } else {
             self.rule.kind.severity()
@@ -148,7 +148,7 @@ impl std::fmt::Debug for Finding {
             .field("secret", &self.redacted())
             .field("related", &self.related)
             .field("expires_at", &self.expires_at)
-            .field("verified", &self.verified)
+            .field("proof", &self.proof)
             .finish()
     }
 }

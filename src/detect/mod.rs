@@ -247,7 +247,7 @@ fn find(change: &Change, options: &ScanOptions, text: &[u8], keywords: Keywords<
                 related,
                 expires_at,
                 expired: expires_at.is_some_and(|exp| exp <= options.now),
-                verified: None,
+                proof: None,
                 because: wide.then(wide_reason),
             })
         })
@@ -481,12 +481,7 @@ mod tests {
         for (path, text, matters) in cases {
             assert_eq!(may_matter(path, text.as_bytes()), matters, "{path}: {text}");
             if !matters {
-                let change = Change {
-                    path: path.into(),
-                    old_path: None,
-                    text: text.into_bytes(),
-                    added: AddedLines::All,
-                };
+                let change = Change::new_file(path, text.into_bytes());
                 let zoom =
                     ScanOptions { project: ProjectContext::Zoom("a test".into()), ..ScanOptions::default() };
                 assert!(scan(&change, &zoom).is_empty());
@@ -495,7 +490,7 @@ mod tests {
     }
 
     fn change(text: &str, added: AddedLines) -> Change {
-        Change { path: "app/.env".into(), old_path: None, text: text.as_bytes().to_vec(), added }
+        Change::edited("app/.env", text, added)
     }
 
     #[test]
@@ -547,12 +542,7 @@ mod tests {
 
     /// The (rule id, secret) of every finding in `text` at `path`.
     fn found_at(path: &str, text: &str) -> Vec<(&'static str, String)> {
-        let c = Change {
-            path: path.into(),
-            old_path: None,
-            text: text.as_bytes().to_vec(),
-            added: AddedLines::All,
-        };
+        let c = Change::new_file(path, text.as_bytes().to_vec());
         scan(&c, &ScanOptions::default()).iter().map(|f| (f.rule.id, f.secret().to_owned())).collect()
     }
 
@@ -645,7 +635,7 @@ mod tests {
     #[test]
     fn odd_bytes_do_not_panic() {
         let text: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
-        let c = Change { path: "zoom.bin".into(), old_path: None, text, added: AddedLines::All };
+        let c = Change::new_file("zoom.bin", text);
         assert!(scan(&c, &ScanOptions::default()).is_empty());
     }
 }

@@ -120,7 +120,7 @@ pub(super) fn names_a_secret(text: &[u8]) -> bool {
 
 /// Whether any of the lines of `text` (the file at `path`) can matter, whichever of them are
 /// added: `false` when it holds no keyword, no word of a generic secret's name, nothing a
-/// secret could be verified against, and its path does not name Zoom. Then [`scan`] finds
+/// secret could be verified against, and its path does not name Zoom. Then [`super::scan`] finds
 /// nothing in it and it shows no sign of a Zoom project, so a source need not work out which
 /// of its lines are added (which needs the old version read and compared).
 pub fn may_matter(path: &str, text: &[u8]) -> bool {

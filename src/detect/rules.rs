@@ -87,6 +87,10 @@ pub struct TokenTest {
     pub claims_none: &'static [Claim],
     /// Where the token names the app it belongs to, if it does.
     pub identifier: Option<IdentifierClaim>,
+    /// Whether the app signs these tokens with one of its own secrets, so that a secret
+    /// found in the same change can be proved real by the token's HMAC (Zoom signs OAuth
+    /// tokens and ZAKs with keys of its own).
+    pub signed_by_app: bool,
 }
 
 /// One thing a token's claims may show.
@@ -193,6 +197,7 @@ pub static RULES: &[Rule] = &[
             claims: &[OAUTH_CLAIMS[0], Claim::Number("type", 1)],
             claims_none: &[],
             identifier: OAUTH_CLIENT,
+            signed_by_app: false,
         }),
         keywords: JWT_KEYWORDS,
         matches: "HS512 JWT with Zoom's `sv` header, audience https://oauth.zoom.us and \"type\":1",
@@ -211,6 +216,7 @@ pub static RULES: &[Rule] = &[
             claims: OAUTH_CLAIMS,
             claims_none: &[],
             identifier: OAUTH_CLIENT,
+            signed_by_app: false,
         }),
         keywords: JWT_KEYWORDS,
         matches: "HS512 JWT with Zoom's `sv` header and audience https://oauth.zoom.us",
@@ -233,6 +239,7 @@ pub static RULES: &[Rule] = &[
             claims: &[],
             claims_none: &[],
             identifier: None,
+            signed_by_app: false,
         }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose header carries \"zm_skm\", alone or in a start_url's ?zak=",
@@ -262,6 +269,7 @@ pub static RULES: &[Rule] = &[
                 value: IdentifierValue::NotMadeUp,
                 required: true,
             }),
+            signed_by_app: true,
         }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT with appKey/sdkKey/app_key and meeting or session claims, or the old \
@@ -297,6 +305,7 @@ pub static RULES: &[Rule] = &[
                 value: IdentifierValue::ApiKey,
                 required: true,
             }),
+            signed_by_app: true,
         }),
         keywords: JWT_KEYWORDS,
         matches: "HS256 JWT whose iss is a 22-character Zoom API key, with an exp",
@@ -469,18 +478,13 @@ pub fn all_keywords() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::{AddedLines, Change};
+    use crate::change::Change;
     use crate::detect::{scan, ScanOptions};
     use crate::synth::Synth;
 
     fn findings(template: &str, seed: u64) -> Vec<&'static str> {
         let text = Synth::new(seed).expand(template);
-        let change = Change {
-            path: "config/settings.txt".into(),
-            old_path: None,
-            text: text.into_bytes(),
-            added: AddedLines::All,
-        };
+        let change = Change::new_file("config/settings.txt", text.into_bytes());
         scan(&change, &ScanOptions::default()).iter().map(|f| f.rule.id).collect()
     }
 

@@ -18,6 +18,7 @@ use sha2::Sha256;
 
 use super::kind::{IdentifierKind, Kind};
 use super::literals::Literals;
+use super::rules::{rule_for, Matcher, TokenTest};
 use super::{jwt, Finding};
 use crate::change::{line_number, Change};
 
@@ -60,14 +61,15 @@ fn hex(bytes: &[u8]) -> String {
 pub struct Located<'a> {
     /// The file's path.
     pub path: &'a str,
-    /// The finding, whose `verified` is set when a pair proves it.
+    /// The finding, whose `proof` is set when a pair proves it.
     pub finding: &'a mut Finding,
 }
 
 /// Checks every secret among `findings` against the tokens and webhook recordings in
 /// `changes` (one change set), and marks the findings that a pair proves.
 pub fn verify_pairs(changes: &[Change], findings: &mut [Located<'_>]) {
-    let is_signed_token = |kind: Kind| matches!(kind, Kind::JwtAppToken | Kind::SdkSignature);
+    let is_signed_token =
+        |kind: Kind| matches!(rule_for(kind).matcher, Matcher::Token(TokenTest { signed_by_app: true, .. }));
     let secrets: Vec<usize> =
         (0..findings.len()).filter(|&i| !findings[i].finding.kind().is_token()).collect();
     if secrets.is_empty() {
@@ -119,8 +121,8 @@ pub fn verify_pairs(changes: &[Change], findings: &mut [Located<'_>]) {
 }
 
 fn mark(located: &mut Located<'_>, about: String) {
-    if located.finding.verified.is_none() {
-        located.finding.verified = Some(about);
+    if located.finding.proof.is_none() {
+        located.finding.proof = Some(about);
     }
 }
 
@@ -205,7 +207,7 @@ impl<'t> WebhookEvidence<'t> {
 fn candidate_bodies(text: &[u8]) -> Vec<Vec<u8>> {
     let mut bodies = Vec::new();
     for separator in [&b"\r\n\r\n"[..], b"\n\n"] {
-        if let Some(at) = find(text, separator) {
+        if let Some(at) = memchr::memmem::find(text, separator) {
             let body = &text[at + separator.len()..];
             let body = body.strip_suffix(b"\n").unwrap_or(body);
             bodies.push(body.strip_suffix(b"\r").unwrap_or(body).to_vec());
@@ -261,10 +263,6 @@ fn unescape_quotes(text: &[u8]) -> Vec<u8> {
     out
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,22 +280,14 @@ mod tests {
             assert_eq!(automaton.is_match(text), expected);
         }
     }
-    use crate::change::AddedLines;
     use crate::detect::{scan, ScanOptions};
     use crate::synth::{Synth, FAR_FUTURE};
 
     /// Scans each (path, text) as a new file of one change set and verifies the pairs;
     /// returns (path, rule id, proof) for every finding.
     fn verified(files: &[(&str, String)]) -> Vec<(String, &'static str, Option<String>)> {
-        let changes: Vec<Change> = files
-            .iter()
-            .map(|(path, text)| Change {
-                path: (*path).into(),
-                old_path: None,
-                text: text.clone().into_bytes(),
-                added: AddedLines::All,
-            })
-            .collect();
+        let changes: Vec<Change> =
+            files.iter().map(|(path, text)| Change::new_file(*path, text.as_str())).collect();
         let mut found: Vec<(String, Finding)> = changes
             .iter()
             .flat_map(|c| scan(c, &ScanOptions::default()).into_iter().map(|f| (c.path.clone(), f)))
@@ -305,7 +295,7 @@ mod tests {
         let mut located: Vec<Located<'_>> =
             found.iter_mut().map(|(path, finding)| Located { path, finding }).collect();
         verify_pairs(&changes, &mut located);
-        found.into_iter().map(|(path, f)| (path, f.rule.id, f.verified)).collect()
+        found.into_iter().map(|(path, f)| (path, f.rule.id, f.proof)).collect()
     }
 
     fn proof_of(results: &[(String, &str, Option<String>)], rule: &str) -> Option<String> {

@@ -65,7 +65,7 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
         if let Some(related) = &finding.related {
             let _ = writeln!(out, "    app          {} {}", related.kind.label(), sanitize(&related.value));
         }
-        if let Some(proof) = &finding.verified {
+        if let Some(proof) = &finding.proof {
             let _ = writeln!(out, "    {}        {}", "proof".red().bold(), sanitize(proof));
         }
         if let Some(because) = &finding.because {
@@ -255,7 +255,7 @@ fn finding_block(out: &mut String, file_finding: &FileFinding) {
     if let Some(related) = &finding.related {
         let _ = writeln!(out, "    app    {} {}", related.kind.label(), sanitize(&related.value));
     }
-    if let Some(proof) = &finding.verified {
+    if let Some(proof) = &finding.proof {
         let _ = writeln!(out, "    {}  {}", "proof".red().bold(), sanitize(proof));
     }
     if let Some(because) = &finding.because {

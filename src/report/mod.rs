@@ -7,6 +7,18 @@ pub mod progress;
 pub mod remediation;
 pub mod sarif;
 
+/// The report's format (`--format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Text for people, with remediation.
+    #[default]
+    Human,
+    /// JSON with a stable, documented shape.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
 use serde_json::{json, Value};
 
 use crate::change::{ImagePart, ImagePlace};

@@ -75,7 +75,7 @@ fn result(file_finding: &FileFinding) -> Value {
     if finding.expired {
         message.push_str(" (expired token)");
     }
-    if let Some(proof) = &finding.verified {
+    if let Some(proof) = &finding.proof {
         message.push_str(&format!("; verified offline: it {proof}"));
     }
     let mut result = json!({

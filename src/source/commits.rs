@@ -24,7 +24,7 @@ use git2::Sort;
 use super::oid::Ref;
 use super::repo::is_absent;
 use super::{renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
-use crate::change::{line_number, read_text, AddedLines, Change, CommitInfo};
+use crate::change::{line_number, read_text, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
 
 /// What a scan reads: commits, and the blobs and trees that refs name directly.
@@ -328,8 +328,7 @@ pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<(Vec<TreeP
             .collect();
         // A value written encoded (base64, percent-encoded, split into literals) is not in the
         // text as itself: the detector reads it, and its finding names the decoded value.
-        let change =
-            Change { path: path.clone(), old_path: None, text: text.into_owned(), added: AddedLines::All };
+        let change = Change::new_file(path.clone(), text.into_owned());
         for finding in scan_unsettled(&change, &ScanOptions::default()).findings {
             if let Some(&index) = index_of.get(finding.secret()) {
                 if !here.contains(&(index, finding.line)) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use super::Collected;
-use crate::change::{read_text, AddedLines, Change, Text};
+use crate::change::{read_text, Change, Text};
 
 /// The files under `paths`, sorted within each directory. A path that does not exist is an
 /// error: a scan never passes because it looked at nothing.
@@ -85,7 +85,7 @@ pub(super) fn add_text(collected: &mut Collected, shown: String, bytes: Vec<u8>)
         Text::Undecodable(_) => collected.undecodable.push(shown),
         text @ (Text::AsStored(_) | Text::Decoded(..)) => {
             let text = text.into_text().unwrap_or_default().into_owned();
-            collected.changes.push(Change { path: shown, old_path: None, text, added: AddedLines::All });
+            collected.changes.push(Change::new_file(shown, text));
             collected.commits.push(None);
         }
     }

@@ -176,7 +176,7 @@ impl Collected {
             Text::Undecodable(_) => self.undecodable.push(path),
             text @ (Text::AsStored(_) | Text::Decoded(..)) => {
                 let text = text.into_text().unwrap_or_default().into_owned();
-                self.changes.push(Change { path, old_path: None, text, added: AddedLines::All });
+                self.changes.push(Change::new_file(path, text));
                 self.commits.push(commit.cloned());
             }
         }

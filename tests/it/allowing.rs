@@ -4,7 +4,7 @@
 //! counted in the summary; a malformed ignore file or baseline blocks with exit 2 and names
 //! the file and line.
 
-use super::support::{filler, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE};
+use super::support::{assert_never_printed, filler, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE};
 
 /// A secret already in history when the baseline is made.
 const KNOWN: u64 = 71;
@@ -21,12 +21,6 @@ fn fingerprint_in(run: &Run) -> String {
         run.stderr.find(&format!("(fingerprint {CLIENT_SECRET_RULE}:")).expect("a fingerprint is printed");
     let start = at + "(fingerprint ".len();
     run.stderr[start..].split(')').next().expect("the fingerprint ends").to_owned()
-}
-
-fn assert_never_printed(run: &Run, seeds: &[u64]) {
-    for &seed in seeds {
-        assert!(!run.all().contains(&secret(seed)), "secret {seed} was printed in full:\n{run}");
-    }
 }
 
 #[test]

@@ -12,7 +12,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::support::{
-    check, filler, redacted, run_with_input, secret, secret_line, Expect, Run, TestRepo, ZOOMGUARD,
+    filler, redacted, run_with_input, secret, secret_line, Expect, Run, TestRepo, CLIENT_SECRET_RULE,
+    ZOOMGUARD,
 };
 use zoomguard::synth::Synth;
 
@@ -30,13 +31,13 @@ const RLO: char = '\u{202E}';
 fn commit_expecting(repo: &TestRepo, args: &[&str], expect: Expect<'_>) -> Run {
     let before = repo.head();
     let run = repo.commit(args);
-    check(repo, &repo.path, &run, before.as_deref(), &[&secret(OLD), &secret(NEW)], expect);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&run, &[&secret(OLD), &secret(NEW)], expect);
     run
 }
 
 /// The expectation that the `NEW` secret (`new`) is reported at `at` and the commit refused.
 fn blocked<'a>(at: &'a str, new: &'a str) -> Expect<'a> {
-    Expect::Block { at, secret: new }
+    Expect::Block { rule: CLIENT_SECRET_RULE, at, secret: new }
 }
 
 /// `ZOOM_CLIENT_SECRET=` is 19 bytes: a secret at the start of a line is at column 20.

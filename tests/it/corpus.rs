@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use zoomguard::change::{AddedLines, Change};
+use zoomguard::change::Change;
 use zoomguard::detect::{scan_unsettled, settle, Finding, ScanOptions, RULES};
 use zoomguard::synth::Synth;
 
@@ -82,7 +82,7 @@ impl Case {
         let mut signal = None;
         let mut findings = Vec::new();
         for (path, text) in files {
-            let change = Change { path, old_path: None, text: text.into_bytes(), added: AddedLines::All };
+            let change = Change::new_file(path, text);
             let scanned = scan_unsettled(&change, &options);
             signal = signal.or(scanned.signal);
             findings.extend(scanned.findings);

@@ -2,7 +2,7 @@
 //! output of any format ever holds a whole secret, for every detector.
 
 use serde_json::Value;
-use zoomguard::change::{AddedLines, Change};
+use zoomguard::change::Change;
 use zoomguard::detect::{scan, ScanOptions, RULES};
 use zoomguard::synth::Synth;
 
@@ -110,12 +110,7 @@ fn hook_in_json_format_still_explains_a_block_on_stderr() {
 fn no_output_of_any_format_holds_a_whole_secret() {
     for (index, rule) in RULES.iter().enumerate() {
         let text = Synth::new(900 + index as u64).expand(rule.examples[0]);
-        let change = Change {
-            path: "config/settings.txt".into(),
-            old_path: None,
-            text: text.clone().into_bytes(),
-            added: AddedLines::All,
-        };
+        let change = Change::new_file("config/settings.txt", text.clone().into_bytes());
         let secrets: Vec<String> =
             scan(&change, &ScanOptions::default()).iter().map(|f| f.secret().to_owned()).collect();
         assert!(!secrets.is_empty(), "{}: its example finds nothing", rule.id);

@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::support::{check, filler, install_pre_receive, secret, secret_line, Expect, Run, TestRepo};
+use crate::support::{
+    filler, install_pre_receive, secret, secret_line, Expect, Run, TestRepo, CLIENT_SECRET_RULE,
+};
 
 /// Seeds of the two secrets the change adds.
 const A: u64 = 151;
@@ -187,10 +189,10 @@ fn exercise(format: &Format) -> Option<Seen> {
 
     let before = repo.head();
     let commit = repo.commit(&[]);
-    let blocked = Expect::Block { at: "config/new.env:2:20", secret: &secrets[1] };
-    check(&repo, &repo.path, &commit, before.as_deref(), &[&secrets[0], &secrets[1]], blocked);
+    let blocked = Expect::Block { rule: CLIENT_SECRET_RULE, at: "config/new.env:2:20", secret: &secrets[1] };
+    repo.attempt_in(&repo.path, before.as_deref()).check(&commit, &[&secrets[0], &secrets[1]], blocked);
     let only = repo.commit(&["config/new.env"]);
-    check(&repo, &repo.path, &only, before.as_deref(), &[&secrets[0], &secrets[1]], blocked);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&only, &[&secrets[0], &secrets[1]], blocked);
 
     // The staged ignore file is read as git reads the index.
     let fingerprint = json(&repo.zoomguard(["scan", "--staged", "--format", "json"]))["findings"]

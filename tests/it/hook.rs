@@ -8,7 +8,9 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{check, filler, redacted, secret, secret_line, Expect, Run, TestRepo, ZOOMGUARD};
+use crate::support::{
+    filler, redacted, secret, secret_line, Expect, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD,
+};
 
 /// Seed of a secret that is already in history.
 const OLD: u64 = 1;
@@ -41,9 +43,9 @@ fn situation(setup: impl FnOnce(&TestRepo) -> Vec<&'static str>, outcome: Outcom
     let new = secret(NEW);
     let expect = match outcome {
         Outcome::Pass => Expect::Pass,
-        Outcome::Blocked(at) => Expect::Block { at, secret: &new },
+        Outcome::Blocked(at) => Expect::Block { rule: CLIENT_SECRET_RULE, at, secret: &new },
     };
-    check(&repo, &repo.path, &run, before.as_deref(), &[&secret(OLD), &new], expect);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&run, &[&secret(OLD), &new], expect);
     (repo, run)
 }
 
@@ -185,12 +187,16 @@ fn linked_worktree_commit_is_blocked() {
     repo.git_ok_in(&wt, ["add", ".env"]);
     let before = repo.head_in(&wt);
     let run = repo.commit_in(&wt, &[]);
-    check(&repo, &wt, &run, before.as_deref(), &[&new], Expect::Block { at: ".env:1:20", secret: &new });
+    repo.attempt_in(&wt, before.as_deref()).check(
+        &run,
+        &[&new],
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &new },
+    );
     // The hook works there, not just fails: a clean version goes through.
     fs::write(wt.join(".env"), "ZOOM_CLIENT_SECRET=${ZOOM_CLIENT_SECRET}\n").expect("write in the worktree");
     repo.git_ok_in(&wt, ["add", ".env"]);
     let run = repo.commit_in(&wt, &[]);
-    check(&repo, &wt, &run, before.as_deref(), &[&new], Expect::Pass);
+    repo.attempt_in(&wt, before.as_deref()).check(&run, &[&new], Expect::Pass);
 }
 
 #[test]
@@ -210,7 +216,11 @@ fn core_hooks_path_gets_the_hook_and_it_blocks() {
         repo.stage(".env", secret_line(NEW));
         let new = secret(NEW);
         let run = repo.commit(&[]);
-        check(&repo, &repo.path, &run, None, &[&new], Expect::Block { at: ".env:1:20", secret: &new });
+        repo.attempt_in(&repo.path, None).check(
+            &run,
+            &[&new],
+            Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &new },
+        );
     }
 }
 
@@ -419,18 +429,15 @@ fn install_twice_is_idempotent() {
     assert_eq!(fs::read(&hook).expect("the hook is still there"), first, "a second install changed the shim");
     repo.stage("README.md", "# hello\n");
     let run = repo.commit(&[]);
-    check(&repo, &repo.path, &run, None, &[], Expect::Pass);
+    repo.attempt_in(&repo.path, None).check(&run, &[], Expect::Pass);
     let new = secret(NEW);
     repo.stage(".env", secret_line(NEW));
     let before = repo.head();
     let run = repo.commit(&[]);
-    check(
-        &repo,
-        &repo.path,
+    repo.attempt_in(&repo.path, before.as_deref()).check(
         &run,
-        before.as_deref(),
         &[&new],
-        Expect::Block { at: ".env:1:20", secret: &new },
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &new },
     );
 }
 
@@ -470,20 +477,17 @@ fn foreign_hook_is_kept_chained_and_restored() {
 
     repo.stage("README.md", "# hello\n");
     let run = repo.commit(&[]);
-    check(&repo, &repo.path, &run, None, &[], Expect::Pass);
+    repo.attempt_in(&repo.path, None).check(&run, &[], Expect::Pass);
     assert_eq!(marker_runs(&marker), 1, "the foreign hook did not run on a clean commit");
 
     let new = secret(NEW);
     repo.stage(".env", secret_line(NEW));
     let before = repo.head();
     let run = repo.commit(&[]);
-    check(
-        &repo,
-        &repo.path,
+    repo.attempt_in(&repo.path, before.as_deref()).check(
         &run,
-        before.as_deref(),
         &[&new],
-        Expect::Block { at: ".env:1:20", secret: &new },
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &new },
     );
     assert_eq!(marker_runs(&marker), 2, "the foreign hook did not run first on a blocked commit");
 
@@ -493,7 +497,7 @@ fn foreign_hook_is_kept_chained_and_restored() {
     let restored = fs::read_to_string(repo.hooks_dir().join("pre-commit")).expect("the restored hook");
     assert_eq!(restored, script, "uninstall did not restore the foreign hook as it was");
     let run = repo.commit(&[]);
-    check(&repo, &repo.path, &run, before.as_deref(), &[], Expect::Pass);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&run, &[], Expect::Pass);
     assert_eq!(marker_runs(&marker), 3, "the restored foreign hook did not run");
 }
 
@@ -537,7 +541,11 @@ fn blocked_commit_leaves_index_and_working_tree_untouched() {
     let head = repo.head();
     let run = repo.commit(&[]);
     let new = secret(NEW);
-    check(&repo, &repo.path, &run, head.as_deref(), &[&new], Expect::Block { at: ".env:1:20", secret: &new });
+    repo.attempt_in(&repo.path, head.as_deref()).check(
+        &run,
+        &[&new],
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &new },
+    );
     assert_eq!(state(&repo), before, "the index or working tree changed");
 }
 
@@ -551,7 +559,11 @@ fn blocked_message_snapshot() {
     let repo = TestRepo::with_hook();
     repo.stage(".env", format!("ZOOM_CLIENT_ID={id}\nZOOM_CLIENT_SECRET={value}\n"));
     let run = repo.commit(&[]);
-    check(&repo, &repo.path, &run, None, &[&value], Expect::Block { at: ".env:2:20", secret: &value });
+    repo.attempt_in(&repo.path, None).check(
+        &run,
+        &[&value],
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:2:20", secret: &value },
+    );
     let timing = regex::Regex::new(r"\d+(\.\d+)?\s?(ms|milliseconds)\b").expect("a valid regex");
     let message = repo.redact_paths(&run.stderr).replace(&id, "[ZOOM_CLIENT_ID]");
     let message = timing.replace_all(&message, "[TIME]").into_owned();

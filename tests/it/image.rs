@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{redacted, secret, Run, TestRepo, CLIENT_SECRET_RULE};
+use crate::support::{assert_never_printed, redacted, secret, Run, TestRepo, CLIENT_SECRET_RULE};
 use crate::tools;
 
 /// The tag of the image every test builds.
@@ -199,13 +199,6 @@ fn portable(report: &Value) -> Vec<String> {
 fn findings_at<'a>(report: &'a Value, path: &str) -> Vec<&'a Value> {
     let findings = report["findings"].as_array().expect("a findings list");
     findings.iter().filter(|f| f["image"]["path"] == path).collect()
-}
-
-/// No secret made from `seeds` appears in full anywhere in the output.
-fn assert_never_printed(run: &Run, seeds: &[u64]) {
-    for &seed in seeds {
-        assert!(!run.all().contains(&secret(seed)), "secret {seed} was printed in full:\n{run}");
-    }
 }
 
 /// Ordinary files that hold no secret.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    check, filler, run_with_input, secret, secret_line, Expect, Run, TestRepo, CLIENT_SECRET_RULE,
+    filler, run_with_input, secret, secret_line, Expect, Run, TestRepo, CLIENT_SECRET_RULE,
 };
 use crate::tools;
 
@@ -120,13 +120,10 @@ fn assert_secret_commit_blocked(repo: &TestRepo, seed: u64) {
     let value = secret(seed);
     repo.stage(".env", secret_line(seed));
     let run = repo.commit(&[]);
-    check(
-        repo,
-        &repo.path,
+    repo.attempt_in(&repo.path, before.as_deref()).check(
         &run,
-        before.as_deref(),
         &[&value],
-        Expect::Block { at: ".env:1:20", secret: &value },
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &value },
     );
     repo.git_ok(["rm", "-q", "--cached", ".env"]);
     fs::remove_file(repo.path.join(".env")).expect("remove the secret file");
@@ -137,7 +134,7 @@ fn assert_clean_commit_passes(repo: &TestRepo, name: &str) {
     let before = repo.head();
     repo.stage(name, filler(3));
     let run = repo.commit(&[]);
-    check(repo, &repo.path, &run, before.as_deref(), &[], Expect::Pass);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&run, &[], Expect::Pass);
 }
 
 /// A real `git commit -m` (run by `git`) whose message holds the secret made from `seed` is
@@ -218,7 +215,7 @@ fn global_install_covers_a_fresh_repository_and_uninstall_restores_it() {
     repo.stage(".env", secret_line(X));
     let before = repo.head();
     let run = repo.commit(&[]);
-    check(&repo, &repo.path, &run, before.as_deref(), &[], Expect::Pass);
+    repo.attempt_in(&repo.path, before.as_deref()).check(&run, &[], Expect::Pass);
 }
 
 #[test]
@@ -439,13 +436,10 @@ fn pre_commit_framework_refuses_secret_commits_and_pushes() {
     repo.stage(".env", secret_line(X));
     let before = repo.head();
     let run = framework(&["commit", "-m", "leak"]);
-    check(
-        &repo,
-        &repo.path,
+    repo.attempt_in(&repo.path, before.as_deref()).check(
         &run,
-        before.as_deref(),
         &[&value],
-        Expect::Block { at: ".env:1:20", secret: &value },
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &value },
     );
     assert!(run.all().contains("- hook id: zoomguard"), "the framework did not report the hook:\n{run}");
     repo.git_ok(["rm", "-q", "--cached", ".env"]);
@@ -501,13 +495,10 @@ fn global_install_runs_the_pre_commit_frameworks_hooks_of_a_repository() {
     repo.stage(".env", secret_line(X));
     let before = repo.head();
     let run = commit(&[]);
-    check(
-        &repo,
-        &repo.path,
+    repo.attempt_in(&repo.path, before.as_deref()).check(
         &run,
-        before.as_deref(),
         &[&value],
-        Expect::Block { at: ".env:1:20", secret: &value },
+        Expect::Block { rule: CLIENT_SECRET_RULE, at: ".env:1:20", secret: &value },
     );
     assert!(run.all().contains("- hook id: zoomguard"), "the framework did not report the hook:\n{run}");
     assert_eq!(run.stderr.matches("zoomguard: blocked").count(), 1, "reported more than once:\n{run}");

@@ -91,7 +91,7 @@ proptest! {
         added in added_lines(),
         path in path(),
     ) {
-        let change = Change { path, old_path: None, text, added };
+        let change = Change::edited(path, text, added);
         for finding in scan(&change, &OPTIONS) {
             let text = &change.text;
             prop_assert!(finding.span.start < finding.span.end && finding.span.end <= text.len(), "{finding:?}");
@@ -106,7 +106,7 @@ proptest! {
 
     #[test]
     fn scan_never_panics_on_plain_arbitrary_bytes(text in vec(any::<u8>(), 0..4096), path in path()) {
-        let change = Change { path, old_path: None, text, added: AddedLines::All };
+        let change = Change::new_file(path, text);
         for finding in scan(&change, &OPTIONS) {
             prop_assert!(finding.span.end <= change.text.len());
         }
@@ -129,7 +129,7 @@ proptest! {
         text.extend_from_slice(value.as_bytes());
         text.push(b'\n');
         text.extend_from_slice(&after);
-        let change = Change { path: "app/settings.txt".into(), old_path: None, text, added: AddedLines::All };
+        let change = Change::new_file("app/settings.txt", text);
         let findings = scan(&change, &OPTIONS);
         let found = findings.iter().find(|f| f.span == span);
         prop_assert!(found.is_some(), "{rule} on line {line} not found; found {findings:?}");

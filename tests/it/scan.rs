@@ -5,7 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use super::support::{filler, redacted, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD};
+use super::support::{
+    assert_never_printed, filler, redacted, secret, secret_line, Run, TestRepo, CLIENT_SECRET_RULE, ZOOMGUARD,
+};
 
 /// Seeds of the secrets the tests commit.
 const A: u64 = 61;
@@ -13,28 +15,9 @@ const B: u64 = 62;
 const C: u64 = 63;
 const D: u64 = 64;
 
-/// Commits `contents` as `rel`, hooks skipped; returns the new commit's sha.
-fn commit_file(repo: &TestRepo, rel: &str, contents: &str, subject: &str) -> String {
-    repo.stage(rel, contents);
-    repo.commit_unchecked(subject);
-    repo.head().expect("the commit landed")
-}
-
-/// Commits a new file `rel` whose third line is the client secret made from `seed`.
-fn commit_secret(repo: &TestRepo, rel: &str, seed: u64, subject: &str) -> String {
-    commit_file(repo, rel, &(filler(2) + &secret_line(seed)), subject)
-}
-
 /// How a report names the commit `sha` with `subject`.
 fn commit_label(sha: &str, subject: &str) -> String {
     format!("{} {subject}", &sha[..10])
-}
-
-/// No secret made from `seeds` appears in full anywhere in the output.
-fn assert_never_printed(run: &Run, seeds: &[u64]) {
-    for &seed in seeds {
-        assert!(!run.all().contains(&secret(seed)), "secret {seed} was printed in full:\n{run}");
-    }
 }
 
 /// The lines of the report that name findings, without the timing of the summary line.
@@ -45,10 +28,10 @@ fn report_lines(run: &Run) -> Vec<String> {
 #[test]
 fn history_lists_every_place_a_secret_was_added_and_where_it_still_is() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "a project\n", "start");
-    let first = commit_secret(&repo, ".env", A, "add zoom settings");
-    let second = commit_secret(&repo, "config/app.env", A, "settings for the app");
-    let third = commit_secret(&repo, "deploy/prod.env", A, "production settings");
+    repo.commit_file_unchecked("README.md", "a project\n", "start");
+    let first = repo.commit_secret_unchecked(".env", A, "add zoom settings");
+    let second = repo.commit_secret_unchecked("config/app.env", A, "settings for the app");
+    let third = repo.commit_secret_unchecked("deploy/prod.env", A, "production settings");
     repo.git_ok(["rm", "-q", ".env"]);
     repo.commit_unchecked("drop the local env file");
 
@@ -80,10 +63,10 @@ fn history_lists_every_place_a_secret_was_added_and_where_it_still_is() {
 #[test]
 fn history_says_when_a_secret_is_gone_from_head() {
     let repo = TestRepo::new();
-    commit_secret(&repo, "one.env", A, "first leak");
-    commit_secret(&repo, "two.env", A, "second leak");
-    commit_secret(&repo, "three.env", A, "third leak");
-    commit_secret(&repo, "other.env", B, "another secret");
+    repo.commit_secret_unchecked("one.env", A, "first leak");
+    repo.commit_secret_unchecked("two.env", A, "second leak");
+    repo.commit_secret_unchecked("three.env", A, "third leak");
+    repo.commit_secret_unchecked("other.env", B, "another secret");
     repo.git_ok(["rm", "-q", "one.env", "two.env", "three.env"]);
     repo.commit_unchecked("remove the leaks");
 
@@ -100,16 +83,16 @@ fn history_says_when_a_secret_is_gone_from_head() {
 #[test]
 fn history_covers_every_branch_and_tag_and_gives_the_same_result_on_one_thread() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "a project\n", "start");
+    repo.commit_file_unchecked("README.md", "a project\n", "start");
     repo.git_ok(["checkout", "-q", "-b", "topic"]);
-    let on_topic = commit_secret(&repo, "topic.env", B, "leak on a topic branch");
+    let on_topic = repo.commit_secret_unchecked("topic.env", B, "leak on a topic branch");
     repo.git_ok(["checkout", "-q", "main"]);
     repo.git_ok(["checkout", "-q", "--detach"]);
-    let tagged = commit_secret(&repo, "tagged.env", C, "leak only a tag reaches");
+    let tagged = repo.commit_secret_unchecked("tagged.env", C, "leak only a tag reaches");
     repo.git_ok(["tag", "v1", &tagged]);
     repo.git_ok(["checkout", "-q", "main"]);
     for index in 0..12 {
-        commit_file(&repo, &format!("src/{index}.txt"), &filler(index + 1), "clean work");
+        repo.commit_file_unchecked(&format!("src/{index}.txt"), &filler(index + 1), "clean work");
     }
 
     let parallel = repo.zoomguard(["scan", "--history"]);
@@ -127,7 +110,7 @@ fn history_of_a_clean_or_empty_repository_passes() {
     let repo = TestRepo::new();
     let empty = repo.zoomguard(["scan", "--history", "-v"]);
     assert_eq!(empty.code, 0, "{empty}");
-    commit_file(&repo, "README.md", "no secrets here\n", "start");
+    repo.commit_file_unchecked("README.md", "no secrets here\n", "start");
     let clean = repo.zoomguard(["scan", "--history", "-v"]);
     assert_eq!(clean.code, 0, "{clean}");
     assert!(clean.stderr.contains("0 findings") && clean.stderr.contains("1 commit"), "{clean}");
@@ -136,12 +119,12 @@ fn history_of_a_clean_or_empty_repository_passes() {
 #[test]
 fn range_reports_exactly_the_commits_in_the_range() {
     let repo = TestRepo::new();
-    let before = commit_secret(&repo, "before.env", A, "leak before the range");
-    let in_one = commit_secret(&repo, "one.env", B, "first leak in the range");
-    commit_file(&repo, "clean.txt", "nothing to see\n", "clean commit in the range");
-    let in_two = commit_secret(&repo, "two.env", C, "second leak in the range");
+    let before = repo.commit_secret_unchecked("before.env", A, "leak before the range");
+    let in_one = repo.commit_secret_unchecked("one.env", B, "first leak in the range");
+    repo.commit_file_unchecked("clean.txt", "nothing to see\n", "clean commit in the range");
+    let in_two = repo.commit_secret_unchecked("two.env", C, "second leak in the range");
     let tip = repo.head().expect("a tip");
-    let after = commit_secret(&repo, "after.env", D, "leak after the range");
+    let after = repo.commit_secret_unchecked("after.env", D, "leak after the range");
 
     let run = repo.zoomguard(["scan", "--range", &format!("{before}..{tip}")]);
     assert_eq!(run.code, 1, "{run}");
@@ -168,7 +151,7 @@ fn range_reports_exactly_the_commits_in_the_range() {
 #[test]
 fn a_bad_range_is_an_error_not_a_pass() {
     let repo = TestRepo::new();
-    commit_secret(&repo, "a.env", A, "leak");
+    repo.commit_secret_unchecked("a.env", A, "leak");
     let not_a_range = repo.zoomguard(["scan", "--range", "HEAD"]);
     assert_eq!(not_a_range.code, 2, "{not_a_range}");
     assert!(not_a_range.stderr.contains("is not a range"), "{not_a_range}");
@@ -222,7 +205,7 @@ fn scan_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
 #[test]
 fn staged_is_what_the_hook_sees() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "a project\n", "start");
+    repo.commit_file_unchecked("README.md", "a project\n", "start");
     repo.stage("settings.env", filler(1) + &secret_line(A));
     repo.write("unstaged.env", secret_line(B));
     let scan = repo.zoomguard(["scan", "--staged"]);
@@ -245,7 +228,7 @@ fn scan_needs_a_target() {
 fn progress_is_shown_on_a_terminal_only() {
     let repo = TestRepo::new();
     for index in 0..3 {
-        commit_file(&repo, &format!("{index}.txt"), "clean\n", "work");
+        repo.commit_file_unchecked(&format!("{index}.txt"), "clean\n", "work");
     }
     let piped = repo.zoomguard(["scan", "--history", "-v"]);
     assert_eq!(piped.code, 0, "{piped}");
@@ -294,7 +277,7 @@ fn standard_input_is_scanned_as_a_file_of_its_given_name() {
 #[test]
 fn history_and_range_read_commit_messages_too() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "# app\n", "start");
+    repo.commit_file_unchecked("README.md", "# app\n", "start");
     repo.stage("app.py", "print('hi')\n");
     let message = format!("Add the app\n\nZoom creds for staging: {}", secret_line(203).trim_end());
     repo.git_ok(["commit", "-q", "--no-verify", "-m", &message]);
@@ -326,8 +309,8 @@ fn history_finds_encoded_and_split_values_still_at_head() {
     );
     let (a, b) = split_secret.split_at(16);
     let split = format!("# zoom\nZOOM_CLIENT_SECRET = \"{a}\" + \"{b}\"\n");
-    commit_file(&repo, "k8s/secret.yaml", &manifest, "deploy");
-    commit_file(&repo, "app/settings.py", &split, "settings");
+    repo.commit_file_unchecked("k8s/secret.yaml", &manifest, "deploy");
+    repo.commit_file_unchecked("app/settings.py", &split, "settings");
     let history = repo.zoomguard(["scan", "--history", "--format", "json"]);
     assert_eq!(history.code, 1, "{history}");
     let report: serde_json::Value = serde_json::from_str(&history.stdout).expect("a JSON report");
@@ -348,7 +331,7 @@ fn history_finds_encoded_and_split_values_still_at_head() {
 #[test]
 fn history_scans_the_blobs_and_trees_that_refs_name() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "clean\n", "start");
+    repo.commit_file_unchecked("README.md", "clean\n", "start");
     let write = |args: &[&str], input: String| {
         let mut cmd = repo.command("git");
         cmd.args(args);
@@ -392,9 +375,9 @@ fn annotated_tag(repo: &TestRepo, name: &str, message: &str, target: &str) {
 #[test]
 fn history_and_range_read_annotated_tag_messages() {
     let repo = TestRepo::new();
-    commit_file(&repo, "README.md", "# app\n", "start");
+    repo.commit_file_unchecked("README.md", "# app\n", "start");
     annotated_tag(&repo, "v0", "first release", "HEAD");
-    commit_file(&repo, "app.py", "print('hi')\n", "the app");
+    repo.commit_file_unchecked("app.py", "print('hi')\n", "the app");
     let message = format!("Release 1\n\nstaging creds: {}", secret_line(206).trim_end());
     annotated_tag(&repo, "v1", &message, "HEAD");
     // A tag of the tag: its own message is read, and v1's only once.

@@ -242,6 +242,19 @@ impl TestRepo {
         self.git_ok(["commit", "-q", "--no-verify", "-m", message]);
     }
 
+    /// Commits the new file `rel` holding `contents`, hooks skipped; returns the commit's sha.
+    pub fn commit_file_unchecked(&self, rel: &str, contents: &str, subject: &str) -> String {
+        self.stage(rel, contents);
+        self.commit_unchecked(subject);
+        self.head().expect("the commit landed")
+    }
+
+    /// Commits a new file `rel` whose third line is the client secret made from `seed`,
+    /// hooks skipped; returns the commit's sha.
+    pub fn commit_secret_unchecked(&self, rel: &str, seed: u64, subject: &str) -> String {
+        self.commit_file_unchecked(rel, &(filler(2) + &secret_line(seed)), subject)
+    }
+
     /// Writes, stages and commits files without running hooks.
     pub fn commit_files_unchecked(&self, files: &[(&str, &str)]) {
         for (rel, contents) in files {
@@ -304,9 +317,11 @@ impl TestRepo {
 pub enum Expect<'a> {
     /// The hook lets it through: exit 0, a new HEAD, no finding named.
     Pass,
-    /// The hook stops it: git fails, HEAD is unchanged, the report names the rule, the
+    /// The hook stops it: git fails, HEAD is unchanged, the report names `rule`, the
     /// location `at` (`path:line:` or `path:line:column`) and shows `secret` redacted only.
     Block {
+        /// The id of the rule that must find it.
+        rule: &'a str,
         /// The expected location prefix.
         at: &'a str,
         /// The secret whose redacted form (first 4 characters and `…`) must be shown.
@@ -314,44 +329,63 @@ pub enum Expect<'a> {
     },
 }
 
+/// No secret made from `seeds` appears in full anywhere in the output.
+pub fn assert_never_printed(run: &Run, seeds: &[u64]) {
+    for &seed in seeds {
+        assert!(!run.all().contains(&secret(seed)), "secret {seed} was printed in full:\n{run}");
+    }
+}
+
 /// The redacted form of a secret the report shows: its first four characters and `…`.
 pub fn redacted(secret: &str) -> String {
     format!("{}\u{2026}", &secret[..4])
 }
 
-/// Checks one commit against what was expected. `before` is HEAD before the commit and
-/// `secrets` are every full value that must never be printed, whatever the outcome.
-pub fn check(
-    repo: &TestRepo,
-    dir: &Path,
-    run: &Run,
-    before: Option<&str>,
-    secrets: &[&str],
-    expect: Expect<'_>,
-) {
-    let after = repo.head_in(dir);
-    let out = run.all();
-    match expect {
-        Expect::Pass => {
-            assert_eq!(run.code, 0, "the commit should pass:\n{run}");
-            assert!(after.is_some() && after.as_deref() != before, "no new commit landed:\n{run}");
-            assert!(!out.contains("zoom-"), "a finding was reported on a passing commit:\n{run}");
-        }
-        Expect::Block { at, secret } => {
-            assert_ne!(run.code, 0, "the commit should be blocked:\n{run}");
-            assert_eq!(after.as_deref(), before, "HEAD moved although the commit was blocked:\n{run}");
-            assert!(out.contains(CLIENT_SECRET_RULE), "the rule id is missing:\n{run}");
-            assert!(out.contains(at), "the location {at} is missing:\n{run}");
-            assert!(out.contains(&redacted(secret)), "the redacted value is missing:\n{run}");
-            assert!(out.contains("(32 chars)"), "the secret's length is missing:\n{run}");
-            assert!(
-                !out.contains('\u{1b}'),
-                "colour codes although NO_COLOR is set and stderr is a pipe:\n{run}"
-            );
-        }
+/// A commit about to be tried: where, and what HEAD was before it.
+pub struct Attempt<'a> {
+    repo: &'a TestRepo,
+    dir: &'a Path,
+    before: Option<&'a str>,
+}
+
+impl TestRepo {
+    /// A commit about to be tried in `dir` (the repository or one of its worktrees), HEAD
+    /// being `before`.
+    pub fn attempt_in<'a>(&'a self, dir: &'a Path, before: Option<&'a str>) -> Attempt<'a> {
+        Attempt { repo: self, dir, before }
     }
-    for full in secrets {
-        assert!(!out.contains(full), "a secret was printed in full:\n{run}");
+}
+
+impl Attempt<'_> {
+    /// Checks what the commit `run` did against `expect`; `secrets` are every full value
+    /// that must never be printed, whatever the outcome.
+    pub fn check(&self, run: &Run, secrets: &[&str], expect: Expect<'_>) {
+        let Attempt { repo, dir, before } = *self;
+        let after = repo.head_in(dir);
+        let out = run.all();
+        match expect {
+            Expect::Pass => {
+                assert_eq!(run.code, 0, "the commit should pass:\n{run}");
+                assert!(after.is_some() && after.as_deref() != before, "no new commit landed:\n{run}");
+                assert!(!out.contains("zoom-"), "a finding was reported on a passing commit:\n{run}");
+            }
+            Expect::Block { rule, at, secret } => {
+                assert_ne!(run.code, 0, "the commit should be blocked:\n{run}");
+                assert_eq!(after.as_deref(), before, "HEAD moved although the commit was blocked:\n{run}");
+                assert!(out.contains(rule), "the rule id {rule} is missing:\n{run}");
+                assert!(out.contains(at), "the location {at} is missing:\n{run}");
+                assert!(out.contains(&redacted(secret)), "the redacted value is missing:\n{run}");
+                let length = format!("({} chars)", secret.chars().count());
+                assert!(out.contains(&length), "the secret's length {length} is missing:\n{run}");
+                assert!(
+                    !out.contains('\u{1b}'),
+                    "colour codes although NO_COLOR is set and stderr is a pipe:\n{run}"
+                );
+            }
+        }
+        for full in secrets {
+            assert!(!out.contains(full), "a secret was printed in full:\n{run}");
+        }
     }
 }
 

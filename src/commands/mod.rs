@@ -1,6 +1,6 @@
 //! The subcommands, each from parsed arguments to an exit status. `main.rs` only dispatches.
 //!
-//! Every hook and `scan` target runs the same [`pipeline`]: open the repository's settings,
+//! Every hook and `scan` target runs the same pipeline (`commands::pipeline`): open the repository's settings,
 //! collect and scan its source, settle the project's context, allow what the team vouched
 //! for, report. The modules split by concern: the hooks, `scan`, and the commands that set
 //! zoomguard up (install, allow, rules, completions).

@@ -62,7 +62,7 @@ impl Platform {
 }
 
 /// An image found in the file, before it is named.
-pub(super) struct Found {
+pub(super) struct UnnamedImage {
     name: Option<String>,
     platform: Option<Platform>,
     manifest: Option<String>,
@@ -72,7 +72,7 @@ pub(super) struct Found {
 }
 
 /// The images of a `docker save` archive: one per entry of `manifest.json`.
-pub(super) fn docker_images(store: &Store) -> Result<Vec<Found>> {
+pub(super) fn docker_images(store: &Store) -> Result<Vec<UnnamedImage>> {
     let manifest = store.read_json("manifest.json", "the docker save manifest")?;
     let Some(entries) = manifest.as_array() else {
         bail!("manifest.json is not a list of images (a docker save manifest)");
@@ -95,7 +95,7 @@ pub(super) fn docker_images(store: &Store) -> Result<Vec<Found>> {
                 Ok((digest_in_name(&name), name))
             })
             .collect::<Result<Vec<_>>>()?;
-        found.push(Found {
+        found.push(UnnamedImage {
             name: entry
                 .get("RepoTags")
                 .and_then(Value::as_array)
@@ -139,7 +139,7 @@ pub(super) fn blob_path(digest: &str) -> Result<String> {
 }
 
 /// The images an OCI layout's `index.json` names, through nested indexes.
-pub(super) fn oci_images(store: &Store, skipped: &mut Vec<String>) -> Result<Vec<Found>> {
+pub(super) fn oci_images(store: &Store, skipped: &mut Vec<String>) -> Result<Vec<UnnamedImage>> {
     let index = store.read_json("index.json", "the OCI image index")?;
     let mut found = Vec::new();
     walk_index(store, &index, "index.json", None, 0, &mut found, skipped)?;
@@ -152,7 +152,7 @@ pub(super) fn walk_index(
     where_: &str,
     name: Option<&str>,
     depth: usize,
-    found: &mut Vec<Found>,
+    found: &mut Vec<UnnamedImage>,
     skipped: &mut Vec<String>,
 ) -> Result<()> {
     if depth > MAX_INDEX_DEPTH {
@@ -211,7 +211,7 @@ pub(super) fn walk_index(
                 Ok((Some(digest.to_owned()), blob_path(digest)?))
             })
             .collect::<Result<Vec<_>>>()?;
-        found.push(Found {
+        found.push(UnnamedImage {
             name: name.map(str::to_owned),
             platform: descriptor
                 .get("platform")
@@ -227,7 +227,10 @@ pub(super) fn walk_index(
 }
 
 /// The images `wanted` picks (all of them without a choice); none is an error.
-pub(super) fn choose_platform(found: Vec<Found>, wanted: Option<&Platform>) -> Result<Vec<Found>> {
+pub(super) fn choose_platform(
+    found: Vec<UnnamedImage>,
+    wanted: Option<&Platform>,
+) -> Result<Vec<UnnamedImage>> {
     if found.is_empty() {
         bail!("the file holds no image");
     }
@@ -236,7 +239,7 @@ pub(super) fn choose_platform(found: Vec<Found>, wanted: Option<&Platform>) -> R
         .iter()
         .map(|f| f.platform.as_ref().map_or_else(|| "unknown".to_owned(), Platform::name))
         .collect();
-    let picked: Vec<Found> =
+    let picked: Vec<UnnamedImage> =
         found.into_iter().filter(|f| f.platform.as_ref().is_some_and(|p| wanted.picks(p))).collect();
     if picked.is_empty() {
         bail!("no image for --platform {}; the file has: {}", wanted.name(), available.join(", "));
@@ -246,7 +249,7 @@ pub(super) fn choose_platform(found: Vec<Found>, wanted: Option<&Platform>) -> R
 
 /// Names each image: its tag, else its short config (or manifest) digest; with its platform
 /// (and then its manifest digest) when that is not enough to tell two apart.
-pub(super) fn name_images(found: Vec<Found>) -> Vec<Image> {
+pub(super) fn name_images(found: Vec<UnnamedImage>) -> Vec<Image> {
     let short = |digest: &str| digest.get(..19).unwrap_or(digest).to_owned();
     let base: Vec<String> = found
         .iter()

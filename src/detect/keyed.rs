@@ -17,7 +17,7 @@ use super::names::{
     counts_in_wide_context, identifier_kind, names_other_vendor, names_own_secret, normalized,
     other_vendor_above, role_of, strictly_random, NAME_LOOKBACK,
 };
-use super::rules::{keyed_kind, Role, SdkInName};
+use super::rules::{keyed_kind, paired_kind, Role, SdkInName};
 use super::shape::{b64url_run_end, is_b64url, LongRuns, Shape};
 use crate::change::line_around;
 
@@ -445,16 +445,10 @@ impl<'t> KeyedSoFar<'t> {
             };
             from = secret.start();
             let (id_shape, secret_shape) = (Shape::of(id.as_bytes()), Shape::of(secret.as_bytes()));
-            let (kind, id_kind) = match (id_shape, secret_shape) {
-                (Some(Shape::Uuid22 | Shape::ShortClientId), Some(Shape::Alnum32)) => {
-                    (Kind::ClientSecret, IdentifierKind::ClientId)
-                }
-                (Some(Shape::Uuid22 | Shape::ShortClientId), Some(Shape::Alnum36)) => {
-                    (Kind::JwtApiSecret, IdentifierKind::ApiKey)
-                }
-                // Legacy SDK key and secret: 36 and 36.
-                (Some(Shape::Alnum36), Some(Shape::Alnum36)) => (Kind::SdkSecret, IdentifierKind::SdkKey),
-                _ => continue,
+            let Some((kind, id_kind)) =
+                id_shape.zip(secret_shape).and_then(|(id, secret)| paired_kind(id, secret))
+            else {
+                continue;
             };
             let random =
                 |shape: Option<Shape>, m: &Match<'_>| shape.is_some_and(|s| s.looks_random(m.as_bytes()));

@@ -69,7 +69,22 @@ pub enum Matcher {
         roles: &'static [Role],
         /// Whether the key must (or must not) mention an SDK.
         sdk: SdkName,
+        /// The rule's secrets written after their identifier with no name at all
+        /// (`curl -u '<id>:<secret>'`, `ZoomClient('<key>', '<secret>')`), if it takes them.
+        pair: Option<PairShapes>,
     },
+}
+
+/// An identifier and a secret written side by side with no name (see `keyed::PAIR`): the
+/// shapes that make them one rule's pair.
+#[derive(Debug, Clone, Copy)]
+pub struct PairShapes {
+    /// The identifier's shapes.
+    pub ids: &'static [Shape],
+    /// The secret's shapes.
+    pub secrets: &'static [Shape],
+    /// What the identifier is.
+    pub id_kind: IdentifierKind,
 }
 
 /// What a JWT's decoded header and claims must show to be one rule's token.
@@ -182,6 +197,8 @@ const OAUTH_CLIENT: Option<IdentifierClaim> = Some(IdentifierClaim {
 const OAUTH_OR_ZAK_HEADER: &[&str] = &["sv", "zm_skm"];
 const ZOOM_KEYWORDS: &[&str] = &["zoom"];
 const SECRETISH: &[Role] = &[Role::Secret, Role::Token];
+/// The shapes of the identifiers Zoom issues beside a client secret or an API secret.
+const ZOOM_IDS: &[Shape] = &[Shape::Uuid22, Shape::ShortClientId];
 
 /// Every detector, in the order findings of equal position are listed.
 pub static RULES: &[Rule] = &[
@@ -317,7 +334,12 @@ pub static RULES: &[Rule] = &[
         kind: Kind::WebhookVerificationToken,
         name: "Zoom webhook verification token",
         severity: Severity::High,
-        matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: &[Role::Verification], sdk: SdkName::Any },
+        matcher: Matcher::Keyed {
+            shapes: &[Shape::Uuid22],
+            roles: &[Role::Verification],
+            sdk: SdkName::Any,
+            pair: None,
+        },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom verification-token name",
         examples: &[
@@ -337,7 +359,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::WebhookSecretToken,
         name: "Zoom webhook secret token",
         severity: Severity::High,
-        matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: SECRETISH, sdk: SdkName::Any },
+        matcher: Matcher::Keyed { shapes: &[Shape::Uuid22], roles: SECRETISH, sdk: SdkName::Any, pair: None },
         keywords: ZOOM_KEYWORDS,
         matches: "22-character base64url UUIDv4 under a Zoom secret or token name",
         examples: &[
@@ -361,6 +383,12 @@ pub static RULES: &[Rule] = &[
             shapes: &[Shape::Alnum36, Shape::Alnum32],
             roles: SECRETISH,
             sdk: SdkName::Required,
+            // The legacy SDK key and secret: 36 and 36.
+            pair: Some(PairShapes {
+                ids: &[Shape::Alnum36],
+                secrets: &[Shape::Alnum36],
+                id_kind: IdentifierKind::SdkKey,
+            }),
         },
         keywords: ZOOM_KEYWORDS,
         matches: "36 or 32 letters and digits under a Zoom SDK secret name",
@@ -376,7 +404,12 @@ pub static RULES: &[Rule] = &[
         kind: Kind::JwtApiSecret,
         name: "Zoom JWT app API secret",
         severity: Severity::High,
-        matcher: Matcher::Keyed { shapes: &[Shape::Alnum36], roles: SECRETISH, sdk: SdkName::Absent },
+        matcher: Matcher::Keyed {
+            shapes: &[Shape::Alnum36],
+            roles: SECRETISH,
+            sdk: SdkName::Absent,
+            pair: Some(PairShapes { ids: ZOOM_IDS, secrets: &[Shape::Alnum36], id_kind: IdentifierKind::ApiKey }),
+        },
         keywords: ZOOM_KEYWORDS,
         matches: "36 letters and digits under a Zoom API secret name",
         examples: &[
@@ -400,6 +433,7 @@ pub static RULES: &[Rule] = &[
             shapes: &[Shape::Alnum32],
             roles: &[Role::Secret, Role::Token, Role::Identifier],
             sdk: SdkName::Absent,
+            pair: Some(PairShapes { ids: ZOOM_IDS, secrets: &[Shape::Alnum32], id_kind: IdentifierKind::ClientId }),
         },
         keywords: ZOOM_KEYWORDS,
         matches: "32 letters and digits under a Zoom secret name (or any Zoom credential name)",
@@ -452,7 +486,7 @@ pub fn rule_for(kind: Kind) -> &'static Rule {
 pub fn keyed_kind(shape: Shape, role: Role, name: SdkInName) -> Option<Kind> {
     let mentions_sdk = name == SdkInName::Named;
     RULES.iter().find_map(|rule| match rule.matcher {
-        Matcher::Keyed { shapes, roles, sdk }
+        Matcher::Keyed { shapes, roles, sdk, .. }
             if shapes.contains(&shape)
                 && roles.contains(&role)
                 && match sdk {
@@ -462,6 +496,19 @@ pub fn keyed_kind(shape: Shape, role: Role, name: SdkInName) -> Option<Kind> {
                 } =>
         {
             Some(rule.kind)
+        }
+        _ => None,
+    })
+}
+
+/// The secret kind, and what the identifier is, of an unnamed identifier–secret pair of these
+/// shapes, if any rule takes it.
+pub fn paired_kind(id: Shape, secret: Shape) -> Option<(Kind, IdentifierKind)> {
+    RULES.iter().find_map(|rule| match rule.matcher {
+        Matcher::Keyed { pair: Some(pair), .. }
+            if pair.ids.contains(&id) && pair.secrets.contains(&secret) =>
+        {
+            Some((rule.kind, pair.id_kind))
         }
         _ => None,
     })

@@ -22,11 +22,19 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use git2::{Oid, Repository, Tree, TreeEntry};
 
-use super::mode;
+use super::mode::{self, TreeName};
 use super::oid::SHA1_LEN;
 
 /// Bytes of an entry before its path: times, dev, ino, mode, uid, gid, size, id and flags.
 const ENTRY_HEADER_LEN: usize = 62;
+/// Where an entry's header holds its mode (after ctime and mtime, eight bytes each, then dev
+/// and ino), its object id (after uid, gid and size) and its flags (after the id).
+const MODE_AT: std::ops::Range<usize> = 24..28;
+const ID_AT: std::ops::Range<usize> = 40..60;
+const FLAGS_AT: std::ops::Range<usize> = 60..62;
+/// The flags' stage bits (non-zero for the sides of a conflict) and the extended-flags bit.
+const STAGE_MASK: u16 = 0x3000;
+const EXTENDED_FLAG: u16 = 0x4000;
 /// Cache-tree nodes nest once per directory level; deeper than this is a damaged file.
 const MAX_TREE_DEPTH: usize = 4096;
 
@@ -40,21 +48,21 @@ pub struct IndexFile {
 
 struct Entry {
     path: Range<usize>,
-    side: Side,
+    side: Stored,
 }
 
 /// One side of a path: its file mode and object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Side {
+pub struct Stored {
     /// git's file mode: a regular or executable file, a symlink or a submodule's commit.
     pub mode: u32,
     /// The blob, or for a submodule the commit.
     pub id: Oid,
 }
 
-impl Side {
-    fn of(entry: &TreeEntry<'_>) -> Side {
-        Side { mode: entry.filemode() as u32, id: entry.id() }
+impl Stored {
+    fn of(entry: &TreeEntry<'_>) -> Stored {
+        Stored { mode: entry.filemode() as u32, id: entry.id() }
     }
 }
 
@@ -73,14 +81,14 @@ pub struct Difference {
     /// The path, relative to the top of the work tree.
     pub path: Vec<u8>,
     /// What HEAD has at the path, if anything.
-    pub head: Option<Side>,
+    pub head: Option<Stored>,
     /// What the index has at the path, if anything.
-    pub staged: Option<Side>,
+    pub staged: Option<Stored>,
 }
 
 impl IndexFile {
     /// The stage-0 entry at `path`, if the index has one.
-    pub fn side_of(&self, path: &[u8]) -> Option<Side> {
+    pub fn side_of(&self, path: &[u8]) -> Option<Stored> {
         let at = self.entries.binary_search_by(|entry| self.paths[entry.path.clone()].cmp(path)).ok()?;
         Some(self.entries[at].side)
     }
@@ -153,13 +161,13 @@ fn parse(bytes: &[u8]) -> Option<IndexFile> {
     for _ in 0..count {
         let start = reader.at;
         let header = reader.take(ENTRY_HEADER_LEN)?;
-        let mode = u32::from_be_bytes(header[24..28].try_into().ok()?);
-        let id = Oid::from_bytes(&header[40..60]).ok()?;
-        let flags = u16::from_be_bytes([header[60], header[61]]);
-        if flags & 0x3000 != 0 {
+        let mode = u32::from_be_bytes(header[MODE_AT].try_into().ok()?);
+        let id = Oid::from_bytes(&header[ID_AT]).ok()?;
+        let flags = u16::from_be_bytes(header[FLAGS_AT].try_into().ok()?);
+        if flags & STAGE_MASK != 0 {
             return None; // a conflict: stages 1 to 3 of an unmerged path
         }
-        let extended = flags & 0x4000 != 0;
+        let extended = flags & EXTENDED_FLAG != 0;
         if extended {
             if version < 3 {
                 return None;
@@ -185,7 +193,7 @@ fn parse(bytes: &[u8]) -> Option<IndexFile> {
             return None; // out of order, or a sparse index's directory entry
         }
         previous = path.clone();
-        index.entries.push(Entry { path, side: Side { mode, id } });
+        index.entries.push(Entry { path, side: Stored { mode, id } });
     }
     let extensions_end = bytes.len().checked_sub(SHA1_LEN)?;
     while reader.at < extensions_end {
@@ -288,7 +296,7 @@ struct Walk<'a, 'r> {
 }
 
 /// What the index holds under one name of a directory: a file, or a directory's entries.
-struct Group<'a> {
+struct NameInIndex<'a> {
     name: &'a [u8],
     is_dir: bool,
     entries: Range<usize>,
@@ -320,9 +328,10 @@ impl<'a, 'r> Walk<'a, 'r> {
                 (None, None) => return Ok(()),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (Some(old), Some(new)) => {
-                    mode::tree_order(old.name_bytes(), is_tree(old), new.name, new.is_dir)
-                }
+                (Some(old), Some(new)) => mode::tree_order(
+                    TreeName { name: old.name_bytes(), is_dir: is_tree(old) },
+                    TreeName { name: new.name, is_dir: new.is_dir },
+                ),
             };
             match order {
                 Ordering::Less => {
@@ -353,7 +362,7 @@ impl<'a, 'r> Walk<'a, 'r> {
                         prefix.truncate(length);
                     } else {
                         let staged = self.index.entries[new.entries.start].side;
-                        let head = Side::of(old);
+                        let head = Stored::of(old);
                         if head != staged {
                             self.push(self.path(new.entries.start).to_vec(), Some(head), Some(staged));
                         }
@@ -364,15 +373,15 @@ impl<'a, 'r> Walk<'a, 'r> {
     }
 
     /// The file at `first`, or the run of entries from `first` in the same subdirectory.
-    fn group(&self, prefix_len: usize, first: usize, end: usize) -> Group<'a> {
+    fn group(&self, prefix_len: usize, first: usize, end: usize) -> NameInIndex<'a> {
         let rest = &self.path(first)[prefix_len..];
         let Some(slash) = memchr::memchr(b'/', rest) else {
-            return Group { name: rest, is_dir: false, entries: first..first + 1 };
+            return NameInIndex { name: rest, is_dir: false, entries: first..first + 1 };
         };
         let dir = &rest[..=slash];
         let last =
             (first + 1..end).find(|&entry| !self.path(entry)[prefix_len..].starts_with(dir)).unwrap_or(end);
-        Group { name: &rest[..slash], is_dir: true, entries: first..last }
+        NameInIndex { name: &rest[..slash], is_dir: true, entries: first..last }
     }
 
     /// Records a HEAD entry the index lacks, or every file under it for a directory.
@@ -386,7 +395,7 @@ impl<'a, 'r> Walk<'a, 'r> {
                 self.only_in_head(prefix, &child)?;
             }
         } else {
-            self.push(prefix.clone(), Some(Side::of(entry)), None);
+            self.push(prefix.clone(), Some(Stored::of(entry)), None);
         }
         prefix.truncate(length);
         Ok(())
@@ -402,7 +411,7 @@ impl<'a, 'r> Walk<'a, 'r> {
         })
     }
 
-    fn push(&mut self, path: Vec<u8>, head: Option<Side>, staged: Option<Side>) {
+    fn push(&mut self, path: Vec<u8>, head: Option<Stored>, staged: Option<Stored>) {
         self.found.push(Difference { path, head, staged });
     }
 }

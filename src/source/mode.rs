@@ -21,10 +21,19 @@ pub fn is_tree(mode: u32) -> bool {
     mode & TYPE_MASK == TREE
 }
 
+/// A name in a tree, and whether it names a directory: what git's tree order sorts.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeName<'a> {
+    /// The entry's name.
+    pub name: &'a [u8],
+    /// Whether it is a directory (a tree).
+    pub is_dir: bool,
+}
+
 /// git's order of tree entries: by name, a directory's name taken as if it ended in `/`.
 /// Index paths sort the same way, since a directory's entries all start with `name/`.
-pub fn tree_order(a: &[u8], a_is_dir: bool, b: &[u8], b_is_dir: bool) -> Ordering {
-    let a = a.iter().chain(a_is_dir.then_some(&b'/'));
-    let b = b.iter().chain(b_is_dir.then_some(&b'/'));
+pub fn tree_order(a: TreeName<'_>, b: TreeName<'_>) -> Ordering {
+    let a = a.name.iter().chain(a.is_dir.then_some(&b'/'));
+    let b = b.name.iter().chain(b.is_dir.then_some(&b'/'));
     a.cmp(b)
 }

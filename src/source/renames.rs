@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use anyhow::{Context, Result};
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, FileMode, Index, IndexEntry, IndexTime, Repository};
 
-use super::index::{Difference, Side};
+use super::index::{Difference, Stored};
 use super::mode;
 use super::{lossy_path, ChangedFile, CopySources, ObjectId};
 
@@ -72,8 +72,8 @@ pub fn files_of_differences(
     differences: &[Difference],
     limit: u64,
 ) -> Result<Vec<ChangedFile>> {
-    let is_text = |side: &Option<Side>| side.is_some_and(|side| mode::is_regular(side.mode));
-    let is_source = |side: &Option<Side>| is_text(side) || side.is_some_and(|side| side.mode == mode::LINK);
+    let is_text = |side: &Option<Stored>| side.is_some_and(|side| mode::is_regular(side.mode));
+    let is_source = |side: &Option<Stored>| is_text(side) || side.is_some_and(|side| side.mode == mode::LINK);
     let has_target = differences.iter().any(|d| d.head.is_none() && is_text(&d.staged));
     let has_source = differences.iter().any(|d| is_source(&d.head));
     if !has_target || !has_source {
@@ -116,7 +116,7 @@ pub fn files_of_differences(
     )
 }
 
-fn index_entry(path: &[u8], side: Side) -> IndexEntry {
+fn index_entry(path: &[u8], side: Stored) -> IndexEntry {
     let never = IndexTime::new(0, 0);
     IndexEntry {
         ctime: never,

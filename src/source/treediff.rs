@@ -16,8 +16,8 @@ use std::sync::Arc;
 use anyhow::{anyhow, Context, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use super::index::{Difference, Side};
-use super::mode;
+use super::index::{Difference, Stored};
+use super::mode::{self, TreeName};
 use super::oid::SHA1_LEN;
 
 /// Bytes of raw trees a [`TreeCache`] keeps before it starts again empty.
@@ -165,7 +165,10 @@ fn compare(
             (!n.rest.is_empty()).then(|| n.entry()).transpose()?,
         );
         let order = match (&a, &b) {
-            (Some(a), Some(b)) => mode::tree_order(a.name, a.is_tree(), b.name, b.is_tree()),
+            (Some(a), Some(b)) => mode::tree_order(
+                TreeName { name: a.name, is_dir: a.is_tree() },
+                TreeName { name: b.name, is_dir: b.is_tree() },
+            ),
             (Some(_), None) => Ordering::Less,
             (None, _) => Ordering::Greater,
         };
@@ -203,7 +206,7 @@ fn one_side(
     path.extend_from_slice(name);
     let tree_of = |entry: Option<Entry<'_>>| entry.filter(Entry::is_tree).map(|entry| entry.id);
     let file_of = |entry: Option<Entry<'_>>| {
-        entry.filter(|entry| !entry.is_tree()).map(|entry| Side { mode: entry.mode, id: entry.id })
+        entry.filter(|entry| !entry.is_tree()).map(|entry| Stored { mode: entry.mode, id: entry.id })
     };
     let result = compare(repo, cache, tree_of(old), tree_of(new), path, found, depth + 1);
     let (old_file, new_file) = (file_of(old), file_of(new));
@@ -252,7 +255,7 @@ mod tests {
     }
 
     fn by_this_module(repo: &Repository, old: Option<Oid>, new: Oid) -> Vec<String> {
-        let side = |side: Option<Side>| side.map(|s| format!("{:o} {}", s.mode, s.id)).unwrap_or_default();
+        let side = |side: Option<Stored>| side.map(|s| format!("{:o} {}", s.mode, s.id)).unwrap_or_default();
         let mut found: Vec<String> = differences(repo, &mut TreeCache::default(), old, new)
             .unwrap()
             .into_iter()

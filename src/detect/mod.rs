@@ -31,7 +31,7 @@ use crate::change::Change;
 pub use finding::{fingerprint, is_unresolved, settle, settle_one, Because, Finding, Related};
 pub use kind::{IdentifierKind, Kind, Severity};
 pub use prefilter::may_matter;
-use prefilter::{names_a_secret, PREFILTER};
+use prefilter::{names_a_secret, Route, PREFILTER};
 pub use rules::{rule_for, Rule, RULES};
 
 /// Lines around a keyed value (before, after) in which a `zoom` reference puts it in Zoom context.
@@ -109,20 +109,20 @@ pub fn scan_unsettled(change: &Change, options: &ScanOptions) -> Scanned {
     let mut zoom_hits = Vec::new();
     let mut jwt_starts = Vec::new();
     let mut mentions = Vec::new();
-    PREFILTER.for_each_hit(text, |at, word| match word {
-        "zoom" => {
+    PREFILTER.for_each_hit(text, |at, route| match route {
+        Route::ZoomName => {
             mentions.push(at);
             if context::is_zoom_reference(text, at) {
                 zoom_hits.push(at);
             }
         }
-        "eyJ" if text[at..].starts_with(b"eyJ") => jwt_starts.push(at),
-        "x-zm-" => {
+        Route::TokenStart(word) if text[at..].starts_with(word.as_bytes()) => jwt_starts.push(at),
+        Route::TokenStart(_) => {}
+        Route::ZoomWord => {
             // Zoom's webhook headers say Zoom as plainly as the word does.
             mentions.push(at);
             zoom_hits.push(at);
         }
-        _ => {}
     });
     let signal = project::signal(&change.path, text, &mentions);
     let keywords = Keywords { zoom_hits: &zoom_hits, jwt_starts };
@@ -261,9 +261,11 @@ fn find(change: &Change, options: &ScanOptions, text: &[u8], keywords: Keywords<
 /// The offset of every `eyJ` in `text`, where a JWT may start (see [`jwt::find`]).
 fn jwt_starts(text: &[u8]) -> Vec<usize> {
     let mut starts = Vec::new();
-    PREFILTER.for_each_hit(text, |at, _| {
-        if text[at..].starts_with(b"eyJ") {
-            starts.push(at);
+    PREFILTER.for_each_hit(text, |at, route| {
+        if let Route::TokenStart(word) = route {
+            if text[at..].starts_with(word.as_bytes()) {
+                starts.push(at);
+            }
         }
     });
     starts

@@ -1,6 +1,6 @@
 //! The cheap questions asked of a whole file before any pattern runs: where the rule keywords
-//! are (one SIMD pass), whether a generic secret's name is there, and so whether the file can
-//! matter at all.
+//! are (one SIMD pass) and which rules each hit feeds, whether a generic secret's name is
+//! there, and so whether the file can matter at all.
 
 use aho_corasick::AhoCorasick;
 use once_cell::sync::Lazy;
@@ -15,7 +15,40 @@ use super::{context, literals, names, project, rules, verify};
 /// without the SIMD instructions Teddy needs, built only there.
 pub(super) struct Prefilter {
     search: KeywordSearch,
-    words: Vec<&'static str>,
+    /// What a hit of each keyword (in pattern order) leads to.
+    routes: Vec<Route>,
+}
+
+/// What a keyword hit leads to, read off the rule table: the rules a keyword belongs to are
+/// the rules its hits feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Route {
+    /// A keyword of the token rules (`eyJ`, a JWT's first bytes, as written): a token may
+    /// start here.
+    TokenStart(&'static str),
+    /// A keyword of the keyed rules (`zoom`): a reference to Zoom, if it reads as one.
+    ZoomName,
+    /// A word that says Zoom without its name (`x-zm-`, Zoom's webhook headers).
+    ZoomWord,
+}
+
+impl Route {
+    /// The route of `word`, one of the prefilter's keywords.
+    fn of(word: &'static str) -> Route {
+        let listed_by = |token: bool| {
+            rules::RULES
+                .iter()
+                .filter(|rule| matches!(rule.matcher, rules::Matcher::Token(_)) == token)
+                .any(|rule| rule.keywords.contains(&word))
+        };
+        if listed_by(true) {
+            Route::TokenStart(word)
+        } else if listed_by(false) {
+            Route::ZoomName
+        } else {
+            Route::ZoomWord
+        }
+    }
 }
 
 /// How [`Prefilter`] searches.
@@ -38,7 +71,10 @@ impl Prefilter {
             }
         }
         match aho_corasick::packed::Searcher::new(variants.iter()) {
-            Some(searcher) => Prefilter { search: KeywordSearch::Packed { searcher, variant_of }, words },
+            Some(searcher) => {
+                let routes = words.iter().map(|&word| Route::of(word)).collect();
+                Prefilter { search: KeywordSearch::Packed { searcher, variant_of }, routes }
+            }
             None => Prefilter::with_automaton(),
         }
     }
@@ -50,7 +86,8 @@ impl Prefilter {
             .ascii_case_insensitive(true)
             .build(&words)
             .expect("the rule keywords build an automaton");
-        Prefilter { search: KeywordSearch::Automaton(automaton), words }
+        let routes = words.iter().map(|&word| Route::of(word)).collect();
+        Prefilter { search: KeywordSearch::Automaton(automaton), routes }
     }
 
     /// The rule table's keywords and the Zoom webhook word.
@@ -68,18 +105,18 @@ impl Prefilter {
         }
     }
 
-    /// Calls `each` with every keyword occurrence in `text`: (offset, keyword). Nothing is
-    /// collected, so a text made of keywords costs no memory here.
-    pub(super) fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, &'static str)) {
+    /// Calls `each` with every keyword occurrence in `text`: (offset, where it leads).
+    /// Nothing is collected, so a text made of keywords costs no memory here.
+    pub(super) fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, Route)) {
         match &self.search {
             KeywordSearch::Packed { searcher, variant_of } => {
                 for m in searcher.find_iter(text) {
-                    each(m.start(), self.words[variant_of[m.pattern().as_usize()]]);
+                    each(m.start(), self.routes[variant_of[m.pattern().as_usize()]]);
                 }
             }
             KeywordSearch::Automaton(automaton) => {
                 for m in automaton.find_iter(text) {
-                    each(m.start(), self.words[m.pattern().as_usize()]);
+                    each(m.start(), self.routes[m.pattern().as_usize()]);
                 }
             }
         }
@@ -140,10 +177,13 @@ mod tests {
         let text = b"a ZoOm b eyj c zoom";
         let hits = |prefilter: &Prefilter| {
             let mut hits = Vec::new();
-            prefilter.for_each_hit(text, |at, word| hits.push((at, word)));
+            prefilter.for_each_hit(text, |at, route| hits.push((at, route)));
             hits
         };
-        assert_eq!(hits(&PREFILTER), [(2, "zoom"), (9, "eyJ"), (15, "zoom")]);
+        assert_eq!(
+            hits(&PREFILTER),
+            [(2, Route::ZoomName), (9, Route::TokenStart("eyJ")), (15, Route::ZoomName)]
+        );
         assert!(
             matches!(PREFILTER.search, KeywordSearch::Packed { .. }),
             "the keyword pass fits the SIMD search"

@@ -166,7 +166,10 @@ pub struct Rule {
     pub severity: Severity,
     /// How it finds it.
     pub matcher: Matcher,
-    /// Case-insensitive words one of which must occur in the file (or, for keyed rules, its path).
+    /// The case-insensitive words of the one keyword pass whose hits feed this rule: a token
+    /// rule reads tokens where its keyword starts one; a keyed rule takes its keyword's hits
+    /// as references to Zoom, which put the values near them in Zoom context (a file without
+    /// one is read for keyed values only where its path or its project says Zoom).
     pub keywords: &'static [&'static str],
     /// One line on what the rule matches.
     pub matches: &'static str,

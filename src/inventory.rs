@@ -34,6 +34,17 @@ pub struct Place {
     pub line: u32,
 }
 
+/// The leak inventory of a history: every credential found, and whether HEAD could be read
+/// to say where each still is.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// The credentials, in the order of the first commit that added each.
+    pub credentials: Vec<Credential>,
+    /// Whether HEAD was read (false in a repository without a HEAD commit): only then does an
+    /// empty [`Credential::at_head`] mean the value is gone.
+    pub head_known: bool,
+}
+
 /// Groups `findings` by credential, in the order of the first commit that added each.
 pub fn group(findings: &[FileFinding]) -> Vec<Credential> {
     let mut credentials: Vec<Credential> = Vec::new();

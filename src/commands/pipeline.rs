@@ -14,7 +14,7 @@ use super::{default_jobs, Reporting};
 use crate::allow::{self, Baseline, IgnoreFile};
 use crate::detect::{ScanOptions, Severity};
 use crate::engine::{self, ItemsAre, ParallelScan};
-use crate::inventory::Credential;
+use crate::inventory::Inventory;
 use crate::outcome::{Outcome, Scope, Status};
 use crate::output;
 use crate::report::human;
@@ -85,16 +85,16 @@ impl<'a> Pipeline<'a> {
     }
 
     /// As [`Pipeline::finish`], with the leak inventory a history scan reports: `inventory`
-    /// groups the allowed outcome's findings into credentials and says whether HEAD was read.
+    /// groups the allowed outcome's findings into credentials and finds them at HEAD.
     pub fn finish_with_inventory(
         self,
         outcome: Outcome,
         scope: Scope,
-        inventory: impl FnOnce(&Repo, &mut Outcome) -> Result<(Vec<Credential>, bool)>,
+        inventory: impl FnOnce(&Repo, &mut Outcome) -> Result<Inventory>,
     ) -> Result<Status> {
         let mut outcome = self.settled(outcome, scope, ProjectOf::Settled)?;
-        let (credentials, head_known) = inventory(self.repo()?, &mut outcome)?;
-        self.emit(&outcome, Some((&credentials, head_known)))
+        let inventory = inventory(self.repo()?, &mut outcome)?;
+        self.emit(&outcome, Some(&inventory))
     }
 
     fn settled(&self, mut outcome: Outcome, scope: Scope, project: ProjectOf) -> Result<Outcome> {
@@ -239,7 +239,7 @@ impl<'a> Pipeline<'a> {
 
     /// Writes the report in the chosen format and gives the exit status. A hook that blocks
     /// always explains itself on standard error, whatever the format.
-    fn emit(&self, outcome: &Outcome, inventory: Option<(&[Credential], bool)>) -> Result<Status> {
+    fn emit(&self, outcome: &Outcome, inventory: Option<&Inventory>) -> Result<Status> {
         let reporting = self.reporting;
         let status = outcome.status();
         if reporting.output.is_some() {
@@ -249,9 +249,7 @@ impl<'a> Pipeline<'a> {
         let human_report = || match (status, inventory) {
             // Files left unscanned are never passed over silently.
             (Status::Clean, _) => worth_saying.then(|| human::summary(outcome) + "\n"),
-            (Status::Blocked, Some((credentials, head_known))) => {
-                Some(human::inventory(outcome, credentials, head_known))
-            }
+            (Status::Blocked, Some(inventory)) => Some(human::inventory(outcome, inventory)),
             (Status::Blocked, None) => Some(human::blocked(outcome)),
         };
         let mut stderr = std::io::stderr().lock();
@@ -267,7 +265,7 @@ impl<'a> Pipeline<'a> {
             Format::Json | Format::Sarif => {
                 let report = match reporting.format {
                     Format::Sarif => sarif::render(outcome),
-                    _ => json::render(outcome, inventory.map(|(credentials, _)| credentials)),
+                    _ => json::render(outcome, inventory.map(|inventory| inventory.credentials.as_slice())),
                 };
                 match &reporting.output {
                     Some(path) => write_file(path, report.as_bytes())?,

@@ -12,7 +12,7 @@ use super::pipeline::{Pipeline, ProjectOf};
 use super::{default_jobs, hooks, Reporting};
 use crate::change::ImagePart;
 use crate::engine::{self, ItemsAre, ParallelScan};
-use crate::inventory;
+use crate::inventory::{self, Inventory};
 use crate::outcome::{Outcome, Scope, Status};
 use crate::output::note;
 use crate::report::progress::Progress;
@@ -117,7 +117,7 @@ fn history(jobs: usize, reporting: &Reporting) -> Result<Status> {
 /// Groups `outcome`'s findings by credential and finds where each is at HEAD; whether HEAD
 /// could be read. Files of HEAD that are absent were not searched: the outcome says so, as
 /// for any file not scanned.
-fn inventory_of(repo: &Repo, outcome: &mut Outcome) -> Result<(Vec<inventory::Credential>, bool)> {
+fn inventory_of(repo: &Repo, outcome: &mut Outcome) -> Result<Inventory> {
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
     let at_head = source::commits::places_at_head(repo, &secrets)?;
@@ -131,7 +131,7 @@ fn inventory_of(repo: &Repo, outcome: &mut Outcome) -> Result<(Vec<inventory::Cr
         outcome.absent.sort_unstable();
         outcome.absent.dedup();
     }
-    Ok((credentials, head_known))
+    Ok(Inventory { credentials, head_known })
 }
 
 /// `zoomguard scan --image PATH`: each image's config, and every file of every layer, one

@@ -13,7 +13,7 @@ use super::sanitize;
 use crate::allow::{IGNORE_FILE, MARKER};
 use crate::change::{is_tag_message, tag_of_message, ImagePart, ImagePlace};
 use crate::detect::{Finding, Kind};
-use crate::inventory::Credential;
+use crate::inventory::Inventory;
 use crate::outcome::{FileFinding, Outcome, Scope};
 
 /// The full report of a blocked commit.
@@ -38,9 +38,10 @@ pub fn blocked(outcome: &Outcome) -> String {
 }
 
 /// The leak inventory of a history scan: each credential, every commit and place that added
-/// it, where it still is at HEAD (`head_known` is false in a repository without a HEAD commit),
+/// it, where it still is at HEAD (unknown in a repository without a HEAD commit),
 /// and what to do before rotating.
-pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool) -> String {
+pub fn inventory(outcome: &Outcome, inventory: &Inventory) -> String {
+    let Inventory { credentials, head_known } = inventory;
     let mut out = String::new();
     let places: usize = credentials.iter().map(|c| c.added.len()).sum();
     let at_head = credentials.iter().filter(|c| !c.at_head.is_empty()).count();
@@ -78,7 +79,7 @@ pub fn inventory(outcome: &Outcome, credentials: &[Credential], head_known: bool
             });
             let _ = writeln!(out, "    {label:<12} {commit}{}:{}", sanitize(&place.path).cyan(), place.line);
         }
-        if !head_known {
+        if !*head_known {
             let _ = writeln!(out, "    at HEAD      (no HEAD commit to compare with)");
         } else if credential.at_head.is_empty() {
             let _ = writeln!(

@@ -6,7 +6,9 @@
 //! old version is reduced to one token per line ([`OldLines`]) before the new one is read, and
 //! the two token lists are compared with imara-diff's Myers algorithm: git's default
 //! algorithm, ported from git's xdiff with the same heuristics that keep huge inputs fast.
-//! Memory is the new version plus about 30 bytes per line.
+//! Memory is the new version plus about 30 bytes per line; or, for a large file, the larger
+//! of its new version plus 4 bytes a line and 30 bytes a line alone, when the new version is
+//! tokenized ([`OldLines::new_lines`]) and let go before the two are compared.
 //!
 //! A line's token comes from two independently seeded 64-bit hashes of its bytes, seeds
 //! drawn at random for each run, so the old text need not be kept. For a changed line to be
@@ -72,22 +74,40 @@ impl OldLines {
     /// The 1-based line ranges of `new` that the old version lacks, as git's diff reports
     /// them with no context lines.
     pub fn added_ranges(&self, new: &[u8]) -> Vec<Range<u32>> {
+        self.added_ranges_of(&self.new_lines(new))
+    }
+
+    /// `new` (a file's new version as text) as tokens to compare with this old version: what
+    /// [`OldLines::added_ranges_of`] needs of it, about 4 bytes a line, so that the text can be
+    /// let go before the two are compared (the comparison takes about 16 bytes a line more).
+    pub fn new_lines(&self, new: &[u8]) -> NewLines {
         // Lines the old version lacks all share one token, which the old version never has.
         let absent = Token(self.token_count);
-        let tokens: Vec<Token> = Lines::of(new)
-            .map(|line| match self.distinct.get(&self.first.hash_one(line)) {
-                Some(&(second, token)) if second == self.second.hash_one(line) => token,
-                _ => absent,
-            })
-            .collect();
+        let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', new).count() + 1);
+        tokens.extend(Lines::of(new).map(|line| match self.distinct.get(&self.first.hash_one(line)) {
+            Some(&(second, token)) if second == self.second.hash_one(line) => token,
+            _ => absent,
+        }));
+        NewLines { tokens }
+    }
+
+    /// The 1-based line ranges of the new version that `new` tokenized, and that the old
+    /// version lacks: the same as [`OldLines::added_ranges`] on that text.
+    pub fn added_ranges_of(&self, new: &NewLines) -> Vec<Range<u32>> {
         let mut diff = Diff::default();
-        diff.compute_with(Algorithm::Myers, &self.tokens, &tokens, self.token_count + 1);
+        diff.compute_with(Algorithm::Myers, &self.tokens, &new.tokens, self.token_count + 1);
         // Hunks count lines from 0; git's (and `AddedLines`) from 1.
         diff.hunks()
             .filter(|hunk| !hunk.after.is_empty())
             .map(|hunk| hunk.after.start + 1..hunk.after.end + 1)
             .collect()
     }
+}
+
+/// A file's new version as one token per line, made by [`OldLines::new_lines`] for the old
+/// version it is to be compared with.
+pub struct NewLines {
+    tokens: Vec<Token>,
 }
 
 /// The lines of a text, each with its line feed; a last line without one is a line too.
@@ -150,6 +170,15 @@ mod tests {
         assert_eq!(added("a\nb\nc\n", "a\nB\nc\n"), vec![2..3], "a changed line");
         assert_eq!(added("", "new\nline"), vec![1..3], "from nothing");
         assert_eq!(added("a\nb\n", ""), vec![], "everything removed");
+    }
+
+    #[test]
+    fn tokens_taken_first_give_the_same_ranges() {
+        let (old, new) = ("a\nb\nc\nd\n", "x\na\nc\nd\ny\nb");
+        let old = OldLines::of(old.as_bytes());
+        let tokens = old.new_lines(new.as_bytes());
+        assert_eq!(old.added_ranges_of(&tokens), old.added_ranges(new.as_bytes()));
+        assert_eq!(old.added_ranges_of(&tokens), vec![1..2, 5..7]);
     }
 
     #[test]

@@ -224,6 +224,28 @@ impl Repo {
         }
     }
 
+    /// Calls `read` on the content of blob `id` and returns what it returns; `None` when the
+    /// blob is absent. Unlike [`Repo::read_blob`], a packed blob is not copied out of
+    /// libgit2's buffer: what is only read through (an old version, to be reduced to line
+    /// tokens) costs its size once, not twice.
+    pub fn with_blob<R>(&self, id: ObjectId, read: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+        let Some(repo) = self.lib() else { return Ok(self.read_blob(id)?.map(|content| read(&content))) };
+        let odb = repo.odb().context("opening the object database")?;
+        let oid = id.to_git2()?;
+        if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(oid) {
+            let mut content = Vec::with_capacity(size);
+            reader.read_to_end(&mut content).context("inflating the object")?;
+            return Ok(Some(read(&content)));
+        }
+        let read = match odb.read(oid) {
+            Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(read(object.data()))),
+            Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
+            Err(e) if is_absent(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
+        read
+    }
+
     /// Commit `id`: its tree, parents, summary and author date. An absent commit is an
     /// [`Absent`] error.
     pub fn commit(&self, id: ObjectId) -> Result<CommitData> {

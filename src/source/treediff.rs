@@ -151,8 +151,12 @@ fn compare(
     let new_tree = new.map(|id| cache.get(repo, id)).transpose()?;
     let mut o = Cursor { rest: old_tree.as_deref().unwrap_or_default(), tree: old.unwrap_or(Oid::ZERO_SHA1) };
     let mut n = Cursor { rest: new_tree.as_deref().unwrap_or_default(), tree: new.unwrap_or(Oid::ZERO_SHA1) };
+    // The bytes both trees end with, measured once: comparing what is left of both at every
+    // entry made a large directory with one changed entry quadratic (memcmp was 11% of a
+    // history scan).
+    let same_end = o.rest.iter().rev().zip(n.rest.iter().rev()).take_while(|(a, b)| a == b).count();
     while !(o.rest.is_empty() && n.rest.is_empty()) {
-        if o.rest.len() == n.rest.len() && o.rest == n.rest {
+        if o.rest.len() == n.rest.len() && o.rest.len() <= same_end {
             break; // the rest of both trees is the same
         }
         if !o.rest.is_empty() && !n.rest.is_empty() {

@@ -111,16 +111,16 @@ fn history(jobs: usize, reporting: &Reporting) -> Result<Status> {
     let mut pipeline = Pipeline::in_repository(reporting)?;
     let targets = source::commits::all_commits(pipeline.repo()?)?;
     let outcome = pipeline.scan_commits(&targets, jobs, WhenAbsent::IsSkipped)?;
-    pipeline.finish_with_inventory(outcome, Scope::History, inventory_of)
+    pipeline.finish_with_inventory(outcome, Scope::History, |repo, outcome| inventory_of(repo, outcome, jobs))
 }
 
-/// Groups `outcome`'s findings by credential and finds where each is at HEAD; whether HEAD
-/// could be read. Files of HEAD that are absent were not searched: the outcome says so, as
-/// for any file not scanned.
-fn inventory_of(repo: &Repo, outcome: &mut Outcome) -> Result<Inventory> {
+/// Groups `outcome`'s findings by credential and finds where each is at HEAD (HEAD's files
+/// read on up to `jobs` threads); whether HEAD could be read. Files of HEAD that are absent
+/// were not searched: the outcome says so, as for any file not scanned.
+fn inventory_of(repo: &Repo, outcome: &mut Outcome, jobs: usize) -> Result<Inventory> {
     let mut credentials = inventory::group(&outcome.findings);
     let secrets: Vec<&str> = credentials.iter().map(|c| c.first.secret()).collect();
-    let at_head = source::commits::places_at_head(repo, &secrets)?;
+    let at_head = source::commits::places_at_head(repo, &secrets, jobs, &source::open)?;
     let head_known = at_head.is_some();
     let (at_head, absent_at_head) = at_head.unwrap_or_default();
     for (credential, places) in credentials.iter_mut().zip(at_head) {

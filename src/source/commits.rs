@@ -15,10 +15,11 @@
 //! header, not message, and is not scanned.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use git2::Sort;
 
 use super::oid::Ref;
@@ -304,7 +305,15 @@ pub type TreePlaces = Vec<(String, u32)>;
 /// Where each of `needles` sits in HEAD's tree: for each needle, the (path, 1-based line) of
 /// every occurrence in a text file; and the paths of HEAD's files that are absent from the
 /// object store, so not searched. `None` when HEAD names no commit (an empty repository).
-pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<(Vec<TreePlaces>, Vec<String>)>> {
+/// HEAD's files are read on up to `jobs` threads, this one with `repo` and each other with a
+/// repository handle of its own from `open` (reading them is the inventory's cost, and it
+/// came after every worker of the scan had finished).
+pub fn places_at_head(
+    repo: &Repo,
+    needles: &[&str],
+    jobs: usize,
+    open: &(dyn Fn() -> Result<Repo> + Sync),
+) -> Result<Option<(Vec<TreePlaces>, Vec<String>)>> {
     let Ok(Some(head)) = repo.head() else { return Ok(None) };
     let mut places = vec![Vec::new(); needles.len()];
     let mut absent = Vec::new();
@@ -313,33 +322,91 @@ pub fn places_at_head(repo: &Repo, needles: &[&str]) -> Result<Option<(Vec<TreeP
     }
     let searcher = AhoCorasick::new(needles).context("building the search for the values at HEAD")?;
     let index_of: HashMap<&str, usize> = needles.iter().enumerate().map(|(i, needle)| (*needle, i)).collect();
-    for (path, id) in repo.tree_files(head).context("reading the tree of HEAD")? {
-        let Some(content) = repo.read_blob(id).with_context(|| format!("reading {path} at HEAD"))? else {
-            absent.push(path);
-            continue;
-        };
-        // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
-        let Some(text) = read_text(&content).into_text() else { continue };
-        let mut here: Vec<(usize, u32)> = searcher
-            .find_iter(&*text)
-            .map(|hit| {
-                (hit.pattern().as_usize(), u32::try_from(line_number(&text, hit.start())).unwrap_or(u32::MAX))
-            })
-            .collect();
-        // A value written encoded (base64, percent-encoded, split into literals) is not in the
-        // text as itself: the detector reads it, and its finding names the decoded value.
-        let change = Change::new_file(path.clone(), text.into_owned());
-        for finding in scan_unsettled(&change, &ScanOptions::default()).findings {
-            if let Some(&index) = index_of.get(finding.secret()) {
-                if !here.contains(&(index, finding.line)) {
-                    here.push((index, finding.line));
-                }
+    let files = repo.tree_files(head).context("reading the tree of HEAD")?;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = |repo: &Repo| -> Result<Searched> {
+        let (mut found, mut absent) = (Vec::new(), Vec::new());
+        while !failed.load(Ordering::Relaxed) {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some((path, id)) = files.get(at) else { break };
+            let here = search_one(repo, path, *id, &searcher, &index_of)
+                .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+            match here {
+                Some(here) => found.extend(here.into_iter().map(|(index, line)| (at, index, line))),
+                None => absent.push(at),
             }
         }
-        here.sort_unstable();
-        for (index, line) in here {
-            places[index].push((path.clone(), line));
+        Ok((found, absent))
+    };
+    let helpers = jobs.clamp(1, files.len().max(1)) - 1;
+    let results: Vec<Result<Searched>> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..helpers)
+            .map(|_| {
+                threads.spawn(|| {
+                    let repo = open().inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+                    work(&repo)
+                })
+            })
+            .collect();
+        let mut results = vec![work(repo)];
+        results.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a searching thread crashed")))),
+        );
+        results
+    });
+    let (mut found, mut absent_at) = (Vec::new(), Vec::new());
+    for result in results {
+        let (mut more, mut gone) = result?;
+        found.append(&mut more);
+        absent_at.append(&mut gone);
+    }
+    // In the tree's order, as one thread would have found them.
+    found.sort_unstable();
+    absent_at.sort_unstable();
+    for (at, index, line) in found {
+        places[index].push((files[at].0.clone(), line));
+    }
+    absent.extend(absent_at.into_iter().map(|at| files[at].0.clone()));
+    Ok(Some((places, absent)))
+}
+
+/// What one worker of [`places_at_head`] found: (the file's place in the tree, needle, line)
+/// of each value, and the places of the files that are absent.
+type Searched = (Vec<(usize, usize, u32)>, Vec<usize>);
+
+/// The (needle, 1-based line) of every value of `searcher` in the file `path` (blob `id`) at
+/// HEAD, in order; `None` when the blob is absent.
+fn search_one(
+    repo: &Repo,
+    path: &str,
+    id: ObjectId,
+    searcher: &AhoCorasick,
+    index_of: &HashMap<&str, usize>,
+) -> Result<Option<Vec<(usize, u32)>>> {
+    let Some(content) = repo.read_blob(id).with_context(|| format!("reading {path} at HEAD"))? else {
+        return Ok(None);
+    };
+    // Read as the scan read it: a UTF-16 file's value is searched in its decoded text.
+    let Some(text) = read_text(&content).into_text() else { return Ok(Some(Vec::new())) };
+    let mut here: Vec<(usize, u32)> = searcher
+        .find_iter(&*text)
+        .map(|hit| {
+            (hit.pattern().as_usize(), u32::try_from(line_number(&text, hit.start())).unwrap_or(u32::MAX))
+        })
+        .collect();
+    // A value written encoded (base64, percent-encoded, split into literals) is not in the
+    // text as itself: the detector reads it, and its finding names the decoded value.
+    let change = Change::new_file(path, text.into_owned());
+    for finding in scan_unsettled(&change, &ScanOptions::default()).findings {
+        if let Some(&index) = index_of.get(finding.secret()) {
+            if !here.contains(&(index, finding.line)) {
+                here.push((index, finding.line));
+            }
         }
     }
-    Ok(Some((places, absent)))
+    here.sort_unstable();
+    Ok(Some(here))
 }

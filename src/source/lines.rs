@@ -37,7 +37,7 @@ impl OldLines {
     /// Tokenizes `text` (a file's old version as text); the text itself is not kept.
     pub fn of(text: &[u8]) -> OldLines {
         let mut old = OldLines {
-            tokens: Vec::with_capacity(text.len() / 32),
+            tokens: Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1),
             distinct: HashMap::default(),
             token_count: 0,
             first: RandomState::default(),

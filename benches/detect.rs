@@ -15,7 +15,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
-use zoomguard::change::{AddedLines, Change};
+use zoomguard::change::Change;
 use zoomguard::detect::{scan, ProjectContext, ScanOptions};
 use zoomguard::synth::Synth;
 
@@ -254,12 +254,7 @@ fn hostile(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("hostile/{name}"));
         group.sample_size(10);
         for mb in [1, 2, 4] {
-            let change = Change {
-                path: path.into(),
-                old_path: None,
-                text: make(mb << 20, &base64),
-                added: AddedLines::All,
-            };
+            let change = Change::new_file(path, make(mb << 20, &base64));
             group.throughput(Throughput::Bytes(change.text.len() as u64));
             group.bench_with_input(BenchmarkId::from_parameter(format!("{mb}MB")), &change, |b, change| {
                 b.iter(|| scan(black_box(change), &options))

@@ -143,8 +143,9 @@ impl AddedLines {
 pub struct Change {
     /// Repository-relative path with `/` separators (lossy UTF-8 for odd names).
     pub path: String,
-    /// The path before a rename or copy, when there was one.
-    pub old_path: Option<String>,
+    /// Whether the file has no old version it was compared with (it is new, or its old
+    /// version is absent), so that every line of it counts as added.
+    pub is_new: bool,
     /// The bytes of the new version as stored (no newline conversion), except that UTF-16
     /// and UTF-32 text is decoded to UTF-8 (see [`read_text`]), so spans index these bytes.
     pub text: Vec<u8>,
@@ -161,12 +162,12 @@ pub const TAG_MESSAGE_OF: &str = "message of tag ";
 impl Change {
     /// A new file at `path`: every line of `text` added.
     pub fn new_file(path: impl Into<String>, text: impl Into<Vec<u8>>) -> Change {
-        Change::edited(path, text, AddedLines::All)
+        Change { path: path.into(), is_new: true, text: text.into(), added: AddedLines::All }
     }
 
-    /// A file at `path` (not renamed) whose `added` lines of `text` are new.
+    /// A file at `path` whose `added` lines of `text` are new, the others its old version's.
     pub fn edited(path: impl Into<String>, text: impl Into<Vec<u8>>, added: AddedLines) -> Change {
-        Change { path: path.into(), old_path: None, text: text.into(), added }
+        Change { path: path.into(), is_new: false, text: text.into(), added }
     }
 
     /// Whether this is a commit's or an annotated tag's message rather than a file.

@@ -252,7 +252,7 @@ pub fn new_files_with_findings<'a>(outcome: &'a Outcome, changes: &[Change]) -> 
         .findings
         .iter()
         .map(|f| f.path.as_str())
-        .filter(|p| changes.iter().any(|c| c.path == *p && c.old_path.is_none()))
+        .filter(|p| changes.iter().any(|c| c.path == *p && c.is_new))
         .collect();
     paths.dedup();
     paths

@@ -234,11 +234,11 @@ impl Collected {
             text = Some(read);
         }
         let mut old = match &file.old {
-            Some((old_path, old_id)) => match repo
+            Some((_, old_id)) => match repo
                 .with_blob(*old_id, |blob| OldLines::of(&text_of(blob)))
                 .with_context(|| format!("reading the old content of {path}"))?
             {
-                Some(old_lines) => Some((old_path, old_lines)),
+                Some(old_lines) => Some(old_lines),
                 None => {
                     self.old_absent.push(path.clone());
                     None
@@ -251,7 +251,7 @@ impl Collected {
         // beside the text it would pass the file's size plus 32 MiB. Its new version is read
         // twice then (a second inflate: a quarter more time on a 50 MB file).
         let mut compared = None;
-        if let (None, Some((old_path, old_lines))) = (&text, &old) {
+        if let (None, Some(old_lines)) = (&text, &old) {
             if old_lines.line_count() > COMPARE_FIRST_LINES {
                 let tokens = repo
                     .with_blob(file.id, |content| {
@@ -266,7 +266,7 @@ impl Collected {
                     }
                     None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
                 };
-                compared = Some((*old_path, old_lines.line_count(), old_lines.added_ranges_of(&tokens)));
+                compared = Some((old_lines.line_count(), old_lines.added_ranges_of(&tokens)));
             }
         }
         if compared.is_some() {
@@ -279,25 +279,24 @@ impl Collected {
                 None => return Ok(()),
             },
         };
-        let compared = compared.or_else(|| {
-            old.map(|(old_path, old_lines)| (old_path, old_lines.line_count(), old_lines.added_ranges(&text)))
-        });
-        let (old_path, added) = match compared {
-            None => (None, AddedLines::All),
-            Some((old_path, old_line_count, ranges)) => {
+        let compared =
+            compared.or_else(|| old.map(|old_lines| (old_lines.line_count(), old_lines.added_ranges(&text))));
+        let (is_new, added) = match compared {
+            None => (true, AddedLines::All),
+            Some((old_line_count, ranges)) => {
                 let lines = u64::from(line_count(&text));
                 let added = AddedLines::Ranges(ranges);
                 let kept = lines.saturating_sub(added.count(&text));
                 if file.paired_by_name && !renames::is_similar_enough(kept, old_line_count, lines) {
-                    (None, AddedLines::All)
+                    (true, AddedLines::All)
                 } else if kept == lines {
                     return Ok(()); // a pure rename, copy or mode change adds no line
                 } else {
-                    (Some(old_path.clone()), added)
+                    (false, added)
                 }
             }
         };
-        self.changes.push(Change { path: path.clone(), old_path, text, added });
+        self.changes.push(Change { path: path.clone(), is_new, text, added });
         self.commits.push(commit.cloned());
         Ok(())
     }

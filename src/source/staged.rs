@@ -77,7 +77,7 @@ pub fn narrow_copies(repo: &Repo, changes: &mut [Change], paths: &[&str]) -> Res
         else {
             continue;
         };
-        change.old_path = Some(old_path.clone());
+        change.is_new = false;
         change.added = AddedLines::Ranges(OldLines::of(&text_of(&old)).added_ranges(&change.text));
         narrowed = true;
     }

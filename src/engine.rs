@@ -6,9 +6,7 @@
 //! commit, a file), scans it and keeps only the findings, so memory holds one item's text
 //! per worker, whatever the size of the whole job.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 
 use crate::allow;
 use crate::change::{Change, ImagePlace};
@@ -16,6 +14,7 @@ use crate::detect::verify::{self, verify_pairs, Located};
 use crate::detect::{scan_unsettled, ScanOptions};
 use crate::outcome::{FileFinding, Outcome};
 use crate::source::Collected;
+use crate::threads;
 
 /// Scans every change that `collected` holds and counts what it read, then checks the
 /// secrets against the tokens and webhooks of the whole set (one commit, one file); findings
@@ -80,7 +79,7 @@ pub struct ParallelScan<'a, T, S> {
     /// Makes one worker's state (a repository handle of its own).
     pub open: &'a (dyn Fn() -> Result<S> + Sync),
     /// Collects what one item adds.
-    pub collect: &'a (dyn Fn(&mut S, &T) -> Result<Collected> + Sync),
+    pub collect: &'a (dyn Fn(&S, &T) -> Result<Collected> + Sync),
     /// Called after each item, from the worker that did it (progress display).
     pub on_item_done: &'a (dyn Fn() + Sync),
     /// What the items are to each other.
@@ -88,7 +87,7 @@ pub struct ParallelScan<'a, T, S> {
 }
 
 /// A look at one item's project, given the paths of its waiting findings: why it uses Zoom.
-pub type ProjectLookFn<'a, T, S> = dyn Fn(&mut S, &T, &[&str]) -> Result<Option<String>> + Sync + 'a;
+pub type ProjectLookFn<'a, T, S> = dyn Fn(&S, &T, &[&str]) -> Result<Option<String>> + Sync + 'a;
 
 /// What the items of a parallel run are to each other, which decides where pairs are
 /// verified and when the findings that count only in a Zoom project are settled.
@@ -107,66 +106,38 @@ pub enum ItemsAre<'a, T, S> {
 
 /// Collects and scans every item of `items` on up to `run.jobs` threads: the calling thread
 /// works with `own` (the caller's repository handle), every other thread with a state of its
-/// own from `run.open`. The first error stops every worker and is returned; a worker that
-/// panics is an error too, never a pass. Findings come unsorted (see [`Outcome::finish`]).
-/// With [`ItemsAre::OneChange`], the texts that hold findings (allowed ones too) or pairing
-/// evidence come back as one [`Collected`], and the outcome holds only what was read.
+/// own from `run.open` (see [`threads::each_item`]). The first error stops every worker and is
+/// returned. Findings come unsorted (see [`Outcome::finish`]). With [`ItemsAre::OneChange`],
+/// the texts that hold findings (allowed ones too) or pairing evidence come back as one
+/// [`Collected`], and the outcome holds only what was read.
 pub fn run_each<T: Sync, S>(
     items: &[T],
     run: &ParallelScan<'_, T, S>,
     options: &ScanOptions,
-    own: &mut S,
+    own: &S,
 ) -> Result<(Outcome, Collected)> {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let work = |state: &mut S| -> Result<(Outcome, Collected)> {
-        let mut outcome = Outcome::default();
-        let mut kept = Collected::default();
-        while !failed.load(Ordering::Relaxed) {
-            let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-            let mut collected = (run.collect)(state, item).inspect_err(|_| {
-                failed.store(true, Ordering::Relaxed);
-            })?;
-            match &run.items_are {
-                ItemsAre::Separate(look) => {
-                    let mut scanned = scan_collected(&collected, options);
-                    scanned.settle(|paths| look(state, item, paths))?;
-                    scanned.project_signal = None;
-                    outcome.absorb(scanned);
-                }
-                ItemsAre::OneProject => outcome.absorb(scan_collected(&collected, options)),
-                ItemsAre::OneChange => {
-                    outcome.absorb(counts_of(&collected));
-                    keep_what_matters(&mut collected, options, &mut outcome);
-                    kept.changes.append(&mut collected.changes);
-                    kept.commits.append(&mut collected.commits);
-                }
+    let work = |state: &S, _: usize, item: &T, (outcome, kept): &mut (Outcome, Collected)| -> Result<()> {
+        let mut collected = (run.collect)(state, item)?;
+        match &run.items_are {
+            ItemsAre::Separate(look) => {
+                let mut scanned = scan_collected(&collected, options);
+                scanned.settle(|paths| look(state, item, paths))?;
+                scanned.project_signal = None;
+                outcome.absorb(scanned);
             }
-            (run.on_item_done)();
+            ItemsAre::OneProject => outcome.absorb(scan_collected(&collected, options)),
+            ItemsAre::OneChange => {
+                outcome.absorb(counts_of(&collected));
+                keep_what_matters(&mut collected, options, outcome);
+                kept.changes.append(&mut collected.changes);
+                kept.commits.append(&mut collected.commits);
+            }
         }
-        Ok((outcome, kept))
+        (run.on_item_done)();
+        Ok(())
     };
-    let helpers = run.jobs.clamp(1, items.len().max(1)) - 1;
-    let results: Vec<Result<(Outcome, Collected)>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (0..helpers)
-            .map(|_| {
-                threads.spawn(|| {
-                    let mut state = (run.open)().inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
-                    work(&mut state)
-                })
-            })
-            .collect();
-        let mut results = vec![work(own)];
-        results.extend(
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed")))),
-        );
-        results
-    });
     let (mut total, mut kept) = (Outcome::default(), Collected::default());
-    for result in results {
-        let (outcome, mut changes) = result?;
+    for (outcome, mut changes) in threads::each_item(items, run.jobs, own, run.open, &work)? {
         total.absorb(outcome);
         kept.changes.append(&mut changes.changes);
         kept.commits.append(&mut changes.commits);
@@ -210,38 +181,21 @@ pub fn run_streamed<T: Sync>(
     stream: &StreamFn<'_, T>,
     on_item_done: &(dyn Fn() + Sync),
 ) -> Result<Outcome> {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let work = || -> Result<Outcome> {
-        let mut outcome = Outcome::default();
-        while !failed.load(Ordering::Relaxed) {
-            let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-            let mut emit = |collected: Collected, place: ImagePlace| {
-                let mut scanned = scan_collected(&collected, options);
-                for finding in &mut scanned.findings {
-                    finding.image = Some(place.clone());
-                }
-                outcome.absorb(scanned);
-            };
-            stream(item, &mut emit).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
-            on_item_done();
-        }
-        Ok(outcome)
+    let work = |_: &(), _: usize, item: &T, outcome: &mut Outcome| -> Result<()> {
+        let mut emit = |collected: Collected, place: ImagePlace| {
+            let mut scanned = scan_collected(&collected, options);
+            for finding in &mut scanned.findings {
+                finding.image = Some(place.clone());
+            }
+            outcome.absorb(scanned);
+        };
+        stream(item, &mut emit)?;
+        on_item_done();
+        Ok(())
     };
-    let helpers = jobs.clamp(1, items.len().max(1)) - 1;
-    let results: Vec<Result<Outcome>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (0..helpers).map(|_| threads.spawn(work)).collect();
-        let mut results = vec![work()];
-        results.extend(
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a scanning thread crashed")))),
-        );
-        results
-    });
     let mut total = Outcome::default();
-    for result in results {
-        total.absorb(result?);
+    for outcome in threads::each_item(items, jobs, &(), &|| Ok(()), &work)? {
+        total.absorb(outcome);
     }
     Ok(total)
 }

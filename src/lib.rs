@@ -21,3 +21,4 @@ pub mod source;
 /// integration tests, the benches and the fuzz targets (the `synth` feature).
 #[cfg(any(test, feature = "synth"))]
 pub mod synth;
+pub mod threads;

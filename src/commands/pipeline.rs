@@ -122,7 +122,7 @@ impl<'a> Pipeline<'a> {
         let run = ParallelScan {
             jobs: default_jobs(),
             open: &source::open,
-            collect: &|repo: &mut Repo, file: &ChangedFile| {
+            collect: &|repo: &Repo, file: &ChangedFile| {
                 let mut collected = Collected::with_max_file_size(limit);
                 collected.add_file(repo, file, None)?;
                 Ok(collected)
@@ -168,7 +168,7 @@ impl<'a> Pipeline<'a> {
         let run = ParallelScan {
             jobs,
             open: &source::open,
-            collect: &|repo: &mut Repo, item: &Item<'_>| match *item {
+            collect: &|repo: &Repo, item: &Item<'_>| match *item {
                 Item::Commit(position, oid) => {
                     source::commits::changes_of(repo, oid, position, max_file_size, when_absent)
                 }
@@ -178,7 +178,7 @@ impl<'a> Pipeline<'a> {
                 Item::Tag(tag) => Ok(source::commits::changes_of_tag(tag, max_file_size)),
             },
             on_item_done: &|| progress.tick(),
-            items_are: ItemsAre::Separate(&|repo: &mut Repo, item: &Item<'_>, paths: &[&str]| {
+            items_are: ItemsAre::Separate(&|repo: &Repo, item: &Item<'_>, paths: &[&str]| {
                 let tree = match *item {
                     Item::Commit(_, oid) => Some(oid),
                     Item::Object(NamedObject { kind: ObjectKind::Tree, id, .. }) => Some(*id),

@@ -94,14 +94,14 @@ fn files(paths: &[PathBuf], stdin_name: Option<&str>, jobs: usize, reporting: &R
     let run = ParallelScan {
         jobs,
         open: &|| Ok(()),
-        collect: &|_: &mut (), path: &PathBuf| match path.as_os_str() == source::files::STDIN_PATH {
+        collect: &|_: &(), path: &PathBuf| match path.as_os_str() == source::files::STDIN_PATH {
             true => source::files::read_stdin(stdin_name, limit),
             false => source::files::read(path, limit),
         },
         on_item_done: &|| progress.tick(),
         items_are: ItemsAre::OneProject,
     };
-    let outcome = engine::run_each(&files, &run, &pipeline.options, &mut ());
+    let outcome = engine::run_each(&files, &run, &pipeline.options, &());
     progress.finish();
     pipeline.finish(outcome?.0, Scope::Files, ProjectOf::RepositoryNames)
 }

@@ -15,11 +15,10 @@
 //! header, not message, and is not scanned.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use git2::Sort;
 
 use super::oid::Ref;
@@ -27,6 +26,7 @@ use super::repo::is_absent;
 use super::{renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
 use crate::change::{line_number, read_text, Change, CommitInfo};
 use crate::detect::{scan_unsettled, ScanOptions};
+use crate::threads;
 
 /// What a scan reads: commits, and the blobs and trees that refs name directly.
 #[derive(Debug, Default)]
@@ -323,43 +323,15 @@ pub fn places_at_head(
     let searcher = AhoCorasick::new(needles).context("building the search for the values at HEAD")?;
     let index_of: HashMap<&str, usize> = needles.iter().enumerate().map(|(i, needle)| (*needle, i)).collect();
     let files = repo.tree_files(head).context("reading the tree of HEAD")?;
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let work = |repo: &Repo| -> Result<Searched> {
-        let (mut found, mut absent) = (Vec::new(), Vec::new());
-        while !failed.load(Ordering::Relaxed) {
-            let at = next.fetch_add(1, Ordering::Relaxed);
-            let Some((path, id)) = files.get(at) else { break };
-            let here = search_one(repo, path, *id, &searcher, &index_of)
-                .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
-            match here {
-                Some(here) => found.extend(here.into_iter().map(|(index, line)| (at, index, line))),
-                None => absent.push(at),
-            }
+    let work = |repo: &Repo, at: usize, (path, id): &(String, ObjectId), (found, absent): &mut Searched| {
+        match search_one(repo, path, *id, &searcher, &index_of)? {
+            Some(here) => found.extend(here.into_iter().map(|(index, line)| (at, index, line))),
+            None => absent.push(at),
         }
-        Ok((found, absent))
+        Ok(())
     };
-    let helpers = jobs.clamp(1, files.len().max(1)) - 1;
-    let results: Vec<Result<Searched>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (0..helpers)
-            .map(|_| {
-                threads.spawn(|| {
-                    let repo = open().inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
-                    work(&repo)
-                })
-            })
-            .collect();
-        let mut results = vec![work(repo)];
-        results.extend(
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|_| Err(anyhow!("a searching thread crashed")))),
-        );
-        results
-    });
     let (mut found, mut absent_at) = (Vec::new(), Vec::new());
-    for result in results {
-        let (mut more, mut gone) = result?;
+    for (mut more, mut gone) in threads::each_item(&files, jobs, repo, open, &work)? {
         found.append(&mut more);
         absent_at.append(&mut gone);
     }

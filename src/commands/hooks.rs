@@ -15,7 +15,7 @@ use crate::source::{self, push, WhenAbsent};
 /// `zoomguard pre-commit` (and `zoomguard scan --staged`). A generic name counts if any staged
 /// file, or the project at HEAD, shows Zoom.
 pub fn pre_commit(reporting: &Reporting) -> Result<Status> {
-    let mut pipeline = Pipeline::in_repository(reporting)?;
+    let pipeline = Pipeline::in_repository(reporting)?;
     let outcome = pipeline.scan_staged()?;
     pipeline.finish(outcome, Scope::Staged, ProjectOf::Head)
 }
@@ -44,7 +44,7 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
              this, make it pass git's stdin on (lefthook: use_stdin: true)."
         ));
     }
-    let mut pipeline = Pipeline::in_repository(reporting)?;
+    let pipeline = Pipeline::in_repository(reporting)?;
     let remote = remote.map(str::to_owned).or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
     let targets = push::commits_to_push(pipeline.repo()?, remote.as_deref(), &updates)?;
     let outcome = pipeline.scan_commits(&targets, default_jobs(), WhenAbsent::Fails)?;
@@ -54,7 +54,7 @@ pub fn pre_push(remote: Option<&str>, reporting: &Reporting) -> Result<Status> {
 /// `zoomguard pre-receive`, on the server, reading git's `<old> <new> <ref>` lines from standard input.
 pub fn pre_receive(reporting: &Reporting) -> Result<Status> {
     let updates = push::parse_pre_receive(&hook_input("reading the pushed refs")?)?;
-    let mut pipeline = Pipeline::in_repository(reporting)?;
+    let pipeline = Pipeline::in_repository(reporting)?;
     let targets = push::received_commits(pipeline.repo()?, &updates)?;
     let outcome = pipeline.scan_commits(&targets, default_jobs(), WhenAbsent::Fails)?;
     pipeline.finish(outcome, Scope::Receive, ProjectOf::Settled)

@@ -115,8 +115,8 @@ impl<'a> Pipeline<'a> {
     /// files that hold findings or pairing evidence stay in memory, and are scanned again
     /// together at the end as the one change they form. A new file with a finding may be a
     /// copy of a file HEAD has: then only its edits count.
-    pub fn scan_staged(&mut self) -> Result<Outcome> {
-        let repo = self.repo.as_mut().ok_or_else(|| anyhow!("this needs a git repository"))?;
+    pub fn scan_staged(&self) -> Result<Outcome> {
+        let repo = self.repo()?;
         let files = staged::files(repo)?;
         let limit = self.max_file_size;
         let run = ParallelScan {
@@ -145,13 +145,8 @@ impl<'a> Pipeline<'a> {
     /// terminal. `when_absent` says what a file whose content is absent means. Each commit is
     /// its own project state: a generic name counts when that commit's files or manifests
     /// show Zoom.
-    pub fn scan_commits(
-        &mut self,
-        targets: &Targets,
-        jobs: usize,
-        when_absent: WhenAbsent,
-    ) -> Result<Outcome> {
-        let repo = self.repo.as_mut().ok_or_else(|| anyhow!("this needs a git repository"))?;
+    pub fn scan_commits(&self, targets: &Targets, jobs: usize, when_absent: WhenAbsent) -> Result<Outcome> {
+        let repo = self.repo()?;
         let max_file_size = self.max_file_size;
         let look = ProjectLook::new(repo);
         let progress =

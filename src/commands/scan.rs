@@ -68,7 +68,7 @@ pub fn scan(target: &ScanTarget, jobs: Option<usize>, reporting: &Reporting) -> 
     match target {
         ScanTarget::Staged => hooks::pre_commit(reporting),
         ScanTarget::Range(spec) => {
-            let mut pipeline = Pipeline::in_repository(reporting)?;
+            let pipeline = Pipeline::in_repository(reporting)?;
             let targets = source::commits::range_commits(pipeline.repo()?, spec)?;
             let outcome = pipeline.scan_commits(&targets, jobs, WhenAbsent::IsSkipped)?;
             pipeline.finish(outcome, Scope::Range, ProjectOf::Settled)
@@ -108,7 +108,7 @@ fn files(paths: &[PathBuf], stdin_name: Option<&str>, jobs: usize, reporting: &R
 
 /// `zoomguard scan --history`: every commit of every ref, grouped into the leak inventory.
 fn history(jobs: usize, reporting: &Reporting) -> Result<Status> {
-    let mut pipeline = Pipeline::in_repository(reporting)?;
+    let pipeline = Pipeline::in_repository(reporting)?;
     let targets = source::commits::all_commits(pipeline.repo()?)?;
     let outcome = pipeline.scan_commits(&targets, jobs, WhenAbsent::IsSkipped)?;
     pipeline.finish_with_inventory(outcome, Scope::History, |repo, outcome| inventory_of(repo, outcome, jobs))

@@ -156,13 +156,7 @@ fn exercise(format: &Format) -> Option<Seen> {
         repo.git_ok(*args);
     }
     repo.install();
-    let run = repo.zoomguard(["install", "--hook", "pre-push"]);
-    assert_eq!(run.code, 0, "{name}: installing the pre-push hook:\n{run}");
-    let remote = repo.init_bare("remote.git");
-    let server = repo.init_bare("server.git");
-    repo.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), remote.as_os_str()]);
-    repo.git_ok(["remote".as_ref(), "add".as_ref(), "server".as_ref(), server.as_os_str()]);
-    install_pre_receive(&server);
+    let (remote, server) = push_hooks_and_remotes(&repo, name);
     // Clean pushes pass both hooks.
     let run = repo.git(["push", "origin", "main"]);
     assert_eq!(run.code, 0, "{name}: a clean push should pass:\n{run}");
@@ -327,6 +321,19 @@ fn sparse_index_gives_what_a_plain_one_gives() {
 const TAG_INNER: u64 = 153;
 const TAG_OUTER: u64 = 154;
 
+/// Installs the pre-push hook in `repo` (of the format `name`) and gives it two bare remotes:
+/// `origin`, and `server`, whose pre-receive hook runs zoomguard; their paths, in that order.
+fn push_hooks_and_remotes(repo: &TestRepo, name: &str) -> (PathBuf, PathBuf) {
+    let run = repo.zoomguard(["install", "--hook", "pre-push"]);
+    assert_eq!(run.code, 0, "{name}: installing the pre-push hook:\n{run}");
+    let remote = repo.init_bare("remote.git");
+    let server = repo.init_bare("server.git");
+    repo.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), remote.as_os_str()]);
+    repo.git_ok(["remote".as_ref(), "add".as_ref(), "server".as_ref(), server.as_os_str()]);
+    install_pre_receive(&server);
+    (remote, server)
+}
+
 /// What zoomguard reports of annotated tag messages in a repository of `format`: a tag whose
 /// message holds a secret and a tag of it with another, read by `scan --history` (each
 /// finding as `rule path:line:column fingerprint`, sorted, and the inventory's places), by
@@ -336,13 +343,7 @@ fn tag_messages(format: &Format) -> Option<[Vec<String>; 4]> {
     let repo = formatted_repo(format, "tag message")?;
     let name = format.name;
     repo.commit_files_unchecked(&[("README.md", "docs\n")]);
-    let run = repo.zoomguard(["install", "--hook", "pre-push"]);
-    assert_eq!(run.code, 0, "{name}: installing the pre-push hook:\n{run}");
-    let remote = repo.init_bare("remote.git");
-    let server = repo.init_bare("server.git");
-    repo.git_ok(["remote".as_ref(), "add".as_ref(), "origin".as_ref(), remote.as_os_str()]);
-    repo.git_ok(["remote".as_ref(), "add".as_ref(), "server".as_ref(), server.as_os_str()]);
-    install_pre_receive(&server);
+    let (remote, server) = push_hooks_and_remotes(&repo, name);
     for to in ["origin", "server"] {
         let run = repo.git(["push", to, "main"]);
         assert_eq!(run.code, 0, "{name}: a clean push to {to} should pass:\n{run}");

@@ -343,6 +343,14 @@ fn source_head() -> String {
     String::from_utf8(output.stdout).expect("a commit id is ASCII").trim().to_owned()
 }
 
+/// Runs git with `args` in `repo` so that the framework's hooks it triggers find their cache
+/// and cargo (see [`framework_command`]).
+fn framework_git(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut cmd = framework_command(repo, "git");
+    cmd.args(args);
+    TestRepo::run(cmd)
+}
+
 /// A command for the framework: its cache shared by every test run (so the hooks are built
 /// once per source commit), the cargo build directory kept (so a rebuild is incremental),
 /// and the tester's Rust toolchain although `HOME` is the temporary one.
@@ -399,11 +407,7 @@ fn pre_commit_framework_refuses_a_secret_in_a_commit_message() {
     let hook_types: Vec<&str> = PRE_COMMIT_INSTALL.split(" --hook-type ").skip(1).collect();
     install_framework_with(&repo, &format!("{PRE_COMMIT_HOOKS}{PRE_COMMIT_MSG_HOOK}"), &hook_types);
     assert!(repo.hooks_dir().join("commit-msg").exists(), "the framework installed no commit-msg hook");
-    let git = |args: &[&str]| {
-        let mut cmd = framework_command(&repo, "git");
-        cmd.args(args);
-        TestRepo::run(cmd)
-    };
+    let git = |args: &[&str]| framework_git(&repo, args);
     repo.add(&[".pre-commit-config.yaml"]);
     let run = git(&["commit", "-m", "use the pre-commit framework"]);
     assert_eq!(run.code, 0, "a clean commit should pass (building the hook may take minutes):\n{run}");
@@ -419,11 +423,7 @@ fn pre_commit_framework_refuses_secret_commits_and_pushes() {
     install_framework(&repo);
 
     // Every git command now runs the framework's hooks, which must find its cache and cargo.
-    let framework = |args: &[&str]| {
-        let mut cmd = framework_command(&repo, "git");
-        cmd.args(args);
-        TestRepo::run(cmd)
-    };
+    let framework = |args: &[&str]| framework_git(&repo, args);
     repo.add(&[".pre-commit-config.yaml"]);
     let run = framework(&["commit", "-m", "use the pre-commit framework"]);
     assert_eq!(run.code, 0, "a clean commit should pass (building the hook may take minutes):\n{run}");

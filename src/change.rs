@@ -194,7 +194,7 @@ pub fn line_count(text: &[u8]) -> u32 {
 }
 
 /// Where git calls a file binary: a NUL byte in its first this many bytes.
-const BINARY_SNIFF_LEN: usize = 8000;
+pub const BINARY_SNIFF_LEN: usize = 8000;
 
 /// A text encoding other than the bytes as stored, that [`read_text`] decodes to UTF-8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,6 +285,13 @@ fn byte_order_mark(bytes: &[u8]) -> Option<(Encoding, usize)> {
         [0xFE, 0xFF, ..] => Some((Encoding::Utf16Be, 2)),
         _ => None,
     }
+}
+
+/// Whether [`read_text`] leaves content that starts with `first` as stored: no byte-order
+/// mark and no NUL byte. `first` is the whole content, or at least its first
+/// [`BINARY_SNIFF_LEN`] bytes: nothing past them changes the answer.
+pub fn is_stored_as_text(first: &[u8]) -> bool {
+    byte_order_mark(first).is_none() && !has_nul(first)
 }
 
 /// Whether git would call `bytes` binary: a NUL byte in the first 8000.

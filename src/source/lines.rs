@@ -8,7 +8,9 @@
 //! algorithm, ported from git's xdiff with the same heuristics that keep huge inputs fast.
 //! Memory is the new version plus about 30 bytes per line; or, for a large file, the larger
 //! of its new version plus 4 bytes a line and 30 bytes a line alone, when the new version is
-//! tokenized ([`OldLines::new_lines`]) and let go before the two are compared.
+//! tokenized ([`OldLines::new_lines`]) and let go before the two are compared. Either version
+//! can also arrive in pieces, as a stream inflates it ([`LineFeed`], [`OldLines::push`],
+//! [`OldLines::push_new`]), and is then never held whole just to be tokenized.
 //!
 //! A line's token comes from two independently seeded 64-bit hashes of its bytes, seeds
 //! drawn at random for each run, so the old text need not be kept. For a changed line to be
@@ -36,29 +38,43 @@ pub struct OldLines {
 impl OldLines {
     /// Tokenizes `text` (a file's old version as text); the text itself is not kept.
     pub fn of(text: &[u8]) -> OldLines {
-        let mut old = OldLines {
-            tokens: Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1),
+        let mut old = OldLines::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1);
+        Lines::of(text).for_each(|line| old.push(line));
+        old
+    }
+
+    /// No lines yet, with room for `lines`: the old version's lines are to be [pushed]
+    /// (OldLines::push) one by one, as they arrive.
+    pub fn with_capacity(lines: usize) -> OldLines {
+        OldLines {
+            tokens: Vec::with_capacity(lines),
             distinct: HashMap::default(),
             token_count: 0,
             first: RandomState::default(),
             second: RandomState::default(),
-        };
-        for line in Lines::of(text) {
-            let (first, second) = (old.first.hash_one(line), old.second.hash_one(line));
-            let token = match old.distinct.get(&first) {
-                Some(&(known, token)) if known == second => token,
-                // Another line with the same first hash gets a token that is never looked
-                // up: a new line with that first hash counts as added, never as this one.
-                Some(_) => old.new_token(),
-                None => {
-                    let token = old.new_token();
-                    old.distinct.insert(first, (second, token));
-                    token
-                }
-            };
-            old.tokens.push(token);
         }
-        old
+    }
+
+    /// Adds the old version's next line (with its line feed, if it has one).
+    pub fn push(&mut self, line: &[u8]) {
+        let (first, second) = (self.first.hash_one(line), self.second.hash_one(line));
+        let token = match self.distinct.get(&first) {
+            Some(&(known, token)) if known == second => token,
+            // Another line with the same first hash gets a token that is never looked
+            // up: a new line with that first hash counts as added, never as this one.
+            Some(_) => self.new_token(),
+            None => {
+                let token = self.new_token();
+                self.distinct.insert(first, (second, token));
+                token
+            }
+        };
+        self.tokens.push(token);
+    }
+
+    /// Gives back the room reserved for lines that never came.
+    pub fn shrink_to_fit(&mut self) {
+        self.tokens.shrink_to_fit();
     }
 
     fn new_token(&mut self) -> Token {
@@ -81,14 +97,19 @@ impl OldLines {
     /// [`OldLines::added_ranges_of`] needs of it, about 4 bytes a line, so that the text can be
     /// let go before the two are compared (the comparison takes about 16 bytes a line more).
     pub fn new_lines(&self, new: &[u8]) -> NewLines {
+        let mut tokens = NewLines::with_capacity(memchr::memchr_iter(b'\n', new).count() + 1);
+        Lines::of(new).for_each(|line| self.push_new(&mut tokens, line));
+        tokens
+    }
+
+    /// Adds the new version's next line to `new`, its tokens so far.
+    pub fn push_new(&self, new: &mut NewLines, line: &[u8]) {
         // Lines the old version lacks all share one token, which the old version never has.
-        let absent = Token(self.token_count);
-        let mut tokens = Vec::with_capacity(memchr::memchr_iter(b'\n', new).count() + 1);
-        tokens.extend(Lines::of(new).map(|line| match self.distinct.get(&self.first.hash_one(line)) {
+        let token = match self.distinct.get(&self.first.hash_one(line)) {
             Some(&(second, token)) if second == self.second.hash_one(line) => token,
-            _ => absent,
-        }));
-        NewLines { tokens }
+            _ => Token(self.token_count),
+        };
+        new.tokens.push(token);
     }
 
     /// The 1-based line ranges of the new version that `new` tokenized, and that the old
@@ -108,6 +129,51 @@ impl OldLines {
 /// version it is to be compared with.
 pub struct NewLines {
     tokens: Vec<Token>,
+}
+
+impl NewLines {
+    /// No lines yet, with room for `lines`, to be added by [`OldLines::push_new`].
+    pub fn with_capacity(lines: usize) -> NewLines {
+        NewLines { tokens: Vec::with_capacity(lines) }
+    }
+
+    /// Gives back the room reserved for lines that never came.
+    pub fn shrink_to_fit(&mut self) {
+        self.tokens.shrink_to_fit();
+    }
+}
+
+/// Cuts text that arrives in pieces (as a stream inflates it) into the lines [`Lines`] would
+/// cut it into whole. Only a line that runs across pieces is copied, into `partial`.
+#[derive(Default)]
+pub struct LineFeed {
+    partial: Vec<u8>,
+}
+
+impl LineFeed {
+    /// Hands `line` every line that `piece` completes.
+    pub fn push(&mut self, mut piece: &[u8], line: &mut impl FnMut(&[u8])) {
+        if !self.partial.is_empty() {
+            let Some(at) = memchr::memchr(b'\n', piece) else {
+                self.partial.extend_from_slice(piece);
+                return;
+            };
+            self.partial.extend_from_slice(&piece[..=at]);
+            line(&self.partial);
+            self.partial.clear();
+            piece = &piece[at + 1..];
+        }
+        let whole = memchr::memrchr(b'\n', piece).map_or(0, |at| at + 1);
+        Lines::of(&piece[..whole]).for_each(&mut *line);
+        self.partial.extend_from_slice(&piece[whole..]);
+    }
+
+    /// Hands `line` the last line, if the text does not end with a line feed.
+    pub fn finish(self, line: &mut impl FnMut(&[u8])) {
+        if !self.partial.is_empty() {
+            line(&self.partial);
+        }
+    }
 }
 
 /// The lines of a text, each with its line feed; a last line without one is a line too.
@@ -191,6 +257,23 @@ mod tests {
     fn a_line_ending_is_part_of_the_line() {
         assert_eq!(added("a\nb", "a\nb\n"), vec![2..3], "a line feed added at the end");
         assert_eq!(added("a\r\nb\n", "a\nb\n"), vec![1..2], "CRLF to LF");
+    }
+
+    #[test]
+    fn lines_fed_in_pieces_are_the_lines_of_the_whole() {
+        let texts = ["", "a", "a\n", "a\nb", "ab\ncd\n\nefg\nh", "\n\n\n", "one long line without a feed"];
+        for text in texts {
+            let whole: Vec<&[u8]> = Lines::of(text.as_bytes()).collect();
+            for piece_len in 1..=text.len().max(1) {
+                let mut fed = Vec::new();
+                let mut feed = LineFeed::default();
+                for piece in text.as_bytes().chunks(piece_len) {
+                    feed.push(piece, &mut |line| fed.push(line.to_vec()));
+                }
+                feed.finish(&mut |line| fed.push(line.to_vec()));
+                assert_eq!(fed, whole, "{text:?} in pieces of {piece_len}");
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod git;
 pub mod image;
 pub mod index;
 pub mod lines;
+pub mod loose;
 pub mod mode;
 pub mod oid;
 pub mod project;
@@ -25,10 +26,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::change::{
-    line_count, read_text, AddedLines, Change, CommitInfo, Text, MESSAGE_OF, TAG_MESSAGE_OF,
+    is_stored_as_text, line_count, read_text, AddedLines, Change, CommitInfo, Text, BINARY_SNIFF_LEN,
+    MESSAGE_OF, TAG_MESSAGE_OF,
 };
 use crate::detect;
-use lines::OldLines;
+use lines::{LineFeed, NewLines, OldLines};
 pub use oid::{ObjectId, ObjectKind};
 pub use renames::changed_files_of;
 pub use repo::{Absent, Repo};
@@ -42,6 +44,14 @@ const NEW_FIRST_BYTES: u64 = 1 << 20;
 /// line beside the text on the deep bench (34 MiB over the file's size at a million lines,
 /// the process's own 7 MiB included); at this many lines it stays near 14 MiB.
 const COMPARE_FIRST_LINES: u64 = 1 << 19;
+
+/// Files larger than this have the versions they are compared by streamed from a loose
+/// object, line by line, when they can be (see [`stream_lines`]): a large file is not held
+/// whole only to be cut into line tokens.
+const STREAM_FROM_BYTES: u64 = 1 << 20;
+
+/// The pieces a streamed blob is inflated in.
+const STREAM_PIECE_BYTES: usize = 256 * 1024;
 
 /// Opens the repository the way a hook sees it (see [`Repo::open`]).
 pub fn open() -> Result<Repo> {
@@ -233,9 +243,9 @@ impl Collected {
             }
             text = Some(read);
         }
+        let stream = size > STREAM_FROM_BYTES;
         let mut old = match &file.old {
-            Some((_, old_id)) => match repo
-                .with_blob(*old_id, |blob| OldLines::of(&text_of(blob)))
+            Some((_, old_id)) => match old_lines(repo, *old_id, stream)
                 .with_context(|| format!("reading the old content of {path}"))?
             {
                 Some(old_lines) => Some(old_lines),
@@ -249,14 +259,11 @@ impl Collected {
         // A file of very many lines has its added lines worked out before its new version is
         // held for the scan: the comparison's memory grows with the lines, not the bytes, and
         // beside the text it would pass the file's size plus 32 MiB. Its new version is read
-        // twice then (a second inflate: a quarter more time on a 50 MB file).
+        // twice then: streamed for its tokens, then whole for the scan.
         let mut compared = None;
         if let (None, Some(old_lines)) = (&text, &old) {
             if old_lines.line_count() > COMPARE_FIRST_LINES {
-                let tokens = repo
-                    .with_blob(file.id, |content| {
-                        new_text(file, content).map(|text| old_lines.new_lines(&text))
-                    })
+                let tokens = new_lines(repo, file, old_lines)
                     .with_context(|| format!("reading the new content of {path}"))?;
                 let tokens = match tokens {
                     Some(Ok(tokens)) => tokens,
@@ -338,6 +345,60 @@ enum NotText {
 }
 
 /// The new version of `file` as the text to scan: decoded if it is UTF-16 or UTF-32.
+/// Blob `id`, an old version, as line tokens; `None` when it is absent. Streamed when `stream`
+/// says so and it can be.
+fn old_lines(repo: &Repo, id: ObjectId, stream: bool) -> Result<Option<OldLines>> {
+    if stream {
+        let mut old = OldLines::with_capacity(0);
+        if stream_lines(repo, id, &mut |line| old.push(line))? {
+            old.shrink_to_fit();
+            return Ok(Some(old));
+        }
+    }
+    repo.with_blob(id, |blob| OldLines::of(&text_of(blob)))
+}
+
+/// The new version of `file` as line tokens to compare with `old`; `None` when it is absent,
+/// `Some(Err)` when it is not text. Streamed when it can be.
+fn new_lines(repo: &Repo, file: &ChangedFile, old: &OldLines) -> Result<Option<Result<NewLines, NotText>>> {
+    let mut tokens = NewLines::with_capacity(0);
+    if !file.binary && stream_lines(repo, file.id, &mut |line| old.push_new(&mut tokens, line))? {
+        tokens.shrink_to_fit();
+        return Ok(Some(Ok(tokens)));
+    }
+    repo.with_blob(file.id, |content| new_text(file, content).map(|text| old.new_lines(&text)))
+}
+
+/// Hands `line` each line of blob `id` as it is inflated, never holding the whole content,
+/// when the blob is a loose object whose first bytes show it is text as stored (what
+/// [`read_text`] leaves as it is): `true` then. `false`, and no line handed, when it is not:
+/// the caller reads it whole.
+fn stream_lines(repo: &Repo, id: ObjectId, line: &mut impl FnMut(&[u8])) -> Result<bool> {
+    let Some(mut blob) = repo.loose_blob(id) else { return Ok(false) };
+    let mut buffer = vec![0; STREAM_PIECE_BYTES];
+    let mut first = 0;
+    while first < BINARY_SNIFF_LEN {
+        match blob.next_piece(&mut buffer[first..])?.len() {
+            0 => break,
+            read => first += read,
+        }
+    }
+    if !is_stored_as_text(&buffer[..first]) {
+        return Ok(false);
+    }
+    let mut feed = LineFeed::default();
+    feed.push(&buffer[..first], line);
+    loop {
+        let piece = blob.next_piece(&mut buffer)?;
+        if piece.is_empty() {
+            break;
+        }
+        feed.push(piece, line);
+    }
+    feed.finish(line);
+    Ok(true)
+}
+
 fn new_text<'a>(file: &ChangedFile, content: impl Into<Cow<'a, [u8]>>) -> Result<Cow<'a, [u8]>, NotText> {
     match read_text(content) {
         Text::Decoded(text, _) => Ok(Cow::Owned(text)),
@@ -408,5 +469,38 @@ mod testing {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{git, write};
+    use super::*;
+
+    #[test]
+    fn only_a_loose_blob_that_is_text_as_stored_is_streamed() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let text: String = (0..50_000).map(|n| format!("line {n}\n")).collect::<String>() + "no line feed";
+        write(dir.path(), "text.txt", &text);
+        std::fs::write(dir.path().join("utf16.txt"), [0xFF, 0xFE, b'a', 0, b'\n', 0]).unwrap();
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "-qm", "two files"]);
+        let lib = git2::Repository::open(dir.path()).unwrap();
+        let id_of = |path: &str| ObjectId::from(lib.revparse_single(&format!("HEAD:{path}")).unwrap().id());
+        let (text_id, utf16_id) = (id_of("text.txt"), id_of("utf16.txt"));
+        let repo = Repo::at(dir.path()).unwrap();
+
+        let mut lines = Vec::new();
+        assert!(stream_lines(&repo, text_id, &mut |line| lines.push(line.to_vec())).unwrap());
+        let whole: Vec<Vec<u8>> = text.split_inclusive('\n').map(|line| line.as_bytes().to_vec()).collect();
+        assert_eq!(lines, whole, "a loose text blob, line by line");
+        assert!(!stream_lines(&repo, utf16_id, &mut |_| panic!("a UTF-16 blob is decoded whole")).unwrap());
+
+        git(dir.path(), &["repack", "-adq"]);
+        let repo = Repo::at(dir.path()).unwrap();
+        assert!(!stream_lines(&repo, text_id, &mut |_| panic!("a packed blob is read whole")).unwrap());
+        let streamed_or_not = old_lines(&repo, text_id, true).unwrap().unwrap();
+        assert_eq!(streamed_or_not.line_count(), 50_001, "a packed blob still reads");
     }
 }

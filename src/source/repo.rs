@@ -22,6 +22,7 @@ use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
 use super::git::{CommitData, Git, TagData};
 use super::index::{self, Difference};
+use super::loose::{LooseBlob, LooseObjects};
 use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled};
 use super::treediff::{self, TreeCache};
@@ -32,6 +33,8 @@ pub struct Repo {
     git: Git,
     /// Raw trees read by [`Repo::tree_differences`], for the next commits a worker diffs.
     trees: Mutex<TreeCache>,
+    /// Loose blobs, read before libgit2 or git is asked (see [`super::loose`]).
+    loose: LooseObjects,
 }
 
 /// How a [`Repo`] is read.
@@ -87,7 +90,11 @@ impl Repo {
 
     fn with(backend: Backend, git: Git) -> Repo {
         bound_libgit2_memory();
-        Repo { backend, git, trees: Mutex::default() }
+        let loose = LooseObjects::of(match &backend {
+            Backend::Lib(repo) => repo.commondir(),
+            Backend::Git(layout) => &layout.common_dir,
+        });
+        Repo { backend, git, trees: Mutex::default(), loose }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
@@ -199,6 +206,9 @@ impl Repo {
     /// staged one is) is inflated straight into the buffer; a packed one is copied out of
     /// libgit2's.
     pub fn read_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
+        if let Some(content) = self.loose.blob(id) {
+            return Ok(Some(content));
+        }
         match &self.backend {
             Backend::Lib(repo) => {
                 let odb = repo.odb().context("opening the object database")?;
@@ -224,11 +234,20 @@ impl Repo {
         }
     }
 
+    /// Blob `id`, opened to be inflated piece by piece, when it is a loose object; `None`
+    /// otherwise (packed, in another store, absent), for [`Repo::with_blob`] to read.
+    pub fn loose_blob(&self, id: ObjectId) -> Option<LooseBlob> {
+        self.loose.open(id)
+    }
+
     /// Calls `read` on the content of blob `id` and returns what it returns; `None` when the
     /// blob is absent. Unlike [`Repo::read_blob`], a packed blob is not copied out of
     /// libgit2's buffer: what is only read through (an old version, to be reduced to line
     /// tokens) costs its size once, not twice.
     pub fn with_blob<R>(&self, id: ObjectId, read: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+        if let Some(content) = self.loose.blob(id) {
+            return Ok(Some(read(&content)));
+        }
         let Some(repo) = self.lib() else { return Ok(self.read_blob(id)?.map(|content| read(&content))) };
         let odb = repo.odb().context("opening the object database")?;
         let oid = id.to_git2()?;

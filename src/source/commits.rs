@@ -23,9 +23,9 @@ use git2::Sort;
 
 use super::oid::Ref;
 use super::repo::is_absent;
-use super::{renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
-use crate::change::{line_number, read_text, Change, CommitInfo};
-use crate::detect::{scan_unsettled, ScanOptions};
+use super::{lossy_path, renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
+use crate::change::{line_number, read_text, Change, CommitInfo, Text};
+use crate::detect::{self, scan_unsettled, ScanOptions};
 use crate::threads;
 
 /// What a scan reads: commits, and the blobs and trees that refs name directly.
@@ -234,10 +234,22 @@ pub fn changes_of(
     let mut added = Collected::with_max_file_size(max_file_size);
     added.when_absent = when_absent;
     added.pass_over_what_cannot_matter = true;
-    let first = commit_files(repo, commit.parents.first().copied(), oid)?;
-    added.add_files(repo, &first, Some(&info))?;
+    // A new file that cannot matter needs no search for the file it came from; the others
+    // are read to tell (and kept for their scan, next).
+    let read_may_matter = |path: &str, id: ObjectId| new_file_may_matter(repo, path, id, max_file_size);
+    let first = commit_files(repo, commit.parents.first().copied(), oid, &read_may_matter);
+    let first = first.and_then(|first| added.add_files(repo, &first, Some(&info)));
+    repo.forget_read_ahead()?;
+    first?;
     for &other_parent in commit.parents.iter().skip(1) {
-        let other_side = commit_files(repo, Some(other_parent), oid)?;
+        // Against another parent only the files the merge still adds count, and they are read.
+        let kept = |path: &str, _: ObjectId| {
+            Ok(added
+                .changes
+                .iter()
+                .any(|change| change.path == path && detect::may_matter(path, &change.text)))
+        };
+        let other_side = commit_files(repo, Some(other_parent), oid, &kept)?;
         added.keep_added_in(repo, &other_side)?;
     }
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
@@ -277,9 +289,47 @@ pub fn changes_of_object(
     Ok(added)
 }
 
+/// Whether the new file `path` (blob `id`) may matter, whichever of its lines are added
+/// ([`detect::may_matter`]); one that is absent or that would be read is read, and kept for
+/// its scan. A file over `max_file_size` bytes is listed unread, and binary or undecodable
+/// content is listed whatever it came from: neither matters.
+fn new_file_may_matter(repo: &Repo, path: &str, id: ObjectId, max_file_size: u64) -> Result<bool> {
+    match repo.header(id)? {
+        None => return Ok(true),
+        Some((_, size)) if size > max_file_size => return Ok(false),
+        Some(_) => {}
+    }
+    let Some(content) = repo.read_blob(id).with_context(|| format!("reading the new content of {path}"))?
+    else {
+        return Ok(true);
+    };
+    let matters = match read_text(content.as_slice()) {
+        Text::AsStored(text) => detect::may_matter(path, &text),
+        Text::Decoded(text, _) => detect::may_matter(path, &text),
+        Text::Binary | Text::Undecodable(_) => false,
+    };
+    repo.keep_for_next_read(id, content)?;
+    Ok(matters)
+}
+
+/// Says whether a new file (path, blob) may matter: see [`commit_files`].
+type MayMatterFn<'a> = dyn Fn(&str, ObjectId) -> Result<bool> + 'a;
+
 /// The files that `commit` changes against `parent` (none: the empty tree), with renames
 /// and copies found, whose new side can hold added text.
-fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Result<Vec<ChangedFile>> {
+///
+/// Which old file a new one came from decides only which of its lines count as added, and
+/// finding it reads and compares every new and changed file of the commit (libgit2's content
+/// signatures were over half of a history scan of small commits). So the search runs only
+/// when one of the new files `may_matter` (then as before, over them all); when none can, a
+/// new file is paired only with an old one of the same content (by id), and the others are
+/// new: they hold no finding and show nothing of the project however they are paired.
+fn commit_files(
+    repo: &Repo,
+    parent: Option<ObjectId>,
+    commit: ObjectId,
+    may_matter: &MayMatterFn<'_>,
+) -> Result<Vec<ChangedFile>> {
     let Some(lib) = repo.lib() else {
         return repo.git().commit_files(parent, commit).with_context(|| format!("diffing commit {commit}"));
     };
@@ -296,6 +346,19 @@ fn commit_files(repo: &Repo, parent: Option<ObjectId>, commit: ObjectId) -> Resu
             e.context(format!("diffing commit {commit}"))
         }
     })?;
+    let mut search = false;
+    if renames::may_hold_renames(&differences) {
+        for difference in differences.iter().filter(|d| renames::is_rename_target(d)) {
+            let Some(new) = difference.staged else { continue };
+            if may_matter(&lossy_path(Some(&difference.path)), new.id.into())? {
+                search = true;
+                break;
+            }
+        }
+    }
+    if !search {
+        return Ok(renames::exact_renames_of_differences(&differences));
+    }
     renames::files_of_differences(lib, &differences, renames::rename_limit(lib))
 }
 

@@ -72,26 +72,8 @@ pub fn files_of_differences(
     differences: &[Difference],
     limit: u64,
 ) -> Result<Vec<ChangedFile>> {
-    let is_text = |side: &Option<Stored>| side.is_some_and(|side| mode::is_regular(side.mode));
-    let is_source = |side: &Option<Stored>| is_text(side) || side.is_some_and(|side| side.mode == mode::LINK);
-    let has_target = differences.iter().any(|d| d.head.is_none() && is_text(&d.staged));
-    let has_source = differences.iter().any(|d| is_source(&d.head));
-    if !has_target || !has_source {
-        let files = differences.iter().filter(|d| is_text(&d.staged)).filter_map(|d| {
-            let new = d.staged?;
-            Some(ChangedFile {
-                path: lossy_path(Some(&d.path)),
-                // A submodule's commit is no old text: a file in its place is new.
-                old: d
-                    .head
-                    .filter(|_| is_source(&d.head))
-                    .map(|old| (lossy_path(Some(&d.path)), old.id.into())),
-                id: new.id.into(),
-                binary: false,
-                paired_by_name: false,
-            })
-        });
-        return Ok(files.collect());
+    if !may_hold_renames(differences) {
+        return Ok(listed(differences));
     }
     let mut old = Index::new().context("making an in-memory index")?;
     let mut new = Index::new().context("making an in-memory index")?;
@@ -114,6 +96,67 @@ pub fn files_of_differences(
         CopySources::ModifiedFilesOnly,
         limit,
     )
+}
+
+/// The files of `differences` whose new side can hold added text, each new file paired only
+/// with an old file of the very same content (an exact rename or copy, by id, as libgit2 pairs
+/// it first): for a change whose new files cannot matter whichever lines of them are added,
+/// where reading every changed file to compare their contents would buy nothing.
+pub fn exact_renames_of_differences(differences: &[Difference]) -> Vec<ChangedFile> {
+    let mut files = listed(differences);
+    let sources: HashMap<ObjectId, &[u8]> = differences
+        .iter()
+        .filter_map(|d| {
+            d.head.filter(|side| is_text_side(&Some(*side))).map(|side| (side.id.into(), &d.path[..]))
+        })
+        .rev() // the first path of a content, as libgit2's search meets them in order
+        .collect();
+    for file in files.iter_mut().filter(|file| file.old.is_none()) {
+        if let Some(path) = sources.get(&file.id) {
+            file.old = Some((lossy_path(Some(path)), file.id));
+        }
+    }
+    files
+}
+
+/// The files of `differences` whose new side can hold added text, with no renames or copies.
+fn listed(differences: &[Difference]) -> Vec<ChangedFile> {
+    let files = differences.iter().filter(|d| is_text_side(&d.staged)).filter_map(|d| {
+        let new = d.staged?;
+        Some(ChangedFile {
+            path: lossy_path(Some(&d.path)),
+            // A submodule's commit is no old text: a file in its place is new.
+            old: d
+                .head
+                .filter(|_| is_source_side(&d.head))
+                .map(|old| (lossy_path(Some(&d.path)), old.id.into())),
+            id: new.id.into(),
+            binary: false,
+            paired_by_name: false,
+        })
+    });
+    files.collect()
+}
+
+/// Whether a file of `differences` may be a rename or a copy of another: some file is new,
+/// and some old one changed or went.
+pub fn may_hold_renames(differences: &[Difference]) -> bool {
+    differences.iter().any(is_rename_target) && differences.iter().any(|d| is_source_side(&d.head))
+}
+
+/// Whether `difference` adds a file that may be a rename or a copy of another.
+pub fn is_rename_target(difference: &Difference) -> bool {
+    difference.head.is_none() && is_text_side(&difference.staged)
+}
+
+/// Whether one side of a difference is a regular file.
+fn is_text_side(side: &Option<Stored>) -> bool {
+    side.is_some_and(|side| mode::is_regular(side.mode))
+}
+
+/// Whether one side of a difference can be where a new file came from.
+fn is_source_side(side: &Option<Stored>) -> bool {
+    is_text_side(side) || side.is_some_and(|side| side.mode == mode::LINK)
 }
 
 fn index_entry(path: &[u8], side: Stored) -> IndexEntry {
@@ -254,4 +297,39 @@ fn is_file(mode: FileMode) -> bool {
 /// The last component of a `/`-separated path.
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::Oid;
+
+    fn side(id: &str) -> Option<Stored> {
+        Some(Stored { mode: 0o100644, id: Oid::from_str(id).expect("a hex id") })
+    }
+
+    fn difference(path: &str, head: Option<Stored>, staged: Option<Stored>) -> Difference {
+        Difference { path: path.as_bytes().to_vec(), head, staged }
+    }
+
+    #[test]
+    fn exact_renames_pair_only_new_files_of_the_same_content() {
+        let differences = [
+            difference("gone.txt", side("aa"), None),
+            difference("edited.txt", side("bb"), side("cc")),
+            difference("moved/gone.txt", None, side("aa")),
+            difference("copy-of-edited.txt", None, side("bb")),
+            difference("fresh.txt", None, side("dd")),
+        ];
+        let files = exact_renames_of_differences(&differences);
+        let old_of = |path: &str| {
+            let file = files.iter().find(|file| file.path == path).expect("listed");
+            file.old.as_ref().map(|(path, _)| path.clone())
+        };
+        assert_eq!(files.len(), 4, "the deleted file has no new side");
+        assert_eq!(old_of("moved/gone.txt").as_deref(), Some("gone.txt"));
+        assert_eq!(old_of("copy-of-edited.txt").as_deref(), Some("edited.txt"));
+        assert_eq!(old_of("edited.txt").as_deref(), Some("edited.txt"));
+        assert_eq!(old_of("fresh.txt"), None);
+    }
 }

@@ -12,6 +12,7 @@
 //! object that a step cannot do without is an [`Absent`] error, and the error report adds
 //! how to fetch it when the repository is a partial clone ([`partial_clone_hint`]).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,27 @@ pub struct Repo {
     trees: Mutex<TreeCache>,
     /// Loose blobs, read before libgit2 or git is asked (see [`super::loose`]).
     loose: LooseObjects,
+    /// Blobs read ahead of their turn (see [`Repo::keep_for_next_read`]).
+    read_ahead: Mutex<ReadAhead>,
+}
+
+/// Blobs read ahead of their turn: a commit's new files, read to decide whether searching for
+/// renames can matter, are scanned next, and inflating them twice would cost what was saved.
+#[derive(Default)]
+struct ReadAhead {
+    blobs: HashMap<ObjectId, Vec<u8>>,
+    bytes: usize,
+}
+
+/// Bytes of blobs a [`Repo`] keeps read ahead; past it a blob is read again when its turn comes.
+const READ_AHEAD_BYTES: usize = 8 << 20;
+
+impl ReadAhead {
+    fn take(&mut self, id: ObjectId) -> Option<Vec<u8>> {
+        let content = self.blobs.remove(&id)?;
+        self.bytes -= content.len();
+        Some(content)
+    }
 }
 
 /// How a [`Repo`] is read.
@@ -94,7 +116,7 @@ impl Repo {
             Backend::Lib(repo) => repo.commondir(),
             Backend::Git(layout) => &layout.common_dir,
         });
-        Repo { backend, git, trees: Mutex::default(), loose }
+        Repo { backend, git, trees: Mutex::default(), loose, read_ahead: Mutex::default() }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
@@ -206,6 +228,9 @@ impl Repo {
     /// staged one is) is inflated straight into the buffer; a packed one is copied out of
     /// libgit2's.
     pub fn read_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
+        if let Some(content) = self.read_ahead()?.take(id) {
+            return Ok(Some(content));
+        }
         if let Some(content) = self.loose.blob(id) {
             return Ok(Some(content));
         }
@@ -238,6 +263,28 @@ impl Repo {
     /// otherwise (packed, in another store, absent), for [`Repo::with_blob`] to read.
     pub fn loose_blob(&self, id: ObjectId) -> Option<LooseBlob> {
         self.loose.open(id)
+    }
+
+    /// Keeps `content`, just read as blob `id`, for the next [`Repo::read_blob`] of it, within
+    /// [`READ_AHEAD_BYTES`] (else it is let go, and read again then).
+    pub fn keep_for_next_read(&self, id: ObjectId, content: Vec<u8>) -> Result<()> {
+        let mut kept = self.read_ahead()?;
+        if kept.bytes + content.len() <= READ_AHEAD_BYTES {
+            kept.bytes += content.len();
+            kept.blobs.insert(id, content);
+        }
+        Ok(())
+    }
+
+    /// Lets go of the blobs read ahead that no read took (a file the scan did not read after
+    /// all: one over the size limit, or a pure rename).
+    pub fn forget_read_ahead(&self) -> Result<()> {
+        *self.read_ahead()? = ReadAhead::default();
+        Ok(())
+    }
+
+    fn read_ahead(&self) -> Result<std::sync::MutexGuard<'_, ReadAhead>> {
+        self.read_ahead.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))
     }
 
     /// Calls `read` on the content of blob `id` and returns what it returns; `None` when the

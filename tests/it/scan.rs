@@ -25,6 +25,31 @@ fn report_lines(run: &Run) -> Vec<String> {
     run.stderr.lines().filter(|line| !line.contains(" ms")).map(str::to_owned).collect()
 }
 
+/// A commit's new files are searched for the file they came from only when one of them may
+/// matter (issue 16): here one does, a copy of a file that holds a secret with a secret added,
+/// beside a new file that cannot, in a commit that edits the copy's source too.
+#[test]
+fn history_pairs_a_copy_with_its_source_beside_new_files_that_cannot_matter() {
+    let repo = TestRepo::new();
+    let settings = format!("{}{}", filler(10), secret_line(A));
+    repo.commit_file_unchecked("config.env", &settings, "settings");
+    repo.write("copy.env", format!("{settings}{}", secret_line(B)));
+    repo.write("config.env", format!("{settings}DEBUG=1\n"));
+    repo.write("notes.txt", "nothing to see\n");
+    repo.add(&["copy.env", "config.env", "notes.txt"]);
+    repo.commit_unchecked("copy the settings");
+
+    let run = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(run.code, 1, "{run}");
+    let out = run.all();
+    assert!(out.contains("2 Zoom secrets found in the history, added in 2 places"), "{run}");
+    assert!(out.contains("config.env:11") && out.contains("copy.env:12"), "{run}");
+    let copied_again =
+        out.lines().any(|line| line.contains("copy the settings") && line.contains("copy.env:11"));
+    assert!(!copied_again, "the copied, unchanged secret was reported as added:\n{run}");
+    assert_never_printed(&run, &[A, B]);
+}
+
 #[test]
 fn history_lists_every_place_a_secret_was_added_and_where_it_still_is() {
     let repo = TestRepo::new();

@@ -237,7 +237,7 @@ pub fn changes_of(
     // A new file that cannot matter needs no search for the file it came from; the others
     // are read to tell (and kept for their scan, next).
     let read_may_matter = |path: &str, id: ObjectId| new_file_may_matter(repo, path, id, max_file_size);
-    let first = commit_files(repo, commit.parents.first().copied(), oid, &read_may_matter);
+    let first = commit_files(repo, commit.parents.first().copied(), (oid, commit.tree), &read_may_matter);
     let first = first.and_then(|first| added.add_files(repo, &first, Some(&info)));
     repo.forget_read_ahead()?;
     first?;
@@ -249,7 +249,7 @@ pub fn changes_of(
                 .iter()
                 .any(|change| change.path == path && detect::may_matter(path, &change.text)))
         };
-        let other_side = commit_files(repo, Some(other_parent), oid, &kept)?;
+        let other_side = commit_files(repo, Some(other_parent), (oid, commit.tree), &kept)?;
         added.keep_added_in(repo, &other_side)?;
     }
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
@@ -315,8 +315,8 @@ fn new_file_may_matter(repo: &Repo, path: &str, id: ObjectId, max_file_size: u64
 /// Says whether a new file (path, blob) may matter: see [`commit_files`].
 type MayMatterFn<'a> = dyn Fn(&str, ObjectId) -> Result<bool> + 'a;
 
-/// The files that `commit` changes against `parent` (none: the empty tree), with renames
-/// and copies found, whose new side can hold added text.
+/// The files that `commit` (its id and its tree's) changes against `parent` (none: the empty
+/// tree), with renames and copies found, whose new side can hold added text.
 ///
 /// Which old file a new one came from decides only which of its lines count as added, and
 /// finding it reads and compares every new and changed file of the commit (libgit2's content
@@ -327,18 +327,19 @@ type MayMatterFn<'a> = dyn Fn(&str, ObjectId) -> Result<bool> + 'a;
 fn commit_files(
     repo: &Repo,
     parent: Option<ObjectId>,
-    commit: ObjectId,
+    (commit, tree): (ObjectId, ObjectId),
     may_matter: &MayMatterFn<'_>,
 ) -> Result<Vec<ChangedFile>> {
     let Some(lib) = repo.lib() else {
         return repo.git().commit_files(parent, commit).with_context(|| format!("diffing commit {commit}"));
     };
-    let tree_of = |id: ObjectId, what: &str| -> Result<git2::Oid> {
-        let tree = repo.commit(id)?.tree;
+    let tree_of = |id: ObjectId, tree: ObjectId, what: &str| -> Result<git2::Oid> {
         tree.to_git2().with_context(|| format!("the tree of {what} {id}"))
     };
-    let tree = tree_of(commit, "commit")?;
-    let parent_tree = parent.map(|parent| tree_of(parent, "the parent commit")).transpose()?;
+    let tree = tree_of(commit, tree, "commit")?;
+    let parent_tree = parent
+        .map(|parent| tree_of(parent, repo.tree_of_commit(parent)?, "the parent commit"))
+        .transpose()?;
     let differences = repo.tree_differences(lib, parent_tree, tree).map_err(|e| {
         if e.downcast_ref::<git2::Error>().is_some_and(is_absent) {
             e.context(Absent { id: commit, what: format!("a tree of commit {commit}") })

@@ -38,7 +38,12 @@ pub struct Repo {
     loose: LooseObjects,
     /// Blobs read ahead of their turn (see [`Repo::keep_for_next_read`]).
     read_ahead: Mutex<ReadAhead>,
+    /// The trees of the commits read lately (see [`Repo::tree_of_commit`]).
+    commit_trees: Mutex<HashMap<ObjectId, ObjectId>>,
 }
+
+/// Commits whose trees a [`Repo`] remembers before it starts again empty.
+const COMMIT_TREES: usize = 4096;
 
 /// Blobs read ahead of their turn: a commit's new files, read to decide whether searching for
 /// renames can matter, are scanned next, and inflating them twice would cost what was saved.
@@ -116,7 +121,14 @@ impl Repo {
             Backend::Lib(repo) => repo.commondir(),
             Backend::Git(layout) => &layout.common_dir,
         });
-        Repo { backend, git, trees: Mutex::default(), loose, read_ahead: Mutex::default() }
+        Repo {
+            backend,
+            git,
+            trees: Mutex::default(),
+            loose,
+            read_ahead: Mutex::default(),
+            commit_trees: Mutex::default(),
+        }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
@@ -326,10 +338,30 @@ impl Repo {
                     message: commit.message_bytes().to_vec(),
                     author_time: commit.author().when().seconds(),
                 };
+                let mut trees = self.commit_trees()?;
+                if trees.len() >= COMMIT_TREES {
+                    trees.clear();
+                }
+                trees.insert(id, data.tree);
                 Ok(data)
             }
             Backend::Git(_) => self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit")),
         }
+    }
+
+    /// The tree of commit `id`, remembered from when it was read last: a history scan diffs a
+    /// commit against its parent, which it read as the commit before (libgit2's object cache,
+    /// which kept it, is off: see [`bound_libgit2_memory`]).
+    pub fn tree_of_commit(&self, id: ObjectId) -> Result<ObjectId> {
+        let known = self.commit_trees()?.get(&id).copied();
+        match known {
+            Some(tree) => Ok(tree),
+            None => Ok(self.commit(id)?.tree),
+        }
+    }
+
+    fn commit_trees(&self) -> Result<std::sync::MutexGuard<'_, HashMap<ObjectId, ObjectId>>> {
+        self.commit_trees.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))
     }
 
     /// The annotated tag `id`: its name, what it tags and its message; `None` when it is
@@ -526,24 +558,26 @@ const PACK_MAPPED_BYTES: usize = 8 << 20;
 /// The size of one window libgit2 maps of a pack file.
 const PACK_WINDOW_BYTES: usize = 1 << 20;
 
-/// Bytes of parsed commits and small trees libgit2 keeps in its object cache.
-const OBJECT_CACHE_BYTES: isize = 4 << 20;
-
 /// Bounds what libgit2 holds in memory across a long walk. By default it maps a pack file in
 /// windows of 1 GiB, up to 8 GiB, and never unmaps them: a history scan read every page of the
 /// pack once, and every page stayed resident (35 MB of a 36 MB pack, a quarter of the scan's
-/// peak). Its object cache may grow to 256 MiB. Neither makes a walk faster once the trees a
-/// commit shares with its parent are cached by id ([`TreeCache`]): windows of 1 MiB, 8 MiB of
-/// them at most, and a 4 MiB object cache cost under 0.1% of a history scan's instructions.
+/// peak). Windows of 1 MiB, 8 MiB of them at most, cost under 0.1% of a history scan's
+/// instructions once the trees a commit shares with its parent are cached by id ([`TreeCache`]).
+///
+/// Its object cache (commits and small trees, up to 256 MiB) is off: the trees a scan reads
+/// again are in the [`TreeCache`], a commit is read a few times at most, and a bounded cache
+/// cost more than it saved. Capped at 4 MiB, it evicted all along a long walk, and each eviction
+/// searched its table from the start past the slots it had emptied before: 12% of a
+/// 10,000-commit scan.
 fn bound_libgit2_memory() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        // SAFETY: libgit2 keeps these limits in globals, read when a window is mapped or an
-        // object cached; they are set once, when the first repository handle is made.
+        git2::opts::enable_caching(false);
+        // SAFETY: libgit2 keeps these limits in globals, read when a window is mapped; they
+        // are set once, when the first repository handle is made.
         unsafe {
             let _ = git2::opts::set_mwindow_size(PACK_WINDOW_BYTES);
             let _ = git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_BYTES);
-            let _ = git2::opts::set_cache_max_size(OBJECT_CACHE_BYTES);
         }
     });
 }

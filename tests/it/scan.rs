@@ -25,6 +25,35 @@ fn report_lines(run: &Run) -> Vec<String> {
     run.stderr.lines().filter(|line| !line.contains(" ms")).map(str::to_owned).collect()
 }
 
+/// A pull request squash-merged: the same blob is added on the pull request's ref and again,
+/// in another commit, on main. The inventory needs both places (a history scan reads every
+/// ref, and the ref outlives the merge), whatever the scan does with a blob it has seen.
+#[test]
+fn history_reports_a_blob_added_at_two_places_at_both() {
+    let repo = TestRepo::new();
+    repo.commit_file_unchecked("README.md", "a project\n", "start");
+    repo.git_ok(["checkout", "-q", "-b", "pull-request"]);
+    let on_ref = repo.commit_secret_unchecked("config/app.env", A, "add the app settings");
+    repo.git_ok(["update-ref", "refs/pull/1/head", &on_ref]);
+    repo.git_ok(["checkout", "-q", "main"]);
+    repo.git_ok(["branch", "-q", "-D", "pull-request"]);
+    let squashed = repo.commit_secret_unchecked("config/app.env", A, "app settings (#1)");
+    let blob = |rev: &str| repo.git_ok(["rev-parse", &format!("{rev}:config/app.env")]);
+    assert_eq!(blob(&on_ref), blob(&squashed), "the same blob at both places");
+
+    let run = repo.zoomguard(["scan", "--history"]);
+    assert_eq!(run.code, 1, "{run}");
+    let out = run.all();
+    assert!(out.contains("1 Zoom secret found in the history, added in 2 places"), "{run}");
+    for (sha, subject) in [(&on_ref, "add the app settings"), (&squashed, "app settings (#1)")] {
+        let label = commit_label(sha, subject);
+        let line =
+            out.lines().find(|line| line.contains(&label)).unwrap_or_else(|| panic!("{label}:\n{run}"));
+        assert!(line.contains("config/app.env:3"), "{line}\n{run}");
+    }
+    assert_never_printed(&run, &[A]);
+}
+
 /// A commit's new files are searched for the file they came from only when one of them may
 /// matter (issue 16): here one does, a copy of a file that holds a secret with a secret added,
 /// beside a new file that cannot, in a commit that edits the copy's source too.

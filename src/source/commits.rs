@@ -24,7 +24,7 @@ use git2::Sort;
 use super::oid::Ref;
 use super::repo::is_absent;
 use super::{lossy_path, renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
-use crate::change::{line_number, read_text, Change, CommitInfo, Text};
+use crate::change::{line_number, read_text, Change, CommitInfo};
 use crate::detect::{self, scan_unsettled, ScanOptions};
 use crate::threads;
 
@@ -303,11 +303,8 @@ fn new_file_may_matter(repo: &Repo, path: &str, id: ObjectId, max_file_size: u64
     else {
         return Ok(true);
     };
-    let matters = match read_text(content.as_slice()) {
-        Text::AsStored(text) => detect::may_matter(path, &text),
-        Text::Decoded(text, _) => detect::may_matter(path, &text),
-        Text::Binary | Text::Undecodable(_) => false,
-    };
+    let matters =
+        read_text(content.as_slice()).into_text().is_some_and(|text| detect::may_matter(path, &text));
     repo.keep_for_next_read(id, content)?;
     Ok(matters)
 }

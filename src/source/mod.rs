@@ -344,7 +344,6 @@ enum NotText {
     Undecodable,
 }
 
-/// The new version of `file` as the text to scan: decoded if it is UTF-16 or UTF-32.
 /// Blob `id`, an old version, as line tokens; `None` when it is absent. Streamed when `stream`
 /// says so and it can be.
 fn old_lines(repo: &Repo, id: ObjectId, stream: bool) -> Result<Option<OldLines>> {
@@ -399,6 +398,7 @@ fn stream_lines(repo: &Repo, id: ObjectId, line: &mut impl FnMut(&[u8])) -> Resu
     Ok(true)
 }
 
+/// The new version of `file` as the text to scan: decoded if it is UTF-16 or UTF-32.
 fn new_text<'a>(file: &ChangedFile, content: impl Into<Cow<'a, [u8]>>) -> Result<Cow<'a, [u8]>, NotText> {
     match read_text(content) {
         Text::Decoded(text, _) => Ok(Cow::Owned(text)),

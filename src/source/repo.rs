@@ -14,6 +14,7 @@
 
 mod memo;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
@@ -216,26 +217,7 @@ impl Repo {
         if let Some(content) = self.loose.blob(id) {
             return Ok(Some(content));
         }
-        match &self.backend {
-            Backend::Lib(repo) => {
-                let odb = repo.odb().context("opening the object database")?;
-                // A loose blob was read above; libgit2's stream serves loose objects only, and
-                // asking it would cost a failed `access()` for every packed one.
-                let oid = id.to_git2()?;
-                let read = match odb.read(oid) {
-                    Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(object.data().to_vec())),
-                    Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
-                    Err(e) if is_absent(&e) => Ok(None),
-                    Err(e) => Err(e.into()),
-                };
-                read
-            }
-            Backend::Git(_) => match self.git.object(&id.to_string())? {
-                Some((ObjectKind::Blob, content)) => Ok(Some(content)),
-                Some((kind, _)) => bail!("{id} is a {}, not a blob", kind.name()),
-                None => Ok(None),
-            },
-        }
+        self.stored_blob(id, |content| content.into_owned())
     }
 
     /// Blob `id`, opened to be inflated piece by piece, when it is a loose object; `None`
@@ -264,16 +246,34 @@ impl Repo {
         if let Some(content) = self.loose.blob(id) {
             return Ok(Some(read(&content)));
         }
-        let Some(repo) = self.lib() else { return Ok(self.read_blob(id)?.map(|content| read(&content))) };
-        let odb = repo.odb().context("opening the object database")?;
-        let oid = id.to_git2()?;
-        let read = match odb.read(oid) {
-            Ok(object) if object.kind() == ObjectType::Blob => Ok(Some(read(object.data()))),
-            Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
-            Err(e) if is_absent(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        };
-        read
+        self.stored_blob(id, |content| read(&content))
+    }
+
+    /// Hands `read` the content of blob `id` as libgit2 or git reads it (packed, or in a store
+    /// [`LooseObjects`] does not list): borrowed from libgit2's buffer, or as git gave it.
+    /// `None` when the blob is absent.
+    fn stored_blob<R>(&self, id: ObjectId, read: impl FnOnce(Cow<'_, [u8]>) -> R) -> Result<Option<R>> {
+        match &self.backend {
+            Backend::Lib(repo) => {
+                let odb = repo.odb().context("opening the object database")?;
+                // Not libgit2's stream: it serves loose objects only, read before this, and
+                // asking it would cost a failed `access()` for every packed one.
+                let read = match odb.read(id.to_git2()?) {
+                    Ok(object) if object.kind() == ObjectType::Blob => {
+                        Ok(Some(read(Cow::Borrowed(object.data()))))
+                    }
+                    Ok(object) => Err(anyhow::anyhow!("{id} is a {}, not a blob", object.kind())),
+                    Err(e) if is_absent(&e) => Ok(None),
+                    Err(e) => Err(e.into()),
+                };
+                read
+            }
+            Backend::Git(_) => match self.git.object(&id.to_string())? {
+                Some((ObjectKind::Blob, content)) => Ok(Some(read(Cow::Owned(content)))),
+                Some((kind, _)) => bail!("{id} is a {}, not a blob", kind.name()),
+                None => Ok(None),
+            },
+        }
     }
 
     /// Commit `id`: its tree, parents, summary and author date. An absent commit is an

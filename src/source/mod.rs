@@ -11,6 +11,7 @@ pub mod lines;
 pub mod loose;
 pub mod mode;
 pub mod oid;
+pub mod pack;
 pub mod project;
 pub mod push;
 pub mod renames;

@@ -12,12 +12,13 @@
 //! object that a step cannot do without is an [`Absent`] error, and the error report adds
 //! how to fetch it when the repository is a partial clone ([`partial_clone_hint`]).
 
+mod layout;
 mod memo;
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Once};
+use std::path::Path;
+use std::sync::{Arc, Mutex, Once};
 
 use anyhow::{bail, Context, Result};
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
@@ -26,8 +27,10 @@ use super::git::{CommitData, Git, TagData};
 use super::index::{self, Difference};
 use super::loose::{LooseBlob, LooseObjects};
 use super::mode;
-use super::oid::{ObjectId, ObjectKind, Peeled};
+use super::oid::{ObjectId, ObjectKind, Peeled, SHA1_LEN};
+use super::pack::PackedObjects;
 use super::treediff::{self, TreeCache};
+pub use layout::Layout;
 use memo::Memo;
 
 /// A repository, read through libgit2 or through git.
@@ -38,6 +41,8 @@ pub struct Repo {
     trees: Mutex<TreeCache>,
     /// Loose blobs, read before libgit2 or git is asked (see [`super::loose`]).
     loose: LooseObjects,
+    /// Packed trees and blobs, read before libgit2 is asked (see [`super::pack`]).
+    packs: Arc<PackedObjects>,
     /// Blobs read ahead of their turn, and commits' trees (see [`Memo`]).
     memo: Memo,
 }
@@ -48,13 +53,6 @@ pub enum Backend {
     Lib(Repository),
     /// By git itself: libgit2 cannot open this repository.
     Git(Layout),
-}
-
-/// Where a repository read by git lives.
-pub struct Layout {
-    git_dir: PathBuf,
-    common_dir: PathBuf,
-    work_tree: Option<PathBuf>,
 }
 
 /// An object that a step needs is not in the object store.
@@ -95,18 +93,23 @@ impl Repo {
 
     fn with(backend: Backend, git: Git) -> Repo {
         bound_libgit2_memory();
-        let loose = LooseObjects::of(match &backend {
+        let common_dir = match &backend {
             Backend::Lib(repo) => repo.commondir(),
             Backend::Git(layout) => &layout.common_dir,
-        });
-        Repo { backend, git, trees: Mutex::default(), loose, memo: Memo::default() }
+        };
+        let (loose, packs) = (LooseObjects::of(common_dir), PackedObjects::shared(common_dir));
+        Repo { backend, git, trees: Mutex::default(), loose, packs, memo: Memo::default() }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
     /// `new`, read by libgit2 (see [`treediff`](super::treediff)).
     pub fn tree_differences(&self, lib: &Repository, old: Option<Oid>, new: Oid) -> Result<Vec<Difference>> {
         let mut trees = self.trees.lock().map_err(|_| anyhow::anyhow!("a scanning thread crashed"))?;
-        treediff::differences(lib, &mut trees, old, new)
+        let read = |id: Oid| match self.packs.read(id.into()).filter(|tree| tree.kind == ObjectKind::Tree) {
+            Some(tree) => Ok(tree.data),
+            None => treediff::read_with_libgit2(lib, id),
+        };
+        treediff::differences(&read, &mut trees, old, new)
     }
 
     /// How this repository is read.
@@ -182,9 +185,8 @@ impl Repo {
     /// Whether the object store holds `id` (a partial clone may lack it), without reading it.
     pub fn contains(&self, id: ObjectId) -> Result<bool> {
         match &self.backend {
-            Backend::Lib(repo) => {
-                Ok(repo.odb().context("opening the object database")?.exists(id.to_git2()?))
-            }
+            Backend::Lib(repo) => Ok(self.packs.contains(id)
+                || repo.odb().context("opening the object database")?.exists(id.to_git2()?)),
             Backend::Git(_) => Ok(self.git.header(id)?.is_some()),
         }
     }
@@ -193,6 +195,9 @@ impl Repo {
     pub fn header(&self, id: ObjectId) -> Result<Option<(ObjectKind, u64)>> {
         match &self.backend {
             Backend::Lib(repo) => {
+                if let Some(header) = self.packs.header(id) {
+                    return Ok(Some(header));
+                }
                 let odb = repo.odb().context("opening the object database")?;
                 match odb.read_header(id.to_git2()?) {
                     Ok((size, kind)) => {
@@ -208,8 +213,8 @@ impl Repo {
     }
 
     /// The content of blob `id`; `None` when it is absent. A loose object (as every freshly
-    /// staged one is) is inflated straight into the buffer; a packed one is copied out of
-    /// libgit2's.
+    /// staged one is) is inflated straight into the buffer, and so is a packed one unless the
+    /// pack reader's cache shares it; one libgit2 reads is copied out of libgit2's buffer.
     pub fn read_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
         if let Some(content) = self.memo.take_blob(id)? {
             return Ok(Some(content));
@@ -250,9 +255,17 @@ impl Repo {
     }
 
     /// Hands `read` the content of blob `id` as libgit2 or git reads it (packed, or in a store
-    /// [`LooseObjects`] does not list): borrowed from libgit2's buffer, or as git gave it.
-    /// `None` when the blob is absent.
+    /// [`LooseObjects`] does not list): from the pack reader (owned when its cache does not
+    /// share it), borrowed from libgit2's buffer, or as git gave it. `None` when it is absent.
     fn stored_blob<R>(&self, id: ObjectId, read: impl FnOnce(Cow<'_, [u8]>) -> R) -> Result<Option<R>> {
+        let packed =
+            self.lib().and_then(|_| self.packs.read(id)).filter(|blob| blob.kind == ObjectKind::Blob);
+        if let Some(blob) = packed {
+            return Ok(Some(match Arc::try_unwrap(blob.data) {
+                Ok(content) => read(Cow::Owned(content)),
+                Err(shared) => read(Cow::Borrowed(&shared)),
+            }));
+        }
         match &self.backend {
             Backend::Lib(repo) => {
                 let odb = repo.odb().context("opening the object database")?;
@@ -353,6 +366,9 @@ impl Repo {
     /// `treeish` (a commit or a tree); `None` when nothing is there or the way is absent.
     pub fn entry_at(&self, treeish: ObjectId, path: &str) -> Result<Option<(u32, ObjectId)>> {
         let Some(repo) = self.lib() else { return self.git.entry_at(treeish, path) };
+        if let Some(found) = self.packed_entry_at(treeish, path) {
+            return Ok(found);
+        }
         let tree = match repo.find_object(treeish.to_git2()?, None).and_then(|o| o.peel_to_tree()) {
             Ok(tree) => tree,
             Err(e) if is_absent(&e) => return Ok(None),
@@ -362,6 +378,34 @@ impl Repo {
             Ok(entry) => Ok(Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id().into()))),
             Err(e) if is_absent(&e) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("looking up {path} in {treeish}")),
+        }
+    }
+
+    /// [`Repo::entry_at`] through the pack reader; `None` when it cannot tell (an object on the
+    /// way that it does not read, a damaged tree), for libgit2 to answer.
+    fn packed_entry_at(&self, treeish: ObjectId, path: &str) -> Option<Option<(u32, ObjectId)>> {
+        let mut object = self.packs.read(treeish)?;
+        if object.kind == ObjectKind::Commit {
+            let hex = object.data.strip_prefix(b"tree ")?.get(..2 * SHA1_LEN)?;
+            object = self.packs.read(ObjectId::from_hex(std::str::from_utf8(hex).ok()?)?)?;
+        }
+        let mut id = treeish.to_git2().ok()?;
+        let mut names = path.split('/').peekable();
+        loop {
+            if object.kind != ObjectKind::Tree {
+                return None;
+            }
+            let name = names.next().filter(|name| !name.is_empty())?;
+            let Some((mode, entry)) = treediff::entry_named(&object.data, id, name.as_bytes()).ok()? else {
+                return Some(None);
+            };
+            if names.peek().is_none() {
+                return Some(Some((mode, entry.into())));
+            }
+            if !mode::is_tree(mode) {
+                return Some(None);
+            }
+            (id, object) = (entry, self.packs.read(entry.into())?);
         }
     }
 
@@ -458,38 +502,6 @@ impl Repo {
     }
 }
 
-impl Layout {
-    /// Where git finds the repository from here; and the bytes of its object ids.
-    fn discover() -> Result<(Layout, usize)> {
-        let git = Git::new(20);
-        let args = ["rev-parse", "--absolute-git-dir", "--git-common-dir", "--is-bare-repository"];
-        let out = git.run(&[&args[..], &["--show-object-format"]].concat(), None)?;
-        let out = String::from_utf8_lossy(&out);
-        let lines: Vec<&str> = out.lines().collect();
-        let [git_dir, common_dir, bare, format] = lines[..] else {
-            bail!("git rev-parse printed {out:?}");
-        };
-        let here = std::env::current_dir().context("reading the current directory")?;
-        let git_dir = PathBuf::from(git_dir);
-        let common_dir = here.join(common_dir);
-        let id_len = match format {
-            "sha1" => 20,
-            "sha256" => 32,
-            other => bail!("an object format zoomguard does not know: {other:?}"),
-        };
-        let work_tree = if bare == "true" {
-            None
-        } else {
-            // Fails inside the git directory of a non-bare repository: no work tree there.
-            git.run(&["rev-parse", "--show-toplevel"], None).ok().map(|out| {
-                let text = String::from_utf8_lossy(&out);
-                PathBuf::from(text.strip_suffix('\n').unwrap_or(&text))
-            })
-        };
-        Ok((Layout { git_dir, common_dir, work_tree }, id_len))
-    }
-}
-
 /// Whether a libgit2 error says that an object is not there.
 pub fn is_absent(error: &git2::Error) -> bool {
     error.code() == ErrorCode::NotFound && matches!(error.class(), ErrorClass::Odb | ErrorClass::Object)
@@ -576,6 +588,35 @@ pub fn partial_clone_hint(error: &anyhow::Error) -> Option<String> {
 mod tests {
     use super::super::testing::git;
     use super::*;
+
+    #[test]
+    fn a_packed_tree_is_looked_into_as_libgit2_looks() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        std::fs::create_dir_all(dir.path().join("app/config")).unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("app/config/zoom.env"), "A=1\n").unwrap();
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-q", "-m", "one"]);
+        git(dir.path(), &["repack", "-adq"]);
+        let repo = Repo::at(dir.path()).unwrap();
+        let lib = Repository::open(dir.path()).unwrap();
+        let commit = repo.head().unwrap().unwrap();
+        let tree = lib.head().unwrap().peel_to_tree().unwrap();
+        let paths =
+            ["package.json", "app", "app/config/zoom.env", "app/missing", "package.json/x", "nothing"];
+        for treeish in [commit, tree.id().into()] {
+            for path in paths {
+                let by_libgit2 = tree
+                    .get_path(Path::new(path))
+                    .ok()
+                    .map(|entry| (u32::try_from(entry.filemode()).unwrap(), ObjectId::from(entry.id())));
+                let packed = repo.packed_entry_at(treeish, path);
+                assert_eq!(packed, Some(by_libgit2), "{path} in {treeish}, read by the pack reader");
+                assert_eq!(repo.entry_at(treeish, path).unwrap(), by_libgit2, "{path}");
+            }
+        }
+    }
 
     #[test]
     fn libgit2_opens_a_partial_clone_that_declares_its_extension() {

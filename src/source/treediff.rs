@@ -33,21 +33,16 @@ const MAX_DEPTH: usize = 4096;
 /// Raw tree objects by id, up to [`TREE_CACHE_BYTES`].
 #[derive(Default)]
 pub struct TreeCache {
-    trees: HashMap<Oid, Arc<[u8]>>,
+    trees: HashMap<Oid, Arc<Vec<u8>>>,
     bytes: usize,
 }
 
 impl TreeCache {
-    fn get(&mut self, repo: &Repository, id: Oid) -> Result<Arc<[u8]>> {
+    fn get(&mut self, read: ReadTree<'_>, id: Oid) -> Result<Arc<Vec<u8>>> {
         if let Some(tree) = self.trees.get(&id) {
             return Ok(tree.clone());
         }
-        let odb = repo.odb().context("opening the object store")?;
-        let object = odb.read(id).with_context(|| format!("reading the tree {id}"))?;
-        if object.kind() != ObjectType::Tree {
-            return Err(anyhow!("{id} is a {}, where a tree was expected", object.kind()));
-        }
-        let tree: Arc<[u8]> = object.data().into();
+        let tree = read(id)?;
         if self.bytes + tree.len() > TREE_CACHE_BYTES {
             self.trees.clear();
             self.bytes = 0;
@@ -58,17 +53,31 @@ impl TreeCache {
     }
 }
 
+/// Reads the raw tree with an id: see [`read_with_libgit2`].
+pub type ReadTree<'a> = &'a dyn Fn(Oid) -> Result<Arc<Vec<u8>>>;
+
+/// The raw tree `id`, as libgit2 reads it; an object of another kind is an error.
+pub fn read_with_libgit2(repo: &Repository, id: Oid) -> Result<Arc<Vec<u8>>> {
+    let odb = repo.odb().context("opening the object store")?;
+    let object = odb.read(id).with_context(|| format!("reading the tree {id}"))?;
+    if object.kind() != ObjectType::Tree {
+        return Err(anyhow!("{id} is a {}, where a tree was expected", object.kind()));
+    }
+    Ok(Arc::new(object.data().to_vec()))
+}
+
 /// The paths whose entry differs between the tree `old` (none: the empty tree) and `new`,
-/// files only (a directory's change is the changes of its files), submodules included.
+/// files only (a directory's change is the changes of its files), submodules included; trees
+/// are read by `read`.
 pub fn differences(
-    repo: &Repository,
+    read: ReadTree<'_>,
     cache: &mut TreeCache,
     old: Option<Oid>,
     new: Oid,
 ) -> Result<Vec<Difference>> {
     let mut found = Vec::new();
     let mut path = Vec::new();
-    compare(repo, cache, old, Some(new), &mut path, &mut found, 0)?;
+    compare(read, cache, old, Some(new), &mut path, &mut found, 0)?;
     Ok(found)
 }
 
@@ -133,7 +142,7 @@ impl<'t> Cursor<'t> {
 /// `path` to `found`. Entries whose bytes are the same on both sides are passed over unparsed,
 /// and the walk stops as soon as what is left of both trees is the same bytes.
 fn compare(
-    repo: &Repository,
+    read: ReadTree<'_>,
     cache: &mut TreeCache,
     old: Option<Oid>,
     new: Option<Oid>,
@@ -147,10 +156,16 @@ fn compare(
     if depth > MAX_DEPTH {
         return Err(anyhow!("trees nest deeper than {MAX_DEPTH} directories under {}", lossy(path)));
     }
-    let old_tree = old.map(|id| cache.get(repo, id)).transpose()?;
-    let new_tree = new.map(|id| cache.get(repo, id)).transpose()?;
-    let mut o = Cursor { rest: old_tree.as_deref().unwrap_or_default(), tree: old.unwrap_or(Oid::ZERO_SHA1) };
-    let mut n = Cursor { rest: new_tree.as_deref().unwrap_or_default(), tree: new.unwrap_or(Oid::ZERO_SHA1) };
+    let old_tree = old.map(|id| cache.get(read, id)).transpose()?;
+    let new_tree = new.map(|id| cache.get(read, id)).transpose()?;
+    let mut o = Cursor {
+        rest: old_tree.as_deref().map_or(&[][..], Vec::as_slice),
+        tree: old.unwrap_or(Oid::ZERO_SHA1),
+    };
+    let mut n = Cursor {
+        rest: new_tree.as_deref().map_or(&[][..], Vec::as_slice),
+        tree: new.unwrap_or(Oid::ZERO_SHA1),
+    };
     // The bytes both trees end with, measured once: comparing what is left of both at every
     // entry made a large directory with one changed entry quadratic (memcmp was 11% of a
     // history scan).
@@ -190,14 +205,28 @@ fn compare(
         if let Some(entry) = &new_entry {
             n.skip(entry.raw.len());
         }
-        one_side(repo, cache, old_entry, new_entry, path, found, depth)?;
+        one_side(read, cache, old_entry, new_entry, path, found, depth)?;
     }
     Ok(())
 }
 
+/// The mode and id of the entry named `name` in the raw tree `tree` (its id: `id`); `Ok(None)`
+/// when it has none. A damaged tree is an error.
+pub fn entry_named(tree: &[u8], id: Oid, name: &[u8]) -> Result<Option<(u32, Oid)>> {
+    let mut cursor = Cursor { rest: tree, tree: id };
+    while !cursor.rest.is_empty() {
+        let entry = cursor.entry()?;
+        if entry.name == name {
+            return Ok(Some((entry.mode, entry.id)));
+        }
+        cursor.skip(entry.raw.len());
+    }
+    Ok(None)
+}
+
 /// What one name of a directory holds on each side, when the two differ.
 fn one_side(
-    repo: &Repository,
+    read: ReadTree<'_>,
     cache: &mut TreeCache,
     old: Option<Entry<'_>>,
     new: Option<Entry<'_>>,
@@ -215,7 +244,7 @@ fn one_side(
     let file_of = |entry: Option<Entry<'_>>| {
         entry.filter(|entry| !entry.is_tree()).map(|entry| Stored { mode: entry.mode, id: entry.id })
     };
-    let result = compare(repo, cache, tree_of(old), tree_of(new), path, found, depth + 1);
+    let result = compare(read, cache, tree_of(old), tree_of(new), path, found, depth + 1);
     let (old_file, new_file) = (file_of(old), file_of(new));
     if result.is_ok() && old_file != new_file {
         found.push(Difference { path: path.clone(), head: old_file, staged: new_file });
@@ -263,11 +292,14 @@ mod tests {
 
     fn by_this_module(repo: &Repository, old: Option<Oid>, new: Oid) -> Vec<String> {
         let side = |side: Option<Stored>| side.map(|s| format!("{:o} {}", s.mode, s.id)).unwrap_or_default();
-        let mut found: Vec<String> = differences(repo, &mut TreeCache::default(), old, new)
-            .unwrap()
-            .into_iter()
-            .map(|d| format!("{}: {} -> {}", String::from_utf8_lossy(&d.path), side(d.head), side(d.staged)))
-            .collect();
+        let mut found: Vec<String> =
+            differences(&|id| read_with_libgit2(repo, id), &mut TreeCache::default(), old, new)
+                .unwrap()
+                .into_iter()
+                .map(|d| {
+                    format!("{}: {} -> {}", String::from_utf8_lossy(&d.path), side(d.head), side(d.staged))
+                })
+                .collect();
         found.sort();
         found
     }
@@ -332,7 +364,8 @@ mod tests {
             [&b"100644 name-without-nul"[..], b"100644 short\0abc", b"10x644 bad-mode\0aaaaaaaaaaaaaaaaaaaa"]
         {
             let id = odb.write(ObjectType::Tree, damaged).unwrap();
-            let error = differences(&repo, &mut TreeCache::default(), None, id).unwrap_err();
+            let error = differences(&|id| read_with_libgit2(&repo, id), &mut TreeCache::default(), None, id)
+                .unwrap_err();
             assert!(format!("{error:#}").contains("is damaged"), "{error:#}");
         }
     }

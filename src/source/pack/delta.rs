@@ -82,6 +82,8 @@ pub fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn size(mut n: usize, out: &mut Vec<u8>) {
@@ -138,5 +140,80 @@ mod tests {
         }
         let huge = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0];
         assert_eq!(sizes(&huge), None, "a size beyond 64 bits");
+    }
+
+    /// A delta against a base of `base_len` bytes, made of `steps`: each a copy of `len`
+    /// bytes from `offset` (both wrapped into the base) when its bytes are empty, else an
+    /// insert of them (up to 127); and the length of what it rebuilds.
+    fn encode(base_len: usize, steps: &[(usize, usize, Vec<u8>)]) -> (Vec<u8>, usize) {
+        let mut instructions = Vec::new();
+        let mut result_len = 0;
+        for (offset, len, inserted) in steps {
+            if inserted.is_empty() {
+                let (offset, len) = (offset % base_len, (len % 0x10000).max(1));
+                let len = len.min(base_len - offset);
+                let mut command = 0x80u8;
+                let mut fields = Vec::new();
+                for byte in 0..4 {
+                    let value = (offset >> (8 * byte)) & 0xff;
+                    if value != 0 {
+                        command |= 1 << byte;
+                        fields.push(value as u8);
+                    }
+                }
+                for byte in 0..3 {
+                    let value = (len >> (8 * byte)) & 0xff;
+                    if value != 0 {
+                        command |= 0x10 << byte;
+                        fields.push(value as u8);
+                    }
+                }
+                instructions.push(command);
+                instructions.extend(fields);
+                result_len += len;
+            } else {
+                let inserted = &inserted[..inserted.len().min(127)];
+                instructions.push(inserted.len() as u8);
+                instructions.extend_from_slice(inserted);
+                result_len += inserted.len();
+            }
+        }
+        (delta(base_len, result_len, &instructions), result_len)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_as_a_delta_rebuild_nothing_or_what_they_declare(
+            base in proptest::collection::vec(any::<u8>(), 0..300),
+            raw in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            if let Some(rebuilt) = apply(&base, &raw) {
+                prop_assert_eq!(Some(rebuilt.len()), sizes(&raw).map(|(_, result, _)| result));
+            }
+        }
+
+        #[test]
+        fn a_delta_of_copies_and_inserts_rebuilds_them_in_order(
+            base in proptest::collection::vec(any::<u8>(), 1..3000),
+            steps in proptest::collection::vec(
+                (any::<usize>(), any::<usize>(), proptest::collection::vec(any::<u8>(), 0..40)),
+                0..20,
+            ),
+        ) {
+            let (delta, result_len) = encode(base.len(), &steps);
+            let mut expected = Vec::new();
+            for (offset, len, inserted) in &steps {
+                if inserted.is_empty() {
+                    let (offset, len) = (offset % base.len(), (len % 0x10000).max(1));
+                    expected.extend_from_slice(&base[offset..offset + len.min(base.len() - offset)]);
+                } else {
+                    expected.extend_from_slice(&inserted[..inserted.len().min(127)]);
+                }
+            }
+            prop_assert_eq!(expected.len(), result_len);
+            prop_assert_eq!(apply(&base, &delta), Some(expected));
+        }
     }
 }

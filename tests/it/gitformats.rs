@@ -40,6 +40,8 @@ enum Proof {
     Prints(&'static [&'static str], &'static str),
     /// The index file holds this extension.
     IndexExtension(&'static [u8; 4]),
+    /// HEAD's objects are in a pack, none loose.
+    Packed,
     /// A plain repository.
     Nothing,
 }
@@ -175,6 +177,13 @@ fn exercise(format: &Format) -> Option<Seen> {
         Proof::IndexExtension(extension) => {
             let index = fs::read(repo.path.join(".git/index")).expect("read the index");
             assert!(index.windows(4).any(|w| w == extension), "{name}: the index has no {extension:?}");
+        }
+        Proof::Packed => {
+            let counted = repo.git_ok(["count-objects", "-v"]);
+            assert!(counted.contains("\npacks: 1\n"), "{name}: no pack:\n{counted}");
+            let head_file = repo.git_ok(["rev-parse", "HEAD:config/app.env"]);
+            let loose = repo.path.join(".git/objects").join(&head_file[..2]).join(head_file[2..].trim());
+            assert!(!loose.exists(), "{name}: HEAD's config/app.env is loose");
         }
         Proof::Nothing => {}
     }
@@ -314,6 +323,20 @@ fn sparse_index_gives_what_a_plain_one_gives() {
         init: &[],
         after_first_commit: &[&["sparse-checkout", "set", "--cone", "--sparse-index", "config"]],
         proof: Proof::IndexExtension(b"sdir"),
+    });
+}
+
+/// Every object of HEAD in a pack, which `source::pack` reads instead of libgit2 (the old
+/// versions the hooks and scans diff against), and every push kept as a pack
+/// (`transfer.unpackLimit` 1), so the server's pre-receive hook reads the pushed objects from a
+/// pack in git's quarantine.
+#[test]
+fn packed_repository_gives_what_a_plain_one_gives() {
+    same_as_plain(&Format {
+        name: "packed",
+        init: &[],
+        after_first_commit: &[&["config", "--global", "transfer.unpackLimit", "1"], &["repack", "-adq"]],
+        proof: Proof::Packed,
     });
 }
 

@@ -489,3 +489,52 @@ fn history_and_range_read_annotated_tag_messages() {
         assert_never_printed(run, &[206, 207, 208]);
     }
 }
+
+/// A history read from packs (`source::pack`: the index, the entries and their delta chains,
+/// read without libgit2) reports what the same history reads loose, whether the pack's deltas
+/// name their bases by offset or by id.
+#[test]
+fn a_packed_history_reports_what_the_same_history_loose_does() {
+    const PACKED: u64 = 65;
+    let repo = TestRepo::new();
+    let mut settings = filler(60);
+    for step in 0..16 {
+        settings.push_str(&format!("STEP_{step}=on\n"));
+        if step == 5 {
+            settings.push_str(&secret_line(PACKED));
+        }
+        if step == 11 {
+            settings = settings.replace(&secret_line(PACKED), "");
+        }
+        let module = format!("src/part{}.rs", step % 3);
+        repo.commit_files_unchecked(&[("config/app.env", &settings), (&module, &filler(30 + step))]);
+    }
+    let report = || {
+        let run = repo.zoomguard(["scan", "--history", "--format", "json"]);
+        assert_eq!(run.code, 1, "{run}");
+        let mut report: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+        report["summary"]["elapsed_ms"] = serde_json::Value::Null;
+        assert_never_printed(&run, &[PACKED]);
+        report
+    };
+    let loose = report();
+    assert_eq!(loose["findings"].as_array().map(Vec::len), Some(1), "{loose:#}");
+    assert_eq!(loose["findings"][0]["path"], "config/app.env", "{loose:#}");
+    let packs = repo.path.join(".git/objects/pack");
+    for offsets in ["true", "false"] {
+        let config = format!("repack.useDeltaBaseOffset={offsets}");
+        repo.git_ok(["-c", &config, "repack", "-adfq", "--depth=50", "--window=50"]);
+        let counted = repo.git_ok(["count-objects", "-v"]);
+        assert!(counted.starts_with("count: 0\n"), "every object packed:\n{counted}");
+        let index = fs::read_dir(&packs)
+            .expect("a pack directory")
+            .map(|entry| entry.expect("an entry").path())
+            .find(|path| path.extension().is_some_and(|e| e == "idx"))
+            .expect("a pack index");
+        let listed = repo.git_ok(["verify-pack".as_ref(), "-v".as_ref(), index.as_os_str()]);
+        // A delta's line also names its depth and its base.
+        let deltas = listed.lines().filter(|line| line.split_whitespace().count() == 7).count();
+        assert!(deltas > 10, "the pack holds deltas:\n{listed}");
+        assert_eq!(report(), loose, "packed with {config}");
+    }
+}

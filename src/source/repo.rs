@@ -98,6 +98,11 @@ impl Repo {
             Backend::Git(layout) => &layout.common_dir,
         };
         let (loose, packs) = (LooseObjects::of(common_dir), PackedObjects::shared(common_dir));
+        if let Backend::Lib(repo) = &backend {
+            // Without it libgit2 reads what it reads itself (commits, the rename search's
+            // blobs) from its own backends, as before.
+            let _ = super::pack::libgit2::serve(repo, packs.clone());
+        }
         Repo { backend, git, trees: Mutex::default(), loose, packs, memo: Memo::default() }
     }
 

@@ -10,7 +10,7 @@
 //!
 //! The reader is shared by every repository handle of the process open on the same object
 //! directories (a history scan's workers), so the indexes are read once and the workers share
-//! the cache.
+//! the cache; libgit2 reads through it too, for what it still reads itself ([`libgit2`]).
 //!
 //! Anything this reader does not expect (an object in no pack it listed, an index or a pack of
 //! another version, a damaged stream or delta, a base in another pack) is `None`, left to
@@ -158,7 +158,9 @@ impl PackedObjects {
             if let Some(object) = self.cached(n, at) {
                 break object;
             }
-            if deltas.len() == MAX_CHAIN {
+            // A chain that comes back to an entry (deltas against ids can) is damage, and would
+            // otherwise hold a copy of its deltas for every turn until the bound.
+            if deltas.len() == MAX_CHAIN || deltas.iter().any(|(seen, _)| *seen == at) {
                 return None;
             }
             let mut entry = Entry::at(pack, at)?;
@@ -616,6 +618,47 @@ mod tests {
         let repo = crate::source::Repo::at(dir.path()).unwrap();
         assert!(repo.read_blob(big).is_err(), "libgit2, asked next, reports the damage");
         assert_eq!(repo.read_blob(small).unwrap(), Some(b"small\n".to_vec()));
+    }
+
+    #[test]
+    fn deltas_against_each_other_read_as_nothing() {
+        // Two entries, each a delta against the other's id: a pack no git writes, by hand.
+        let (a, b) = ([0x11; SHA1_LEN], [0x22; SHA1_LEN]);
+        let deflated = |bytes: &[u8]| {
+            let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut encoder, bytes).unwrap();
+            encoder.finish().unwrap()
+        };
+        let delta = deflated(&[1, 1, 1, b'x']); // base of 1 byte, result of 1: insert "x"
+        let mut pack = b"PACK\0\0\0\x02\0\0\0\x02".to_vec();
+        let mut offsets = Vec::new();
+        for base in [b, a] {
+            offsets.push(u32::try_from(pack.len()).unwrap());
+            pack.push(0x70 | 4); // a delta against an id, 4 bytes inflated
+            pack.extend_from_slice(&base);
+            pack.extend_from_slice(&delta);
+        }
+        pack.extend_from_slice(&[0; SHA1_LEN]);
+        let mut index = b"\xfftOc\0\0\0\x02".to_vec();
+        for slot in 0..256u32 {
+            let count = u32::from(slot >= 0x11) + u32::from(slot >= 0x22);
+            index.extend_from_slice(&count.to_be_bytes());
+        }
+        index.extend_from_slice(&a);
+        index.extend_from_slice(&b);
+        index.extend_from_slice(&[0; 8]);
+        for offset in offsets {
+            index.extend_from_slice(&offset.to_be_bytes());
+        }
+        index.extend_from_slice(&[0; 2 * SHA1_LEN]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+        std::fs::write(dir.path().join("pack/pack-cycle.pack"), pack).unwrap();
+        std::fs::write(dir.path().join("pack/pack-cycle.idx"), index).unwrap();
+        let packed = PackedObjects::of(vec![dir.path().to_path_buf()]);
+        let id = ObjectId::from_bytes(&a).unwrap();
+        assert!(packed.contains(id), "the hand-made pack is listed");
+        assert!(packed.read(id).is_none() && packed.header(id).is_none());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::git::{CommitData, Git, TagData};
 use super::index::{self, Difference};
 use super::loose::{LooseBlob, LooseObjects};
 use super::mode;
-use super::oid::{ObjectId, ObjectKind, Peeled, SHA1_LEN};
+use super::oid::{ObjectId, ObjectKind, Peeled};
 use super::pack::PackedObjects;
 use super::treediff::{self, TreeCache};
 pub use layout::Layout;
@@ -190,19 +190,18 @@ impl Repo {
     /// Whether the object store holds `id` (a partial clone may lack it), without reading it.
     pub fn contains(&self, id: ObjectId) -> Result<bool> {
         match &self.backend {
-            Backend::Lib(repo) => Ok(self.packs.contains(id)
-                || repo.odb().context("opening the object database")?.exists(id.to_git2()?)),
+            Backend::Lib(repo) => {
+                Ok(repo.odb().context("opening the object database")?.exists(id.to_git2()?))
+            }
             Backend::Git(_) => Ok(self.git.header(id)?.is_some()),
         }
     }
 
-    /// The kind and size of object `id`; `None` when it is absent.
+    /// The kind and size of object `id`; `None` when it is absent. libgit2 asks the pack
+    /// reader first ([`super::pack::libgit2`]), as it does for [`Repo::contains`].
     pub fn header(&self, id: ObjectId) -> Result<Option<(ObjectKind, u64)>> {
         match &self.backend {
             Backend::Lib(repo) => {
-                if let Some(header) = self.packs.header(id) {
-                    return Ok(Some(header));
-                }
                 let odb = repo.odb().context("opening the object database")?;
                 match odb.read_header(id.to_git2()?) {
                     Ok((size, kind)) => {
@@ -371,9 +370,6 @@ impl Repo {
     /// `treeish` (a commit or a tree); `None` when nothing is there or the way is absent.
     pub fn entry_at(&self, treeish: ObjectId, path: &str) -> Result<Option<(u32, ObjectId)>> {
         let Some(repo) = self.lib() else { return self.git.entry_at(treeish, path) };
-        if let Some(found) = self.packed_entry_at(treeish, path) {
-            return Ok(found);
-        }
         let tree = match repo.find_object(treeish.to_git2()?, None).and_then(|o| o.peel_to_tree()) {
             Ok(tree) => tree,
             Err(e) if is_absent(&e) => return Ok(None),
@@ -383,34 +379,6 @@ impl Repo {
             Ok(entry) => Ok(Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id().into()))),
             Err(e) if is_absent(&e) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("looking up {path} in {treeish}")),
-        }
-    }
-
-    /// [`Repo::entry_at`] through the pack reader; `None` when it cannot tell (an object on the
-    /// way that it does not read, a damaged tree), for libgit2 to answer.
-    fn packed_entry_at(&self, treeish: ObjectId, path: &str) -> Option<Option<(u32, ObjectId)>> {
-        let mut object = self.packs.read(treeish)?;
-        if object.kind == ObjectKind::Commit {
-            let hex = object.data.strip_prefix(b"tree ")?.get(..2 * SHA1_LEN)?;
-            object = self.packs.read(ObjectId::from_hex(std::str::from_utf8(hex).ok()?)?)?;
-        }
-        let mut id = treeish.to_git2().ok()?;
-        let mut names = path.split('/').peekable();
-        loop {
-            if object.kind != ObjectKind::Tree {
-                return None;
-            }
-            let name = names.next().filter(|name| !name.is_empty())?;
-            let Some((mode, entry)) = treediff::entry_named(&object.data, id, name.as_bytes()).ok()? else {
-                return Some(None);
-            };
-            if names.peek().is_none() {
-                return Some(Some((mode, entry.into())));
-            }
-            if !mode::is_tree(mode) {
-                return Some(None);
-            }
-            (id, object) = (entry, self.packs.read(entry.into())?);
         }
     }
 
@@ -593,35 +561,6 @@ pub fn partial_clone_hint(error: &anyhow::Error) -> Option<String> {
 mod tests {
     use super::super::testing::git;
     use super::*;
-
-    #[test]
-    fn a_packed_tree_is_looked_into_as_libgit2_looks() {
-        let dir = tempfile::tempdir().unwrap();
-        git(dir.path(), &["init", "-q"]);
-        std::fs::create_dir_all(dir.path().join("app/config")).unwrap();
-        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
-        std::fs::write(dir.path().join("app/config/zoom.env"), "A=1\n").unwrap();
-        git(dir.path(), &["add", "-A"]);
-        git(dir.path(), &["commit", "-q", "-m", "one"]);
-        git(dir.path(), &["repack", "-adq"]);
-        let repo = Repo::at(dir.path()).unwrap();
-        let lib = Repository::open(dir.path()).unwrap();
-        let commit = repo.head().unwrap().unwrap();
-        let tree = lib.head().unwrap().peel_to_tree().unwrap();
-        let paths =
-            ["package.json", "app", "app/config/zoom.env", "app/missing", "package.json/x", "nothing"];
-        for treeish in [commit, tree.id().into()] {
-            for path in paths {
-                let by_libgit2 = tree
-                    .get_path(Path::new(path))
-                    .ok()
-                    .map(|entry| (u32::try_from(entry.filemode()).unwrap(), ObjectId::from(entry.id())));
-                let packed = repo.packed_entry_at(treeish, path);
-                assert_eq!(packed, Some(by_libgit2), "{path} in {treeish}, read by the pack reader");
-                assert_eq!(repo.entry_at(treeish, path).unwrap(), by_libgit2, "{path}");
-            }
-        }
-    }
 
     #[test]
     fn libgit2_opens_a_partial_clone_that_declares_its_extension() {

@@ -210,20 +210,6 @@ fn compare(
     Ok(())
 }
 
-/// The mode and id of the entry named `name` in the raw tree `tree` (its id: `id`); `Ok(None)`
-/// when it has none. A damaged tree is an error.
-pub fn entry_named(tree: &[u8], id: Oid, name: &[u8]) -> Result<Option<(u32, Oid)>> {
-    let mut cursor = Cursor { rest: tree, tree: id };
-    while !cursor.rest.is_empty() {
-        let entry = cursor.entry()?;
-        if entry.name == name {
-            return Ok(Some((entry.mode, entry.id)));
-        }
-        cursor.skip(entry.raw.len());
-    }
-    Ok(None)
-}
-
 /// What one name of a directory holds on each side, when the two differ.
 fn one_side(
     read: ReadTree<'_>,

@@ -161,7 +161,7 @@ fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> Option<()> {
 }
 
 /// The big-endian 32-bit number at `at` (within bounds checked by the caller).
-fn be32(bytes: &[u8], at: usize) -> u32 {
+pub(super) fn be32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 
@@ -182,12 +182,7 @@ mod tests {
         git(dir.path(), &["add", "-A"]);
         git(dir.path(), &["commit", "-q", "-m", "one"]);
         git(dir.path(), &["repack", "-adq"]);
-        let pack_dir = dir.path().join(".git/objects/pack");
-        let path = std::fs::read_dir(&pack_dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .find(|path| path.extension().is_some_and(|e| e == "idx"))
-            .unwrap();
+        let path = super::super::tests::pack_file(dir.path(), "idx");
         let listed = Command::new("git").args(["verify-pack", "-v"]).arg(&path).output().unwrap().stdout;
         // `<id> <type> <size> <size in pack> <offset>`, and more for a delta.
         let expected: Vec<([u8; SHA1_LEN], u64)> = String::from_utf8(listed)

@@ -215,8 +215,7 @@ fn list_packs(dir: &Path) -> Vec<Pack> {
             let metadata = file.metadata().ok()?;
             let mut header = [0; 12];
             read_at(&file, &mut header, 0).ok().filter(|&read| read == header.len())?;
-            let version = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
-            let count = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
+            let (version, count) = (index::be32(&header, 4), index::be32(&header, 8));
             if &header[..4] != b"PACK" || !(2..=3).contains(&version) || count as usize != index.count() {
                 return None;
             }
@@ -501,13 +500,17 @@ mod tests {
         }
     }
 
-    fn deltas_in_pack(dir: &Path) -> usize {
-        let pack_dir = dir.join(".git/objects/pack");
-        let index = std::fs::read_dir(&pack_dir)
+    /// The file of the one pack of the repository in `dir` that ends in `.extension`.
+    pub(super) fn pack_file(dir: &Path, extension: &str) -> PathBuf {
+        std::fs::read_dir(dir.join(".git/objects/pack"))
             .unwrap()
             .map(|entry| entry.unwrap().path())
-            .find(|path| path.extension().is_some_and(|e| e == "idx"))
-            .unwrap();
+            .find(|path| path.extension().is_some_and(|e| e == extension))
+            .unwrap()
+    }
+
+    fn deltas_in_pack(dir: &Path) -> usize {
+        let index = pack_file(dir, "idx");
         let out = Command::new("git").args(["verify-pack", "-v"]).arg(&index).output().unwrap().stdout;
         // A delta's line carries its depth and its base: seven fields.
         String::from_utf8(out).unwrap().lines().filter(|line| line.split_whitespace().count() == 7).count()
@@ -571,12 +574,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         history(dir.path());
         git(dir.path(), &["repack", "-adq"]);
-        let pack_dir = dir.path().join(".git/objects/pack");
-        let pack = std::fs::read_dir(&pack_dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .find(|path| path.extension().is_some_and(|e| e == "pack"))
-            .unwrap();
+        let pack = pack_file(dir.path(), "pack");
         std::fs::remove_file(pack.with_extension("idx")).unwrap();
         git(dir.path(), &["index-pack", "--index-version=1", pack.to_str().unwrap()]);
         let (id, _, _) = objects_by_git(dir.path()).remove(0);
@@ -599,11 +597,7 @@ mod tests {
         let small = objects.iter().find(|(_, _, content)| content == b"small\n").unwrap().0;
         let objects_dir = dir.path().join(".git/objects");
         let (n, offset) = PackedObjects::of(vec![objects_dir.clone()]).find(big).unwrap();
-        let pack_path = std::fs::read_dir(objects_dir.join("pack"))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .find(|path| path.extension().is_some_and(|e| e == "pack"))
-            .unwrap();
+        let pack_path = pack_file(dir.path(), "pack");
         assert_eq!(n, 0);
         let mut bytes = std::fs::read(&pack_path).unwrap();
         bytes[usize::try_from(offset).unwrap() + 40] ^= 0x55; // inside its deflated data

@@ -3,10 +3,10 @@
 //! Nearly every object of a history is in a pack, most of them as deltas against another.
 //! libgit2 inflated them with the system's zlib (40% of a 10,000-commit scan) through windows
 //! of the pack it maps and unmaps (another 15%, in the kernel, and more as the pack grows).
-//! Here an object is read with `pread` from the pack file, inflated by zlib-rs (as loose objects
-//! are: [`super::loose`]) and rebuilt from its delta chain, with the objects rebuilt lately kept
-//! in a cache bounded in bytes (the next version of a file is a delta against this one). Nothing
-//! is mapped, so the scan's memory does not grow with the pack (see [`index`] for the indexes).
+//! Here an object is read with `pread` from the pack file, inflated (in one call by libdeflate;
+//! a large one by zlib-rs as it is read) and rebuilt from its delta chain, with the objects
+//! rebuilt lately kept in a cache bounded in bytes (the next version of a file is a delta
+//! against this one). Nothing is mapped, so the scan's memory does not grow with the pack (see [`index`] for the indexes).
 //!
 //! The reader is shared by every repository handle of the process open on the same object
 //! directories (a history scan's workers), so the indexes are read once and the workers share
@@ -49,6 +49,10 @@ const FIRST_READ_BYTES: usize = 1024;
 
 /// The most bytes read from the pack in one call; each thread keeps a buffer this large.
 const MAX_READ_BYTES: usize = 256 << 10;
+
+/// Entries inflating to at most this many bytes are read whole and inflated in one call
+/// (libdeflate); larger ones are inflated as they are read (zlib-rs).
+const WHOLE_UP_TO: usize = MAX_READ_BYTES - 1024;
 
 /// An object as stored: its kind and content, shared with the cache.
 pub struct Object {
@@ -294,11 +298,45 @@ impl<'p> Entry<'p> {
 
     /// The inflated data, which must be exactly the declared size.
     fn inflate(&mut self) -> Option<Vec<u8>> {
+        if self.size <= WHOLE_UP_TO {
+            return self.inflate_whole();
+        }
         let mut out = Vec::new();
         // One byte more than declared, to tell a stream that runs past it.
         out.try_reserve_exact(self.size.checked_add(1)?).ok()?;
         self.inflate_into(&mut out, self.size + 1)?;
         (out.len() == self.size).then_some(out)
+    }
+
+    /// The inflated data of an entry of at most [`WHOLE_UP_TO`] bytes, inflated in one call
+    /// from its whole compressed stream, which is read first.
+    fn inflate_whole(&mut self) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(self.size).ok()?;
+        out.resize(self.size, 0);
+        let bound = deflated_bound(self.size);
+        // Deflated text is rarely over half its size: read that much before a first try.
+        if self.input.pending().len() < (self.size / 2).min(bound) {
+            self.input.extend(self.size / 2 + FIRST_READ_BYTES)?;
+        }
+        let mut read_all = false;
+        loop {
+            let scratch = self.input.scratch.as_mut()?;
+            let pending = &scratch.buffer[self.input.start..self.input.filled];
+            read_all |= pending.len() >= bound;
+            match scratch.whole.zlib_decompress(pending, &mut out) {
+                Ok(len) => return (len == self.size).then_some(out),
+                // The stream may run past what was read: libdeflate takes what lies past the
+                // end for zeros, which may inflate to anything, or fail. (It never succeeds on
+                // them: it refuses a stream that used them, and wants the checksum whole.)
+                // So read all the stream can take, once, and try again.
+                Err(_) if !read_all => {
+                    self.input.extend(bound)?;
+                    read_all = true;
+                }
+                Err(_) => return None,
+            }
+        }
     }
 
     /// The first `len` bytes of the inflated data (fewer if it is shorter).
@@ -318,7 +356,7 @@ impl<'p> Entry<'p> {
                 // Deflated text is rarely over half its size; what is read past it is not used.
                 self.input.fill(len.saturating_sub(out.len()) / 2)?;
             }
-            let Scratch { buffer, stream } = self.input.scratch.as_mut()?;
+            let Scratch { buffer, stream, .. } = self.input.scratch.as_mut()?;
             let (before_in, before_out) = (stream.total_in(), out.len());
             let pending = &buffer[self.input.start..self.input.filled];
             let status = stream.decompress_vec(pending, out, FlushDecompress::None).ok()?;
@@ -339,11 +377,12 @@ impl<'p> Entry<'p> {
 struct Scratch {
     buffer: Vec<u8>,
     stream: Decompress,
+    whole: libdeflater::Decompressor,
 }
 
 impl Default for Scratch {
     fn default() -> Scratch {
-        Scratch { buffer: Vec::new(), stream: Decompress::new(true) }
+        Scratch { buffer: Vec::new(), stream: Decompress::new(true), whole: libdeflater::Decompressor::new() }
     }
 }
 
@@ -401,6 +440,34 @@ impl Input<'_> {
         (self.start, self.filled) = (0, read);
         Some(())
     }
+
+    /// Reads on until `len` bytes are pending (fewer where the pack's objects end); `None`
+    /// when the file cannot be read.
+    fn extend(&mut self, len: usize) -> Option<()> {
+        let left = usize::try_from(self.pack.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let (start, filled) = (self.start, self.filled);
+        let buffer = &mut self.scratch.as_mut()?.buffer;
+        buffer.copy_within(start..filled, 0);
+        let wanted = len.min(filled - start + left);
+        if buffer.len() < wanted {
+            buffer.resize(wanted, 0);
+        }
+        let mut have = filled - start;
+        while have < wanted {
+            let read =
+                read_at(&self.pack.file, &mut buffer[have..wanted], self.at).ok().filter(|&read| read > 0)?;
+            self.at += read as u64;
+            have += read;
+        }
+        (self.start, self.filled) = (0, have);
+        Some(())
+    }
+}
+
+/// The most bytes zlib's `compress` can make of `size` bytes (its `compressBound`): where a
+/// stream is longer than that, no zlib wrote it, and libgit2 is left to judge it.
+fn deflated_bound(size: usize) -> usize {
+    size + (size >> 12) + (size >> 14) + (size >> 25) + 13
 }
 
 #[cfg(unix)]
@@ -495,9 +562,25 @@ mod tests {
             std::fs::write(dir.join("notes.txt"), &text).unwrap();
             std::fs::write(dir.join("src").join(format!("part{}.rs", step % 3)), &text[step * 100..])
                 .unwrap();
+            // Text that deflates little, so that its stream runs past the first read, and at
+            // the last step past what is inflated in one call.
+            let lines = if step == 11 { 12_000 } else { 100 * (step + 1) };
+            std::fs::write(dir.join("noise.txt"), noise(step as u64, lines)).unwrap();
             git(dir, &["add", "-A"]);
             git(dir, &["commit", "-q", "-m", &format!("step {step}")]);
         }
+    }
+
+    /// `lines` lines of seeded pseudo-random hex.
+    fn noise(seed: u64, lines: usize) -> String {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..lines).map(|_| format!("{:016x}{:016x}\n", next(), next())).collect()
     }
 
     /// The file of the one pack of the repository in `dir` that ends in `.extension`.

@@ -6,7 +6,8 @@
 //! Here an object is read with `pread` from the pack file, inflated (in one call by libdeflate;
 //! a large one by zlib-rs as it is read) and rebuilt from its delta chain, with the objects
 //! rebuilt lately kept in a cache bounded in bytes (the next version of a file is a delta
-//! against this one). Nothing is mapped, so the scan's memory does not grow with the pack (see [`index`] for the indexes).
+//! against this one). Nothing is mapped, so the scan's memory does not grow with the pack
+//! (see [`index`] for the indexes).
 //!
 //! The reader is shared by every repository handle of the process open on the same object
 //! directories (a history scan's workers), so the indexes are read once and the workers share

@@ -136,7 +136,7 @@ impl PackedObjects {
             if let Some(object) = self.cached(n, offset) {
                 return Some((object.kind, size.unwrap_or(object.data.len() as u64)));
             }
-            let mut entry = Entry::at(pack, offset)?;
+            let mut entry = Entry::at(pack, offset, Read::Start)?;
             match entry.stored {
                 Stored::Whole(kind) => return Some((kind, size.unwrap_or(entry.size as u64))),
                 Stored::Delta(base) => {
@@ -168,7 +168,7 @@ impl PackedObjects {
             if deltas.len() == MAX_CHAIN || deltas.iter().any(|(seen, _)| *seen == at) {
                 return None;
             }
-            let mut entry = Entry::at(pack, at)?;
+            let mut entry = Entry::at(pack, at, Read::Whole)?;
             let data = entry.inflate()?;
             match entry.stored {
                 Stored::Whole(kind) => {
@@ -232,6 +232,13 @@ fn list_packs(dir: &Path) -> Vec<Pack> {
     packs.into_iter().map(|(_, pack)| pack).collect()
 }
 
+/// How much of an entry to read first: its start (for its header), or all of it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Start,
+    Whole,
+}
+
 /// How an entry of a pack is stored.
 #[derive(Clone, Copy)]
 enum Stored {
@@ -257,11 +264,20 @@ struct Entry<'p> {
 }
 
 impl<'p> Entry<'p> {
-    /// The entry that starts at `offset` of `pack`.
-    fn at(pack: &'p Pack, offset: u64) -> Option<Entry<'p>> {
+    /// The entry that starts at `offset` of `pack`, its first bytes read, or all of it.
+    fn at(pack: &'p Pack, offset: u64, read: Read) -> Option<Entry<'p>> {
         let scratch = Some(SCRATCH.with(Cell::take).unwrap_or_default());
-        let mut input = Input { pack, at: offset, scratch, filled: 0, start: 0 };
-        input.fill(FIRST_READ_BYTES)?;
+        // Where the next entry starts is where this one ends: read it whole in one call (up to
+        // the largest read), not a kilobyte and then the rest.
+        let (end, first_read) = match pack.index.entry_end(offset, pack.end) {
+            Some(end) if read == Read::Whole => {
+                (end, usize::try_from(end.checked_sub(offset)?).unwrap_or(usize::MAX))
+            }
+            Some(end) => (end, FIRST_READ_BYTES),
+            None => (pack.end, FIRST_READ_BYTES),
+        };
+        let mut input = Input { pack, end, at: offset, scratch, filled: 0, start: 0 };
+        input.fill(first_read)?;
         let mut byte = input.byte()?;
         let code = (byte >> 4) & 0x07;
         let mut size = usize::from(byte & 0x0f);
@@ -355,7 +371,7 @@ impl<'p> Entry<'p> {
         loop {
             if self.input.pending().is_empty() {
                 // Deflated text is rarely over half its size; what is read past it is not used.
-                self.input.fill(len.saturating_sub(out.len()) / 2)?;
+                self.input.fill((len.saturating_sub(out.len()) / 2).max(FIRST_READ_BYTES))?;
             }
             let Scratch { buffer, stream, .. } = self.input.scratch.as_mut()?;
             let (before_in, before_out) = (stream.total_in(), out.len());
@@ -394,6 +410,8 @@ thread_local! {
 /// Bytes of a pack read from an offset on, a buffer at a time.
 struct Input<'p> {
     pack: &'p Pack,
+    /// Where the entry's bytes end in the file (if not known, where the pack's entries end).
+    end: u64,
     /// Where the buffer's bytes end in the file.
     at: u64,
     /// Always there but while the input is dropped.
@@ -428,9 +446,8 @@ impl Input<'_> {
     /// Reads the next bytes (about `wanted`, within the pack's objects) in place of those
     /// used; `None` at the end of the objects or when the file cannot be read.
     fn fill(&mut self, wanted: usize) -> Option<()> {
-        let left = self.pack.end.checked_sub(self.at).filter(|&left| left > 0)?;
-        let len =
-            wanted.clamp(FIRST_READ_BYTES, MAX_READ_BYTES).min(usize::try_from(left).unwrap_or(usize::MAX));
+        let left = self.end.checked_sub(self.at).filter(|&left| left > 0)?;
+        let len = wanted.clamp(1, MAX_READ_BYTES).min(usize::try_from(left).unwrap_or(usize::MAX));
         let buffer = &mut self.scratch.as_mut()?.buffer;
         if buffer.len() < len {
             // Grown once per thread, not zeroed again for each read.
@@ -445,7 +462,7 @@ impl Input<'_> {
     /// Reads on until `len` bytes are pending (fewer where the pack's objects end); `None`
     /// when the file cannot be read.
     fn extend(&mut self, len: usize) -> Option<()> {
-        let left = usize::try_from(self.pack.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let left = usize::try_from(self.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
         let (start, filled) = (self.start, self.filled);
         let buffer = &mut self.scratch.as_mut()?.buffer;
         buffer.copy_within(start..filled, 0);
@@ -606,7 +623,7 @@ mod tests {
         let (mut at, mut by_id) = (0, 0);
         for (id, _, _) in objects_by_git(dir) {
             let (n, offset) = packed.find(id).unwrap();
-            match Entry::at(&packed.packs()[n], offset).unwrap().stored {
+            match Entry::at(&packed.packs()[n], offset, Read::Start).unwrap().stored {
                 Stored::Delta(Base::At(_)) => at += 1,
                 Stored::Delta(Base::Id(_)) => by_id += 1,
                 Stored::Whole(_) => {}

@@ -153,8 +153,13 @@ impl Index {
     /// starts there, or in a pack of over 2 GiB (whose large offsets are not read for this).
     pub fn entry_end(&self, offset: u64, last: u64) -> Option<u64> {
         let starts = self.starts.get_or_init(|| self.read_starts()).as_ref()?;
+        // Entries are spread over the pack about evenly: start where this one would be.
+        let guess = u128::from(offset) * starts.len() as u128 / u128::from(last.max(1));
         let offset = u32::try_from(offset).ok()?;
-        let at = starts.binary_search(&offset).ok()?;
+        let at = lower_bound_from(starts, offset, usize::try_from(guess).unwrap_or(usize::MAX));
+        if starts.get(at) != Some(&offset) {
+            return None;
+        }
         Some(starts.get(at + 1).map_or(last, |&next| u64::from(next)))
     }
 
@@ -198,12 +203,19 @@ fn key_of(id: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(id.get(1..9)?.try_into().ok()?))
 }
 
-/// The first place in `keys` (sorted) whose key is not below `key`. It starts where a uniform
-/// key would be, then doubles its steps away from there until it has passed the place, and
-/// ends with a binary search between its last two steps.
+/// The first place in `keys` (sorted) whose key is not below `key`, where a key spread
+/// evenly over all the `u64` values would be.
 fn lower_bound(keys: &[u64], key: u64) -> usize {
+    let guess = ((u128::from(key) * keys.len() as u128) >> 64) as usize;
+    lower_bound_from(keys, key, guess)
+}
+
+/// The first place in `keys` (sorted) whose key is not below `key`. It starts at `guess`,
+/// then doubles its steps away from there until it has passed the place, and ends with a
+/// binary search between its last two steps.
+fn lower_bound_from<K: Ord + Copy>(keys: &[K], key: K, guess: usize) -> usize {
     let len = keys.len();
-    let guess = ((u128::from(key) * len as u128) >> 64) as usize;
+    let guess = guess.min(len);
     let (low, high) = if guess < len && keys[guess] < key {
         let (mut low, mut step) = (guess + 1, 1);
         loop {
@@ -260,19 +272,22 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
-        /// Keys spread evenly, bunched at either end, or repeated: the place is a binary
-        /// search's.
+        /// Keys spread evenly, bunched at either end, or repeated, from the place a uniform
+        /// key would be or from anywhere: the place is a binary search's.
         #[test]
         fn lower_bound_finds_the_place_a_binary_search_finds(
             mut keys in proptest::collection::vec(
                 prop_oneof![any::<u64>(), 0..64u64, (u64::MAX - 64).., Just(1u64 << 63)], 0..300),
             probe in prop_oneof![any::<u64>(), 0..70u64, (u64::MAX - 70).., Just(1u64 << 63)],
             pick in any::<prop::sample::Index>(),
+            guess in 0..310usize,
         ) {
             keys.sort_unstable();
             let present = if keys.is_empty() { probe } else { keys[pick.index(keys.len())] };
             for key in [probe, present, present.wrapping_add(1), present.wrapping_sub(1)] {
-                prop_assert_eq!(lower_bound(&keys, key), keys.partition_point(|&k| k < key), "{}", key);
+                let place = keys.partition_point(|&k| k < key);
+                prop_assert_eq!(lower_bound(&keys, key), place, "{}", key);
+                prop_assert_eq!(lower_bound_from(&keys, key, guess), place, "{} from {}", key, guess);
             }
         }
     }

@@ -41,8 +41,11 @@ const SAMPLE_EVERY: usize = 32;
 /// index; a history of 50,000 commits (523,000 objects) spent 5% of its time in those calls.
 const ALL_IDS_UP_TO: usize = 1 << 20;
 
-/// The bytes of an id after its bucket's byte and its key's eight.
-const TAIL_LEN: usize = SHA1_LEN - 9;
+/// Where an id's key ends: its bucket's byte, then the key's eight.
+const KEY_END: usize = 1 + 8;
+
+/// The bytes of an id after its key.
+const TAIL_LEN: usize = SHA1_LEN - KEY_END;
 
 /// A version-2 pack index of SHA-1 ids.
 pub struct Index {
@@ -113,7 +116,7 @@ impl Index {
         let mut at = lower_bound(&bucket.keys, key);
         if self.sample_every == 1 {
             while bucket.keys.get(at) == Some(&key) {
-                if bucket.tails[at] == id[9..] {
+                if bucket.tails[at] == id[KEY_END..] {
                     return self.offset(bucket.offsets[at]);
                 }
                 at += 1;
@@ -121,7 +124,7 @@ impl Index {
             return None;
         }
         // The run after the last sample not above the id.
-        while bucket.keys.get(at) == Some(&key) && bucket.tails[at].as_slice() <= &id[9..] {
+        while bucket.keys.get(at) == Some(&key) && bucket.tails[at].as_slice() <= &id[KEY_END..] {
             at += 1;
         }
         let run = at.checked_sub(1)?;
@@ -143,7 +146,7 @@ impl Index {
         read_exact_at(&self.file, &mut offsets, (self.offsets_at() + first * 4) as u64)?;
         let kept = || ids.chunks_exact(SHA1_LEN).step_by(self.sample_every);
         let keys = kept().map(key_of).collect::<Option<_>>()?;
-        let tails = kept().map(|id| id[9..].try_into().ok()).collect::<Option<_>>()?;
+        let tails = kept().map(|id| id[KEY_END..].try_into().ok()).collect::<Option<_>>()?;
         let offsets = offsets.chunks_exact(4).map(|raw| be32(raw, 0)).collect();
         Some(Bucket { keys, tails, offsets })
     }
@@ -197,10 +200,9 @@ impl Index {
     }
 }
 
-/// Fills `buffer` from `offset` of `file`; `None` when the file is shorter or cannot be read.
 /// Bytes 1 to 8 of an id, big-endian: ordered as the ids are within a bucket.
 fn key_of(id: &[u8]) -> Option<u64> {
-    Some(u64::from_be_bytes(id.get(1..9)?.try_into().ok()?))
+    Some(u64::from_be_bytes(id.get(1..KEY_END)?.try_into().ok()?))
 }
 
 /// The first place in `keys` (sorted) whose key is not below `key`, where a key spread
@@ -244,7 +246,8 @@ fn lower_bound_from<K: Ord + Copy>(keys: &[K], key: K, guess: usize) -> usize {
     low + keys[low..high].partition_point(|&k| k < key)
 }
 
-fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> Option<()> {
+/// Fills `buffer` from `offset` of `file`; `None` when the file is shorter or cannot be read.
+pub(super) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> Option<()> {
     let mut done = 0;
     while done < buffer.len() {
         match read_at(file, &mut buffer[done..], offset + done as u64).ok()? {

@@ -52,7 +52,9 @@ const FIRST_READ_BYTES: usize = 1024;
 const MAX_READ_BYTES: usize = 256 << 10;
 
 /// Entries inflating to at most this many bytes are read whole and inflated in one call
-/// (libdeflate); larger ones are inflated as they are read (zlib-rs).
+/// (libdeflate); larger ones are inflated as they are read (zlib-rs). A kilobyte under the
+/// largest read, so that such an entry's header and whole stream (at most
+/// [`deflated_bound`] bytes) fit in one.
 const WHOLE_UP_TO: usize = MAX_READ_BYTES - 1024;
 
 /// An object as stored: its kind and content, shared with the cache.
@@ -459,25 +461,24 @@ impl Input<'_> {
         Some(())
     }
 
-    /// Reads on until `len` bytes are pending (fewer where the pack's objects end); `None`
-    /// when the file cannot be read.
+    /// Reads on until `len` bytes are pending (fewer where the entry ends); `None` when the
+    /// file cannot be read.
     fn extend(&mut self, len: usize) -> Option<()> {
         let left = usize::try_from(self.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
-        let (start, filled) = (self.start, self.filled);
+        let have = self.filled - self.start;
+        let wanted = len.min(have + left);
+        if wanted <= have {
+            // All there (an entry read whole): nothing to move or read.
+            return Some(());
+        }
         let buffer = &mut self.scratch.as_mut()?.buffer;
-        buffer.copy_within(start..filled, 0);
-        let wanted = len.min(filled - start + left);
+        buffer.copy_within(self.start..self.filled, 0);
         if buffer.len() < wanted {
             buffer.resize(wanted, 0);
         }
-        let mut have = filled - start;
-        while have < wanted {
-            let read =
-                read_at(&self.pack.file, &mut buffer[have..wanted], self.at).ok().filter(|&read| read > 0)?;
-            self.at += read as u64;
-            have += read;
-        }
-        (self.start, self.filled) = (0, have);
+        index::read_exact_at(&self.pack.file, &mut buffer[have..wanted], self.at)?;
+        self.at += (wanted - have) as u64;
+        (self.start, self.filled) = (0, wanted);
         Some(())
     }
 }

@@ -23,7 +23,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::read_at;
+use super::read_exact_at;
 use crate::source::oid::SHA1_LEN;
 
 const MAGIC: &[u8; 4] = b"\xfftOc";
@@ -244,18 +244,6 @@ fn lower_bound_from<K: Ord + Copy>(keys: &[K], key: K, guess: usize) -> usize {
         }
     };
     low + keys[low..high].partition_point(|&k| k < key)
-}
-
-/// Fills `buffer` from `offset` of `file`; `None` when the file is shorter or cannot be read.
-pub(super) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> Option<()> {
-    let mut done = 0;
-    while done < buffer.len() {
-        match read_at(file, &mut buffer[done..], offset + done as u64).ok()? {
-            0 => return None,
-            read => done += read,
-        }
-    }
-    Some(())
 }
 
 /// The big-endian 32-bit number at `at` (within bounds checked by the caller).

@@ -476,7 +476,7 @@ impl Input<'_> {
         if buffer.len() < wanted {
             buffer.resize(wanted, 0);
         }
-        index::read_exact_at(&self.pack.file, &mut buffer[have..wanted], self.at)?;
+        read_exact_at(&self.pack.file, &mut buffer[have..wanted], self.at)?;
         self.at += (wanted - have) as u64;
         (self.start, self.filled) = (0, wanted);
         Some(())
@@ -487,6 +487,18 @@ impl Input<'_> {
 /// stream is longer than that, no zlib wrote it, and libgit2 is left to judge it.
 fn deflated_bound(size: usize) -> usize {
     size + (size >> 12) + (size >> 14) + (size >> 25) + 13
+}
+
+/// Fills `buffer` from `offset` of `file`; `None` when the file is shorter or cannot be read.
+fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> Option<()> {
+    let mut done = 0;
+    while done < buffer.len() {
+        match read_at(file, &mut buffer[done..], offset + done as u64).ok()? {
+            0 => return None,
+            read => done += read,
+        }
+    }
+    Some(())
 }
 
 #[cfg(unix)]

@@ -16,6 +16,7 @@ mod layout;
 mod memo;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, Once};
@@ -23,7 +24,7 @@ use std::sync::{Arc, Mutex, Once};
 use anyhow::{bail, Context, Result};
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
-use super::git::{CommitData, Git, TagData};
+use super::git::{self, CommitData, Git, TagData};
 use super::index::{self, Difference};
 use super::loose::{LooseBlob, LooseObjects};
 use super::mode;
@@ -45,6 +46,9 @@ pub struct Repo {
     packs: Arc<PackedObjects>,
     /// Blobs read ahead of their turn, and commits' trees (see [`Memo`]).
     memo: Memo,
+    /// The commits a shallow clone holds without their parents (`shallow`, which libgit2
+    /// reads as grafts): read by the pack reader, they have no parents either.
+    shallow: HashSet<ObjectId>,
 }
 
 /// How a [`Repo`] is read.
@@ -103,7 +107,9 @@ impl Repo {
             // blobs) from its own backends, as before.
             let _ = super::pack::libgit2::serve(repo, packs.clone());
         }
-        Repo { backend, git, trees: Mutex::default(), loose, packs, memo: Memo::default() }
+        let shallow = std::fs::read_to_string(common_dir.join("shallow")).unwrap_or_default();
+        let shallow = shallow.lines().filter_map(ObjectId::from_hex).collect();
+        Repo { backend, git, trees: Mutex::default(), loose, packs, memo: Memo::default(), shallow }
     }
 
     /// The files whose entry differs between the trees `old` (none: the empty tree) and
@@ -294,24 +300,36 @@ impl Repo {
     }
 
     /// Commit `id`: its tree, parents, summary and author date. An absent commit is an
-    /// [`Absent`] error.
+    /// [`Absent`] error. A shallow clone's boundary commits have no parents, as git and libgit2
+    /// see them.
     pub fn commit(&self, id: ObjectId) -> Result<CommitData> {
-        match &self.backend {
-            Backend::Lib(repo) => {
-                let commit =
-                    repo.find_commit(id.to_git2()?).map_err(|e| self.lib_error(e, id, "a commit"))?;
-                let data = CommitData {
-                    tree: commit.tree_id().into(),
-                    parents: commit.parent_ids().map(ObjectId::from).collect(),
-                    summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
-                    message: commit.message_bytes().to_vec(),
-                    author_time: commit.author().when().seconds(),
-                };
-                self.memo.remember_tree(id, data.tree)?;
-                Ok(data)
-            }
-            Backend::Git(_) => self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit")),
+        let mut data = self.stored_commit(id)?;
+        if self.shallow.contains(&id) {
+            data.parents.clear();
         }
+        self.memo.remember_tree(id, data.tree)?;
+        Ok(data)
+    }
+
+    /// Commit `id` as stored. A packed commit is read and parsed here, as packed trees are:
+    /// through libgit2 it cost a copy into libgit2's buffer and a parse of every signature.
+    fn stored_commit(&self, id: ObjectId) -> Result<CommitData> {
+        let Backend::Lib(repo) = &self.backend else {
+            return self.git.commit(id)?.ok_or_else(|| self.absent_error(id, "a commit"));
+        };
+        if let Some(object) = self.packs.read(id).filter(|object| object.kind == ObjectKind::Commit) {
+            return git::parse_commit(&object.data, id.as_bytes().len())
+                .with_context(|| format!("reading commit {id}"));
+        }
+        let commit = repo.find_commit(id.to_git2()?).map_err(|e| self.lib_error(e, id, "a commit"))?;
+        let data = CommitData {
+            tree: commit.tree_id().into(),
+            parents: commit.parent_ids().map(ObjectId::from).collect(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+            message: commit.message_bytes().to_vec(),
+            author_time: commit.author().when().seconds(),
+        };
+        Ok(data)
     }
 
     /// The tree of commit `id`, remembered from when it was read last: a history scan diffs a

@@ -1063,6 +1063,32 @@ fn shallow_clone_pushes_with_missing_parents() {
     assert!(!run.stderr.contains("zoomguard: error"), "{run}");
 }
 
+/// A CI checkout is often shallow (`actions/checkout` fetches one commit): a history scan
+/// there walks to the grafted root, which it scans as a root commit, with no error, and it
+/// reports what that commit holds, old secret included, added at the boundary.
+#[test]
+fn history_of_a_shallow_clone_scans_its_grafted_root_whole() {
+    let repo = TestRepo::new();
+    repo.commit_files_unchecked(&[("old.env", &secret_line(OLD))]);
+    for i in 0..3 {
+        repo.commit_files_unchecked(&[(&format!("f{i}.txt"), "clean\n")]);
+    }
+    let origin_url = format!("file://{}", repo.path.display());
+    let clone = repo.root().join("shallow");
+    let clone_arg = clone.display().to_string();
+    repo.git_ok_in(repo.root(), ["clone", "-q", "--depth", "2", origin_url.as_str(), clone_arg.as_str()]);
+    let boundary = fs::read_to_string(clone.join(".git/shallow")).expect("the clone is shallow");
+    let mut scan = repo.command_in(ZOOMGUARD, &clone);
+    scan.args(["scan", "--history", "--format", "json"]);
+    let run = TestRepo::run(scan);
+    assert_eq!(run.code, 1, "the grafted root holds the old secret:\n{run}");
+    assert!(run.stdout.contains("\"commits_scanned\": 2"), "the two commits the clone has:\n{run}");
+    let found_at = format!("\"commit\": \"{}\"", boundary.trim());
+    assert!(run.stdout.contains(&found_at), "reported at the boundary {boundary}:\n{run}");
+    assert!(run.stdout.contains("\"path\": \"old.env\""), "{run}");
+    assert!(!run.all().contains(&secret(OLD)), "printed in full:\n{run}");
+}
+
 /// Regression: the hooks read standard input as UTF-8, so pushing a branch whose name is
 /// not UTF-8 (git allows any bytes but a few) failed with exit 2 instead of being checked.
 #[cfg(unix)]

@@ -23,8 +23,8 @@ use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled, Ref};
 use super::{ChangedFile, CopySources};
 use batch::Batch;
-use parse::{id_of, octal, parse_commit, parse_raw_diff, parse_tag, single_id, tree_entry};
-pub use parse::{CommitData, TagData};
+use parse::{id_of, octal, parse_raw_diff, parse_tag, single_id, tree_entry};
+pub use parse::{parse_commit, CommitData, TagData};
 
 mod batch;
 mod parse;

@@ -19,6 +19,7 @@ pub mod repo;
 pub mod settings;
 pub mod staged;
 pub mod treediff;
+pub mod walk;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

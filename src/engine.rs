@@ -14,7 +14,7 @@ use crate::detect::verify::{self, verify_pairs, Located};
 use crate::detect::{scan_unsettled, ScanOptions};
 use crate::outcome::{FileFinding, Outcome};
 use crate::source::Collected;
-use crate::threads::{self, Queue};
+use crate::threads;
 
 /// Scans every change that `collected` holds and counts what it read, then checks the
 /// secrets against the tokens and webhooks of the whole set (one commit, one file); findings
@@ -74,21 +74,17 @@ pub fn scan_change_set(collected: &Collected, options: &ScanOptions) -> Outcome 
 
 /// How a parallel run reads its items.
 pub struct ParallelScan<'a, T, S> {
-    /// How many threads to use (at least one): no more than there are items, unless their
-    /// collection finds more.
+    /// How many threads to use, at most.
     pub jobs: usize,
     /// Makes one worker's state (a repository handle of its own).
     pub open: &'a (dyn Fn() -> Result<S> + Sync),
-    /// Collects what one item adds; it may find more items, and queue them.
-    pub collect: &'a CollectFn<'a, T, S>,
+    /// Collects what one item adds.
+    pub collect: &'a (dyn Fn(&S, &T) -> Result<Collected> + Sync),
     /// Called after each item, from the worker that did it (progress display).
     pub on_item_done: &'a (dyn Fn() + Sync),
     /// What the items are to each other.
     pub items_are: ItemsAre<'a, T, S>,
 }
-
-/// Collects what one item adds, given the worker's state and the queue of items to come.
-pub type CollectFn<'a, T, S> = dyn Fn(&S, &T, &Queue<T>) -> Result<Collected> + Sync + 'a;
 
 /// A look at one item's project, given the paths of its waiting findings: why it uses Zoom.
 pub type ProjectLookFn<'a, T, S> = dyn Fn(&S, &T, &[&str]) -> Result<Option<String>> + Sync + 'a;
@@ -108,22 +104,20 @@ pub enum ItemsAre<'a, T, S> {
     OneChange,
 }
 
-/// Collects and scans every item of `items`, and every item their collection queues, on
-/// `run.jobs` threads: the calling thread works with `own` (the caller's repository handle),
-/// every other thread with a state of its own from `run.open` (see [`threads::each_queued`]);
-/// `items` are handed out in order. The first error stops every worker and is returned.
-/// Findings come unsorted (see [`Outcome::finish`]). With [`ItemsAre::OneChange`], the texts
-/// that hold findings (allowed ones too) or pairing evidence come back as one [`Collected`],
-/// and the outcome holds only what was read.
-pub fn run_each<T: Send, S>(
-    mut items: Vec<T>,
+/// Collects and scans every item of `items` on up to `run.jobs` threads: the calling thread
+/// works with `own` (the caller's repository handle), every other thread with a state of its
+/// own from `run.open` (see [`threads::each_item`]). The first error stops every worker and is
+/// returned. Findings come unsorted (see [`Outcome::finish`]). With [`ItemsAre::OneChange`],
+/// the texts that hold findings (allowed ones too) or pairing evidence come back as one
+/// [`Collected`], and the outcome holds only what was read.
+pub fn run_each<T: Sync, S>(
+    items: &[T],
     run: &ParallelScan<'_, T, S>,
     options: &ScanOptions,
     own: &S,
 ) -> Result<(Outcome, Collected)> {
-    let work = |state: &S, item: T, queue: &Queue<T>, (outcome, kept): &mut (Outcome, Collected)| {
-        let item = &item;
-        let mut collected = (run.collect)(state, item, queue)?;
+    let work = |state: &S, _: usize, item: &T, (outcome, kept): &mut (Outcome, Collected)| -> Result<()> {
+        let mut collected = (run.collect)(state, item)?;
         match &run.items_are {
             ItemsAre::Separate(look) => {
                 let mut scanned = scan_collected(&collected, options);
@@ -143,9 +137,7 @@ pub fn run_each<T: Send, S>(
         Ok(())
     };
     let (mut total, mut kept) = (Outcome::default(), Collected::default());
-    // Handed out last first: the first item goes last into the queue.
-    items.reverse();
-    for (outcome, mut changes) in threads::each_queued(items, run.jobs, own, run.open, &work)? {
+    for (outcome, mut changes) in threads::each_item(items, run.jobs, own, run.open, &work)? {
         total.absorb(outcome);
         kept.changes.append(&mut changes.changes);
         kept.commits.append(&mut changes.commits);

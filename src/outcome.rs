@@ -141,19 +141,6 @@ impl Outcome {
         paths.len()
     }
 
-    /// Gives the commit of every finding the position that `position_of` makes of the one
-    /// it has (a walk that found commits in one order and lists them in another).
-    pub fn reposition_commits(&mut self, position_of: impl Fn(usize) -> usize) {
-        for finding in self.findings.iter_mut().chain(&mut self.notices) {
-            if let Some(commit) = &mut finding.commit {
-                let position = position_of(commit.position);
-                if position != commit.position {
-                    Arc::make_mut(commit).position = position;
-                }
-            }
-        }
-    }
-
     /// Adds what `other` scanned and found to this outcome.
     pub fn absorb(&mut self, mut other: Outcome) {
         self.findings.append(&mut other.findings);

@@ -1,12 +1,10 @@
 //! How every large job (a history, a push, a directory tree, an image's layers, HEAD's files
 //! for the inventory) is shared among threads: each thread takes the next item from a shared
-//! queue (to which a history walk adds each commit's parents as it reads the commit), works
-//! with a state of its own (a repository handle: libgit2's are not shared between threads),
-//! and adds what it finds to an accumulator of its own. The first error stops every thread
-//! and is returned; a thread that panics is an error, never a pass.
+//! counter, works with a state of its own (a repository handle: libgit2's are not shared
+//! between threads), and adds what it finds to an accumulator of its own. The first error
+//! stops every thread and is returned; a thread that panics is an error, never a pass.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anyhow::{anyhow, Result};
 
@@ -25,112 +23,23 @@ where
     T: Sync,
     A: Default + Send,
 {
-    let in_order = items.iter().enumerate().rev().collect();
-    let jobs = jobs.clamp(1, items.len().max(1));
-    each_queued(in_order, jobs, own, open, &|state, (at, item), _, found| work(state, at, item, found))
-}
-
-/// Work that grows as it is done: a history walk finds a commit's parents by reading it.
-/// Items are handed out last pushed first, so a walk goes depth first and the workers stay
-/// on neighbouring commits, whose trees the object cache still holds.
-pub struct Queue<T> {
-    waiting: Mutex<Waiting<T>>,
-    changed: Condvar,
-}
-
-struct Waiting<T> {
-    items: Vec<T>,
-    /// Items handed out and not yet done: each may still push more.
-    working: usize,
-    /// An item failed (or a thread could not start): every thread stops.
-    stopped: bool,
-}
-
-impl<T> Queue<T> {
-    /// Adds `item`, for the next thread that asks.
-    pub fn push(&self, item: T) {
-        if let Ok(mut waiting) = self.waiting.lock() {
-            waiting.items.push(item);
-            self.changed.notify_one();
-        }
-    }
-
-    /// The next item; `None` once the work is done (nothing waits and nothing being worked
-    /// can push more) or stopped.
-    fn next(&self) -> Option<T> {
-        let mut waiting = self.waiting.lock().ok()?;
-        loop {
-            if waiting.stopped {
-                return None;
-            }
-            if let Some(item) = waiting.items.pop() {
-                waiting.working += 1;
-                return Some(item);
-            }
-            if waiting.working == 0 {
-                self.changed.notify_all();
-                return None;
-            }
-            waiting = self.changed.wait(waiting).ok()?;
-        }
-    }
-
-    /// Marks an item done; a failed one stops every thread.
-    fn done(&self, failed: bool) {
-        if let Ok(mut waiting) = self.waiting.lock() {
-            waiting.working -= 1;
-            waiting.stopped |= failed;
-            if failed || waiting.working == 0 {
-                self.changed.notify_all();
-            }
-        }
-    }
-}
-
-/// What [`each_queued`] does with one item: the thread's state, the item, the queue to push
-/// what it finds to, and the thread's accumulator.
-pub type QueuedWork<'a, T, S, A> = dyn Fn(&S, T, &Queue<T>, &mut A) -> Result<()> + Sync + 'a;
-
-/// As [`each_item`], for work that finds more work: `work` gets each item with the queue,
-/// to push what it finds there, and the run ends when no item waits and none is being
-/// worked. `seeds` go first, the last of them first. Always `jobs` threads (at least one).
-pub fn each_queued<T, S, A>(
-    seeds: Vec<T>,
-    jobs: usize,
-    own: &S,
-    open: &(dyn Fn() -> Result<S> + Sync),
-    work: &QueuedWork<'_, T, S, A>,
-) -> Result<Vec<A>>
-where
-    T: Send,
-    A: Default + Send,
-{
-    let queue = Queue {
-        waiting: Mutex::new(Waiting { items: seeds, working: 0, stopped: false }),
-        changed: Condvar::new(),
-    };
-    let stop = || {
-        if let Ok(mut waiting) = queue.waiting.lock() {
-            waiting.stopped = true;
-            queue.changed.notify_all();
-        }
-    };
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
     let run = |state: &S| -> Result<A> {
         let mut found = A::default();
-        while let Some(item) = queue.next() {
-            // A panic is an error too, and ends the item: the others would wait for it forever.
-            let worked = std::panic::catch_unwind(AssertUnwindSafe(|| work(state, item, &queue, &mut found)))
-                .unwrap_or_else(|_| Err(anyhow!("a worker thread crashed")));
-            queue.done(worked.is_err());
-            worked?;
+        while !failed.load(Ordering::Relaxed) {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(at) else { break };
+            work(state, at, item, &mut found).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         }
         Ok(found)
     };
+    let helpers = jobs.clamp(1, items.len().max(1)) - 1;
     let results: Vec<Result<A>> = std::thread::scope(|threads| {
-        let handles: Vec<_> = (1..jobs.max(1))
+        let handles: Vec<_> = (0..helpers)
             .map(|_| {
                 threads.spawn(|| {
-                    let state = open().inspect_err(|_| stop())?;
+                    let state = open().inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
                     run(&state)
                 })
             })
@@ -175,47 +84,6 @@ mod tests {
             Ok(())
         });
         assert_eq!(result.map(|_| ()).unwrap_err().to_string(), "item 50 failed");
-    }
-
-    #[test]
-    fn work_that_finds_more_work_is_all_done_once() {
-        // Each number n finds n / 2 and n / 2 - 1, so many numbers reach the same ones; each
-        // is pushed once, and every number the seeds lead to is worked once.
-        for jobs in [1, 2, 7] {
-            let reached = Mutex::new(std::collections::HashSet::from([1000u64, 999]));
-            let worked = each_queued(
-                vec![1000u64, 999],
-                jobs,
-                &(),
-                &|| Ok(()),
-                &|_, n, queue, done: &mut Vec<u64>| {
-                    done.push(n);
-                    for next in [n / 2, (n / 2).saturating_sub(1)] {
-                        if reached.lock().expect("unlocked").insert(next) {
-                            queue.push(next);
-                        }
-                    }
-                    Ok(())
-                },
-            )
-            .expect("no item fails");
-            let mut worked: Vec<u64> = worked.into_iter().flatten().collect();
-            worked.sort_unstable();
-            let mut reached: Vec<u64> = reached.into_inner().expect("unlocked").into_iter().collect();
-            reached.sort_unstable();
-            assert_eq!(worked, reached, "each once, {jobs} jobs");
-            assert!(reached.starts_with(&[0, 1, 2, 3]) && reached.contains(&499), "{jobs} jobs: {reached:?}");
-        }
-    }
-
-    #[test]
-    fn a_panic_in_queued_work_is_an_error_and_stops_the_others() {
-        let result = each_queued(vec![0u32], 2, &(), &|| Ok(()), &|_, n, queue, _: &mut ()| {
-            assert!(n < 100, "item 100 panics");
-            queue.push(n + 1);
-            Ok(())
-        });
-        assert!(result.is_err(), "a crash is never a pass");
     }
 
     #[test]

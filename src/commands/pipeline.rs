@@ -23,9 +23,7 @@ use crate::report::{json, sarif, Format};
 use crate::source::commits::{NamedObject, TagMessage, Targets};
 use crate::source::project::{self as project_context, ProjectLook};
 use crate::source::settings::{Settings, Version, BASELINE_LIMIT};
-use crate::source::walk::{Found, Walk};
 use crate::source::{self, staged, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
-use crate::threads::Queue;
 
 /// What every scan shares: the repository (when there is one), its settings and the scan
 /// options they give, and when the run started.
@@ -122,9 +120,9 @@ impl<'a> Pipeline<'a> {
         let files = staged::files(repo)?;
         let limit = self.max_file_size;
         let run = ParallelScan {
-            jobs: default_jobs().min(files.len()),
+            jobs: default_jobs(),
             open: &source::open,
-            collect: &|repo: &Repo, file: &ChangedFile, _| {
+            collect: &|repo: &Repo, file: &ChangedFile| {
                 let mut collected = Collected::with_max_file_size(limit);
                 collected.add_file(repo, file, None)?;
                 Ok(collected)
@@ -132,7 +130,7 @@ impl<'a> Pipeline<'a> {
             on_item_done: &|| {},
             items_are: ItemsAre::OneChange,
         };
-        let (mut outcome, mut kept) = engine::run_each(files, &run, &self.options, repo)?;
+        let (mut outcome, mut kept) = engine::run_each(&files, &run, &self.options, repo)?;
         let mut found = engine::scan_change_set(&kept, &self.options);
         let new_files = engine::new_files_with_findings(&found, &kept.changes);
         if !new_files.is_empty() && staged::narrow_copies(repo, &mut kept.changes, &new_files)? {
@@ -146,18 +144,13 @@ impl<'a> Pipeline<'a> {
     /// repository, the others each with a handle of its own), with a progress line on a
     /// terminal. `when_absent` says what a file whose content is absent means. Each commit is
     /// its own project state: a generic name counts when that commit's files or manifests
-    /// show Zoom. The commits walked are found by the workers as they scan (see
-    /// [`source::walk`]) and placed after the listed ones, parents first.
+    /// show Zoom.
     pub fn scan_commits(&self, targets: &Targets, jobs: usize, when_absent: WhenAbsent) -> Result<Outcome> {
         let repo = self.repo()?;
-        let limits = (self.max_file_size, when_absent);
+        let max_file_size = self.max_file_size;
         let look = ProjectLook::new(repo);
-        let listed = targets.commits.len();
-        let (walk, tips) = Walk::from(repo, &targets.walk_from)?;
-        let progress = match targets.walk_from.is_empty() {
-            true => Progress::new(listed + targets.objects.len() + targets.tags.len(), "commits"),
-            false => Progress::open_ended("commits"),
-        };
+        let progress =
+            Progress::new(targets.commits.len() + targets.objects.len() + targets.tags.len(), "commits");
         let mut items: Vec<Item<'_>> = targets
             .commits
             .iter()
@@ -165,49 +158,34 @@ impl<'a> Pipeline<'a> {
             .enumerate()
             .map(|(position, oid)| Item::Commit(position, oid))
             .collect();
-        items.extend(tips.into_iter().map(|tip| Item::Walked(Box::new(tip))));
         items.extend(targets.objects.iter().map(Item::Object));
         items.extend(targets.tags.iter().map(Item::Tag));
-        let jobs = match targets.walk_from.is_empty() {
-            true => jobs.min(items.len()),
-            false => jobs,
-        };
         let run = ParallelScan {
             jobs,
             open: &source::open,
-            collect: &|repo: &Repo, item: &Item<'_>, queue: &Queue<Item<'_>>| match item {
+            collect: &|repo: &Repo, item: &Item<'_>| match *item {
                 Item::Commit(position, oid) => {
-                    let commit = repo.commit(*oid)?;
-                    source::commits::changes_of(repo, (*oid, &commit), None, *position, limits)
-                }
-                Item::Walked(found) => {
-                    let parent_tree = walk
-                        .parents_of(repo, found, &mut |parent| queue.push(Item::Walked(Box::new(parent))))?;
-                    let commit = (found.id, &found.commit);
-                    source::commits::changes_of(repo, commit, parent_tree, listed + found.at, limits)
+                    source::commits::changes_of(repo, oid, position, max_file_size, when_absent)
                 }
                 Item::Object(object) => {
-                    source::commits::changes_of_object(repo, object, limits.0, when_absent)
+                    source::commits::changes_of_object(repo, object, max_file_size, when_absent)
                 }
-                Item::Tag(tag) => Ok(source::commits::changes_of_tag(tag, limits.0)),
+                Item::Tag(tag) => Ok(source::commits::changes_of_tag(tag, max_file_size)),
             },
             on_item_done: &|| progress.tick(),
             items_are: ItemsAre::Separate(&|repo: &Repo, item: &Item<'_>, paths: &[&str]| {
-                let tree = match item {
-                    Item::Commit(_, oid) => Some(*oid),
-                    Item::Walked(found) => Some(found.id),
+                let tree = match *item {
+                    Item::Commit(_, oid) => Some(oid),
                     Item::Object(NamedObject { kind: ObjectKind::Tree, id, .. }) => Some(*id),
                     Item::Object(_) | Item::Tag(_) => None,
                 };
                 Ok(look.in_tree(repo, tree, paths))
             }),
         };
-        let outcome = engine::run_each(items, &run, &self.options, repo);
+        let outcome = engine::run_each(&items, &run, &self.options, repo);
         progress.finish();
         let mut outcome = outcome?.0;
-        outcome.commits_scanned = listed + walk.found()?;
-        let walked = walk.positions()?;
-        outcome.reposition_commits(|found| found.checked_sub(listed).map_or(found, |at| listed + walked[at]));
+        outcome.commits_scanned = targets.commits.len();
         Ok(outcome)
     }
 
@@ -303,11 +281,10 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-/// One thing [`Pipeline::scan_commits`] reads: a commit listed (with its place in the list)
-/// or found by the walk, a blob or tree that a ref names, or an annotated tag's message.
+/// One thing [`Pipeline::scan_commits`] reads: a commit (with its place in the walk), a blob
+/// or tree that a ref names, or an annotated tag's message.
 enum Item<'a> {
     Commit(usize, ObjectId),
-    Walked(Box<Found>),
     Object(&'a NamedObject),
     Tag(&'a TagMessage),
 }

@@ -92,16 +92,16 @@ fn files(paths: &[PathBuf], stdin_name: Option<&str>, jobs: usize, reporting: &R
     let files = source::files::list(paths)?;
     let progress = Progress::new(files.len(), "files");
     let run = ParallelScan {
-        jobs: jobs.min(files.len()),
+        jobs,
         open: &|| Ok(()),
-        collect: &|_: &(), path: &PathBuf, _| match path.as_os_str() == source::files::STDIN_PATH {
+        collect: &|_: &(), path: &PathBuf| match path.as_os_str() == source::files::STDIN_PATH {
             true => source::files::read_stdin(stdin_name, limit),
             false => source::files::read(path, limit),
         },
         on_item_done: &|| progress.tick(),
         items_are: ItemsAre::OneProject,
     };
-    let outcome = engine::run_each(files, &run, &pipeline.options, &());
+    let outcome = engine::run_each(&files, &run, &pipeline.options, &());
     progress.finish();
     pipeline.finish(outcome?.0, Scope::Files, ProjectOf::RepositoryNames)
 }

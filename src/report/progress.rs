@@ -14,8 +14,7 @@ const REDRAW_EVERY: Duration = Duration::from_millis(100);
 /// A progress line for `total` items, safe to tick from many threads.
 #[derive(Debug)]
 pub struct Progress {
-    /// `None` while the items are still being found (a history walk).
-    total: Option<usize>,
+    total: usize,
     noun: &'static str,
     done: AtomicUsize,
     started: Instant,
@@ -27,15 +26,6 @@ pub struct Progress {
 impl Progress {
     /// A progress line for `total` `noun` (plural, e.g. "commits"), drawn only on a terminal.
     pub fn new(total: usize, noun: &'static str) -> Self {
-        Progress::with(Some(total), noun)
-    }
-
-    /// A progress line for `noun` whose total is not known: items done, and the rate.
-    pub fn open_ended(noun: &'static str) -> Self {
-        Progress::with(None, noun)
-    }
-
-    fn with(total: Option<usize>, noun: &'static str) -> Self {
         Progress {
             total,
             noun,
@@ -55,7 +45,7 @@ impl Progress {
         }
         // Another thread drawing right now is enough, except for the last item: its count
         // must be drawn, so that the line ends on the total.
-        let last = Some(done) == self.total;
+        let last = done == self.total;
         let guard = if last { self.last_drawn.lock().ok() } else { self.last_drawn.try_lock().ok() };
         let Some(mut last_drawn) = guard else { return };
         let now = Instant::now();
@@ -66,11 +56,8 @@ impl Progress {
         let seconds = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = done as f64 / seconds;
         let mut stderr = std::io::stderr().lock();
-        let noun = self.noun;
-        let _ = match self.total {
-            Some(total) => write!(stderr, "\r\x1b[2Kzoomguard: {done}/{total} {noun} scanned ({rate:.0}/s)"),
-            None => write!(stderr, "\r\x1b[2Kzoomguard: {noun} scanned: {done} ({rate:.0}/s)"),
-        };
+        let _ =
+            write!(stderr, "\r\x1b[2Kzoomguard: {done}/{} {} scanned ({rate:.0}/s)", self.total, self.noun);
         let _ = stderr.flush();
         self.drawn.store(true, Ordering::Relaxed);
     }

@@ -21,7 +21,6 @@ use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
 use git2::Sort;
 
-use super::git::CommitData;
 use super::oid::Ref;
 use super::repo::is_absent;
 use super::{lossy_path, renames, Absent, ChangedFile, Collected, ObjectId, ObjectKind, Repo, WhenAbsent};
@@ -34,9 +33,6 @@ use crate::threads;
 pub struct Targets {
     /// Commits, oldest first.
     pub commits: Vec<ObjectId>,
-    /// Commits whose whole history is scanned, found as the scan reads them (see
-    /// [`super::walk`]); in the order their refs are listed, HEAD last.
-    pub walk_from: Vec<ObjectId>,
     /// Blobs and trees named by a ref (a tag), each scanned whole.
     pub objects: Vec<NamedObject>,
     /// The messages of annotated tags, each tag object once.
@@ -63,7 +59,7 @@ pub struct NamedObject {
     pub id: ObjectId,
 }
 
-/// Every commit reachable from any ref or from HEAD (to be walked), the blobs and trees
+/// Every commit reachable from any ref or from HEAD, oldest first, the blobs and trees
 /// that refs name, and the messages of the annotated tags that refs reach.
 pub fn all_commits(repo: &Repo) -> Result<Targets> {
     let mut tips = Vec::new();
@@ -82,7 +78,7 @@ pub fn all_commits(repo: &Repo) -> Result<Targets> {
     if let Some(head) = repo.head().ok().flatten() {
         tips.push(head);
     }
-    targets.walk_from = tips;
+    new_commits(repo, &tips, &[], &mut HashSet::new(), &mut targets.commits)?;
     Ok(targets)
 }
 
@@ -217,21 +213,21 @@ pub fn new_commits(
     Ok(())
 }
 
-/// What commit `oid` (read as `commit`) adds: its diff against its first parent (a root
-/// commit against the empty tree), and for a merge only the lines that no parent had.
-/// `parent_tree` is the first parent's tree when the caller has read it. `position` is the
+/// What commit `oid` adds: its diff against its first parent (a root commit against the
+/// empty tree), and for a merge only the lines that no parent had. `position` is the
 /// commit's place in the walk (see [`CommitInfo::position`]); files over `max_file_size`
 /// bytes are listed, not read; `when_absent` says what a file whose content is absent means.
 pub fn changes_of(
     repo: &Repo,
-    (oid, commit): (ObjectId, &CommitData),
-    parent_tree: Option<ObjectId>,
+    oid: ObjectId,
     position: usize,
-    (max_file_size, when_absent): (u64, WhenAbsent),
+    max_file_size: u64,
+    when_absent: WhenAbsent,
 ) -> Result<Collected> {
+    let commit = repo.commit(oid)?;
     let info = Arc::new(CommitInfo {
         id: oid.to_string(),
-        summary: commit.summary.clone(),
+        summary: commit.summary,
         author_time: commit.author_time,
         position,
     });
@@ -241,8 +237,7 @@ pub fn changes_of(
     // A new file that cannot matter needs no search for the file it came from; the others
     // are read to tell (and kept for their scan, next).
     let read_may_matter = |path: &str, id: ObjectId| new_file_may_matter(repo, path, id, max_file_size);
-    let first_parent = commit.parents.first().map(|&parent| (parent, parent_tree));
-    let first = commit_files(repo, first_parent, (oid, commit.tree), &read_may_matter);
+    let first = commit_files(repo, commit.parents.first().copied(), (oid, commit.tree), &read_may_matter);
     let first = first.and_then(|first| added.add_files(repo, &first, Some(&info)));
     repo.forget_read_ahead()?;
     first?;
@@ -254,7 +249,7 @@ pub fn changes_of(
                 .iter()
                 .any(|change| change.path == path && detect::may_matter(path, &change.text)))
         };
-        let other_side = commit_files(repo, Some((other_parent, None)), (oid, commit.tree), &kept)?;
+        let other_side = commit_files(repo, Some(other_parent), (oid, commit.tree), &kept)?;
         added.keep_added_in(repo, &other_side)?;
     }
     // A curl -u id:secret pasted into the message is in the history as surely as a file.
@@ -328,12 +323,11 @@ type MayMatterFn<'a> = dyn Fn(&str, ObjectId) -> Result<bool> + 'a;
 /// new: they hold no finding and show nothing of the project however they are paired.
 fn commit_files(
     repo: &Repo,
-    parent: Option<(ObjectId, Option<ObjectId>)>,
+    parent: Option<ObjectId>,
     (commit, tree): (ObjectId, ObjectId),
     may_matter: &MayMatterFn<'_>,
 ) -> Result<Vec<ChangedFile>> {
     let Some(lib) = repo.lib() else {
-        let parent = parent.map(|(parent, _)| parent);
         return repo.git().commit_files(parent, commit).with_context(|| format!("diffing commit {commit}"));
     };
     let tree_of = |id: ObjectId, tree: ObjectId, what: &str| -> Result<git2::Oid> {
@@ -341,13 +335,7 @@ fn commit_files(
     };
     let tree = tree_of(commit, tree, "commit")?;
     let parent_tree = parent
-        .map(|(parent, known)| {
-            let parent_tree = match known {
-                Some(tree) => tree,
-                None => repo.tree_of_commit(parent)?,
-            };
-            tree_of(parent, parent_tree, "the parent commit")
-        })
+        .map(|parent| tree_of(parent, repo.tree_of_commit(parent)?, "the parent commit"))
         .transpose()?;
     let differences = repo.tree_differences(lib, parent_tree, tree).map_err(|e| {
         if e.downcast_ref::<git2::Error>().is_some_and(is_absent) {

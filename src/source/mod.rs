@@ -19,7 +19,6 @@ pub mod repo;
 pub mod settings;
 pub mod staged;
 pub mod treediff;
-pub mod walk;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

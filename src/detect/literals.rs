@@ -15,12 +15,12 @@ pub enum Literals {
 
 impl Literals {
     /// The fastest search for `words` this CPU allows.
-    pub fn new(words: &[&str]) -> Literals {
+    pub fn new<W: AsRef<[u8]>>(words: &[W]) -> Literals {
         Searcher::new(words.iter()).map_or_else(|| Literals::automaton(words), Literals::Packed)
     }
 
     /// The automaton alone (what a CPU without the SIMD search gets; the tests compare both).
-    pub fn automaton(words: &[&str]) -> Literals {
+    pub fn automaton<W: AsRef<[u8]>>(words: &[W]) -> Literals {
         Literals::Automaton(AhoCorasick::new(words).expect("a few literal words build an automaton"))
     }
 

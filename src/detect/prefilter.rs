@@ -97,14 +97,6 @@ impl Prefilter {
         words
     }
 
-    /// Whether `text` holds any keyword at all.
-    fn has_hit(&self, text: &[u8]) -> bool {
-        match &self.search {
-            KeywordSearch::Packed { searcher, .. } => searcher.find(text).is_some(),
-            KeywordSearch::Automaton(automaton) => automaton.is_match(text),
-        }
-    }
-
     /// Calls `each` with every keyword occurrence in `text`: (offset, where it leads).
     /// Nothing is collected, so a text made of keywords costs no memory here.
     pub(super) fn for_each_hit(&self, text: &[u8], mut each: impl FnMut(usize, Route)) {
@@ -155,21 +147,56 @@ pub(super) fn names_a_secret(text: &[u8]) -> bool {
     SECRET_NAME_WORDS.is_match(text)
 }
 
+/// Every word whose presence lets a text matter: each spelling of the keywords, the words of
+/// the generic names, and the words of evidence. One pass over a text for all of them, where
+/// asking each search in turn took three over a text that holds none (most do).
+static ANY_THAT_MATTERS: Lazy<literals::Literals> =
+    Lazy::new(|| literals::Literals::new(&words_that_matter()));
+
+fn words_that_matter() -> Vec<Vec<u8>> {
+    let spellings = Prefilter::keywords().into_iter().flat_map(case_variants);
+    let words = names::WIDE_NAME_WORDS.iter().chain(&verify::EVIDENCE_WORDS);
+    let mut all: Vec<Vec<u8>> = spellings.chain(words.map(|word| word.as_bytes().to_vec())).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
 /// Whether any of the lines of `text` (the file at `path`) can matter, whichever of them are
 /// added: `false` when it holds no keyword, no word of a generic secret's name, nothing a
 /// secret could be verified against, and its path does not name Zoom. Then [`super::scan`] finds
 /// nothing in it and it shows no sign of a Zoom project, so a source need not work out which
 /// of its lines are added (which needs the old version read and compared).
 pub fn may_matter(path: &str, text: &[u8]) -> bool {
-    context::mentions_zoom(path.as_bytes())
-        || PREFILTER.has_hit(text)
-        || names_a_secret(text)
-        || verify::may_be_evidence(text)
+    context::mentions_zoom(path.as_bytes()) || ANY_THAT_MATTERS.is_match(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_pass_says_what_the_three_searches_say() {
+        let three = |text: &[u8]| {
+            let mut keyword = false;
+            PREFILTER.for_each_hit(text, |_, _| keyword = true);
+            keyword || names_a_secret(text) || verify::may_be_evidence(text)
+        };
+        let mut texts = vec![Vec::new(), b"fn main() { println!(\"a plain file\"); }\n".to_vec()];
+        for word in words_that_matter() {
+            texts.push([&b"let value = \""[..], &word, b"\";\n"].concat());
+            // Every word cut short, which none of the searches takes for the word.
+            texts.push([&b"x "[..], &word[..word.len() - 1], b" y"].concat());
+        }
+        let mut matched = 0;
+        for text in &texts {
+            let one = ANY_THAT_MATTERS.is_match(text);
+            assert_eq!(one, three(text), "{:?}", String::from_utf8_lossy(text));
+            matched += usize::from(one);
+        }
+        assert!(matched >= words_that_matter().len(), "each word is found");
+        assert!(!may_matter("src/plain.rs", &texts[1]), "a file with none of them cannot matter");
+    }
 
     #[test]
     fn the_keyword_pass_finds_every_spelling() {
@@ -191,6 +218,11 @@ mod tests {
         assert!(
             matches!(*SECRET_NAME_WORDS, literals::Literals::Packed(_)),
             "so does the search for secret names"
+        );
+        assert!(
+            matches!(*ANY_THAT_MATTERS, literals::Literals::Packed(_)),
+            "and the one for every word that matters ({} of them)",
+            words_that_matter().len()
         );
         let fallback = Prefilter::with_automaton();
         assert_eq!(hits(&fallback), hits(&PREFILTER));

@@ -36,7 +36,7 @@ static ENCRYPTED_TOKEN: Lazy<Regex> = Lazy::new(|| {
 });
 
 /// Words of what [`verify_pairs`] checks secrets against: tokens and webhook recordings.
-const EVIDENCE_WORDS: [&str; 3] = ["eyJ", "x-zm-signature", "encryptedToken"];
+pub(super) const EVIDENCE_WORDS: [&str; 3] = ["eyJ", "x-zm-signature", "encryptedToken"];
 
 /// The search for [`EVIDENCE_WORDS`]: every staged file is searched, at GB/s.
 static EVIDENCE: Lazy<Literals> = Lazy::new(|| Literals::new(&EVIDENCE_WORDS));

@@ -1000,22 +1000,33 @@ fn pre_push(repo: &TestRepo, dir: &Path, remote: &str, url: &str, line: &str) ->
     run_with_input(cmd, line.as_bytes())
 }
 
-#[test]
-fn shallow_clone_pushes_with_missing_parents() {
-    let repo = TestRepo::new();
-    // A history whose first commit holds an old secret, published to `origin`.
+/// A first commit that holds the old secret, then three clean ones.
+fn commit_an_old_secret_then_clean_files(repo: &TestRepo) {
     repo.commit_files_unchecked(&[("old.env", &secret_line(OLD))]);
     for i in 0..3 {
         repo.commit_files_unchecked(&[(&format!("f{i}.txt"), "clean\n")]);
     }
+}
+
+/// `git clone --depth <depth> <url>` into `shallow` beside the test repository.
+fn shallow_clone(repo: &TestRepo, url: &str, depth: u32) -> std::path::PathBuf {
+    let clone = repo.root().join("shallow");
+    let (clone_arg, depth) = (clone.display().to_string(), depth.to_string());
+    repo.git_ok_in(repo.root(), ["clone", "-q", "--depth", depth.as_str(), url, clone_arg.as_str()]);
+    assert!(clone.join(".git/shallow").is_file(), "the clone is not shallow");
+    clone
+}
+
+#[test]
+fn shallow_clone_pushes_with_missing_parents() {
+    let repo = TestRepo::new();
+    // A history whose first commit holds an old secret, published to `origin`.
+    commit_an_old_secret_then_clean_files(&repo);
     let origin = repo.init_bare("origin.git");
     let origin_url = format!("file://{}", origin.display());
     repo.git_ok(["push", "-q", origin_url.as_str(), "main"]);
 
-    let clone = repo.root().join("shallow");
-    let clone_arg = clone.display().to_string();
-    repo.git_ok_in(repo.root(), ["clone", "-q", "--depth", "1", origin_url.as_str(), clone_arg.as_str()]);
-    assert!(clone.join(".git/shallow").is_file(), "the clone is not shallow");
+    let clone = shallow_clone(&repo, &origin_url, 1);
     for args in [["config", "user.name", "Shallow"], ["config", "user.email", "shallow@zoomguard.invalid"]] {
         repo.git_ok_in(&clone, args);
     }
@@ -1069,14 +1080,8 @@ fn shallow_clone_pushes_with_missing_parents() {
 #[test]
 fn history_of_a_shallow_clone_scans_its_grafted_root_whole() {
     let repo = TestRepo::new();
-    repo.commit_files_unchecked(&[("old.env", &secret_line(OLD))]);
-    for i in 0..3 {
-        repo.commit_files_unchecked(&[(&format!("f{i}.txt"), "clean\n")]);
-    }
-    let origin_url = format!("file://{}", repo.path.display());
-    let clone = repo.root().join("shallow");
-    let clone_arg = clone.display().to_string();
-    repo.git_ok_in(repo.root(), ["clone", "-q", "--depth", "2", origin_url.as_str(), clone_arg.as_str()]);
+    commit_an_old_secret_then_clean_files(&repo);
+    let clone = shallow_clone(&repo, &format!("file://{}", repo.path.display()), 2);
     let boundary = fs::read_to_string(clone.join(".git/shallow")).expect("the clone is shallow");
     let mut scan = repo.command_in(ZOOMGUARD, &clone);
     scan.args(["scan", "--history", "--format", "json"]);

@@ -23,8 +23,9 @@ use super::mode;
 use super::oid::{ObjectId, ObjectKind, Peeled, Ref};
 use super::{ChangedFile, CopySources};
 use batch::Batch;
+pub(crate) use parse::parse_commit;
 use parse::{id_of, octal, parse_raw_diff, parse_tag, single_id, tree_entry};
-pub use parse::{parse_commit, CommitData, TagData};
+pub use parse::{CommitData, TagData};
 
 mod batch;
 mod parse;

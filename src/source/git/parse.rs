@@ -108,7 +108,7 @@ pub(super) fn tree_entry(tree: &[u8], name: &[u8], id_len: usize) -> Result<Opti
 }
 
 /// A raw commit object: its tree, parents, summary and author date.
-pub fn parse_commit(data: &[u8], id_len: usize) -> Result<CommitData> {
+pub(crate) fn parse_commit(data: &[u8], id_len: usize) -> Result<CommitData> {
     let (headers, message) = match memchr::memmem::find(data, b"\n\n") {
         Some(end) => (&data[..end], &data[end + 2..]),
         None => (data, &b""[..]),

@@ -144,9 +144,14 @@ impl Index {
         read_exact_at(&self.file, &mut ids, (self.names_at() + first * SHA1_LEN) as u64)?;
         let mut offsets = vec![0; len * 4];
         read_exact_at(&self.file, &mut offsets, (self.offsets_at() + first * 4) as u64)?;
-        let kept = || ids.chunks_exact(SHA1_LEN).step_by(self.sample_every);
-        let keys = kept().map(key_of).collect::<Option<_>>()?;
-        let tails = kept().map(|id| id[KEY_END..].try_into().ok()).collect::<Option<_>>()?;
+        // Each at its exact length: collected through an `Option`, they grew by doubling, to
+        // 16 MB where 12 MB is needed for a pack of 526,000 objects.
+        let kept = len.div_ceil(self.sample_every);
+        let (mut keys, mut tails) = (Vec::with_capacity(kept), Vec::with_capacity(kept));
+        for id in ids.chunks_exact(SHA1_LEN).step_by(self.sample_every) {
+            keys.push(key_of(id)?);
+            tails.push(id[KEY_END..].try_into().ok()?);
+        }
         let offsets = offsets.chunks_exact(4).map(|raw| be32(raw, 0)).collect();
         Some(Bucket { keys, tails, offsets })
     }

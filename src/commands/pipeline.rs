@@ -151,12 +151,10 @@ impl<'a> Pipeline<'a> {
         let look = ProjectLook::new(repo);
         let progress =
             Progress::new(targets.commits.len() + targets.objects.len() + targets.tags.len(), "commits");
-        let mut items: Vec<Item<'_>> = targets
-            .commits
-            .iter()
-            .copied()
-            .enumerate()
-            .map(|(position, oid)| Item::Commit(position, oid))
+        // Read in the order they are packed; reported in their own (`position`).
+        let mut items: Vec<Item<'_>> = source::commits::read_order(repo, &targets.commits)
+            .into_iter()
+            .map(|position| Item::Commit(position, targets.commits[position]))
             .collect();
         items.extend(targets.objects.iter().map(Item::Object));
         items.extend(targets.tags.iter().map(Item::Tag));

@@ -311,6 +311,11 @@ impl Repo {
         Ok(data)
     }
 
+    /// Where object `id` is packed: the pack and the offset in it.
+    pub fn pack_place(&self, id: ObjectId) -> Option<(usize, u64)> {
+        self.packs.place(id)
+    }
+
     /// Commit `id` as stored. A packed commit is read and parsed here, as packed trees are:
     /// through libgit2 it cost a copy into libgit2's buffer and a parse of every signature.
     fn stored_commit(&self, id: ObjectId) -> Result<CommitData> {

@@ -117,6 +117,11 @@ impl PackedObjects {
         self.packs().iter().enumerate().find_map(|(n, pack)| Some((n, pack.index.offset_of(bytes)?)))
     }
 
+    /// Where object `id` is stored: the pack (in the order listed) and the offset in it.
+    pub fn place(&self, id: ObjectId) -> Option<(usize, u64)> {
+        self.find(id)
+    }
+
     /// Whether a pack listed holds object `id`.
     pub fn contains(&self, id: ObjectId) -> bool {
         self.find(id).is_some()

@@ -11,6 +11,9 @@
 //! tokenized ([`OldLines::new_lines`]) and let go before the two are compared. Either version
 //! can also arrive in pieces, as a stream inflates it ([`LineFeed`], [`OldLines::push`],
 //! [`OldLines::push_new`]), and is then never held whole just to be tokenized.
+//! Where both versions are at hand anyway (a file of up to a megabyte in a scan of commits), the
+//! lines they share at either end are found by comparing bytes, and never tokenized
+//! ([`added_ranges_between`]).
 //!
 //! A line's token comes from two independently seeded 64-bit hashes of its bytes, seeds
 //! drawn at random for each run, so the old text need not be kept. For a changed line to be
@@ -123,6 +126,73 @@ impl OldLines {
             .map(|hunk| hunk.after.start + 1..hunk.after.end + 1)
             .collect()
     }
+}
+
+/// The 1-based line ranges of `new` that `old` lacks, and how many lines `old` has: what
+/// [`OldLines::of`] then [`OldLines::added_ranges`] give, for when both versions are at hand.
+///
+/// Most changes keep most lines, at either end. The comparison passes over the lines the two
+/// versions begin with in common, then those they end with (imara-diff strips those tokens
+/// before it runs Myers' algorithm). Found here by comparing bytes, those lines are never cut
+/// up nor hashed: only the lines between are tokenized and compared, as they would have been.
+pub fn added_ranges_between(old: &[u8], new: &[u8]) -> (u64, Vec<Range<u32>>) {
+    let same = common_prefix_len(old, new);
+    if same == old.len() && same == new.len() {
+        return (line_count(old), Vec::new());
+    }
+    // The whole lines before the first byte that differs.
+    let start = memchr::memrchr(b'\n', &old[..same]).map_or(0, |at| at + 1);
+    let (old_rest, new_rest) = (&old[start..], &new[start..]);
+    let same_end = common_suffix_len(old_rest, new_rest);
+    // The whole lines after the last byte that differs: those that start where a line does in
+    // both versions (the byte before is the same in both, or it is where the rest begins).
+    let starts_line = |rest: &[u8], len: usize| len == rest.len() || rest[rest.len() - len - 1] == b'\n';
+    let end = if starts_line(old_rest, same_end) && starts_line(new_rest, same_end) {
+        same_end
+    } else {
+        let tail = &old_rest[old_rest.len() - same_end..];
+        memchr::memchr(b'\n', tail).map_or(0, |at| same_end - at - 1)
+    };
+    let old_middle = &old_rest[..old_rest.len() - end];
+    let new_middle = &new_rest[..new_rest.len() - end];
+    let lines_before = memchr::memchr_iter(b'\n', &old[..start]).count() as u64;
+    let middle = OldLines::of(old_middle);
+    let offset = u32::try_from(lines_before).unwrap_or(u32::MAX);
+    let ranges = middle
+        .added_ranges(new_middle)
+        .into_iter()
+        .map(|range| range.start.saturating_add(offset)..range.end.saturating_add(offset))
+        .collect();
+    (lines_before + middle.line_count() + line_count(&old_rest[old_rest.len() - end..]), ranges)
+}
+
+/// How many lines `text` has, a last one without a line feed included.
+fn line_count(text: &[u8]) -> u64 {
+    let feeds = memchr::memchr_iter(b'\n', text).count() as u64;
+    feeds + u64::from(text.last().is_some_and(|&last| last != b'\n'))
+}
+
+/// How many bytes `a` and `b` begin with in common.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + CHUNK <= len && a[at..at + CHUNK] == b[at..at + CHUNK] {
+        at += CHUNK;
+    }
+    at + a[at..len].iter().zip(&b[at..len]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` end with in common.
+fn common_suffix_len(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut done = 0;
+    while done + CHUNK <= len && a[len - done - CHUNK..len - done] == b[len - done - CHUNK..len - done] {
+        done += CHUNK;
+    }
+    done + a[..len - done].iter().rev().zip(b[..len - done].iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
 /// A file's new version as one token per line, made by [`OldLines::new_lines`] for the old
@@ -273,6 +343,52 @@ mod tests {
                 feed.finish(&mut |line| fed.push(line.to_vec()));
                 assert_eq!(fed, whole, "{text:?} in pieces of {piece_len}");
             }
+        }
+    }
+
+    /// What [`added_ranges_between`] gives, checked against tokenizing both versions whole.
+    fn added_between(old: &str, new: &str) -> Vec<Range<u32>> {
+        let whole = OldLines::of(old.as_bytes());
+        let (lines, ranges) = added_ranges_between(old.as_bytes(), new.as_bytes());
+        assert_eq!(lines, whole.line_count(), "the old version's lines, {old:?}");
+        assert_eq!(ranges, whole.added_ranges(new.as_bytes()), "{old:?} to {new:?}");
+        ranges
+    }
+
+    #[test]
+    fn lines_in_common_at_either_end_are_passed_over_with_the_same_result() {
+        assert_eq!(added_between("a\nb\nc\n", "a\nb\nc\n"), vec![]);
+        assert_eq!(added_between("a\nb\nc\n", "a\nx\nb\nc\ny\nz\n"), vec![2..3, 5..7]);
+        assert_eq!(added_between("a\nb", "a\nb\n"), vec![2..3], "a line feed added at the end");
+        assert_eq!(added_between("a\nb", "a\nbc"), vec![2..3], "a last line made longer");
+        assert_eq!(added_between("ab\nc\n", "b\nc\n"), vec![1..2], "a first line made shorter");
+        assert_eq!(added_between("x\nx\n", "x\nx\nx\n"), vec![3..4], "a line repeated");
+        assert_eq!(added_between("a\nb\n", "a\nb\na\nb\n"), vec![3..5], "the text repeated");
+        assert_eq!(added_between("", "new\nline"), vec![1..3], "from nothing");
+        assert_eq!(added_between("a\nb\n", ""), vec![], "everything removed");
+        assert_eq!(added_between("same", "same"), vec![], "one line, no feed");
+        let long: String = (0..500).map(|n| format!("line {n}\n")).collect();
+        let changed = long.replace("line 250\n", "line 250 and more\n");
+        assert_eq!(added_between(&long, &changed), vec![251..252], "past the 64-byte steps");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn passing_over_the_ends_never_changes_what_is_added(
+            old in proptest::collection::vec(0..4usize, 0..24),
+            new in proptest::collection::vec(0..4usize, 0..24),
+            old_feed in proptest::bool::ANY,
+            new_feed in proptest::bool::ANY,
+        ) {
+            // Few distinct lines, so that many are alike, and a last line with or without a feed.
+            let text = |lines: &[usize], feed: bool| {
+                let mut text: String = lines.iter().map(|&n| ["a\n", "b\n", "ab\n", "\n"][n]).collect();
+                if !feed && text.ends_with('\n') {
+                    text.pop();
+                }
+                text
+            };
+            added_between(&text(&old, old_feed), &text(&new, new_feed));
         }
     }
 

@@ -364,9 +364,10 @@ pub fn line_number(text: &[u8], at: usize) -> usize {
     newline_count(&text[..at]) + 1
 }
 
-/// How many `\n` bytes `text` holds (a plain count: the compiler vectorises it).
+/// How many `\n` bytes `text` holds. memchr counts with the widest vectors the processor has,
+/// chosen as it runs: a plain count compiled for every x86-64 (SSE2) was 2% of a history scan.
 fn newline_count(text: &[u8]) -> usize {
-    text.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', text).count()
 }
 
 #[cfg(test)]

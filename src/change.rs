@@ -148,7 +148,7 @@ pub struct Change {
     pub is_new: bool,
     /// The bytes of the new version as stored (no newline conversion), except that UTF-16
     /// and UTF-32 text is decoded to UTF-8 (see [`read_text`]), so spans index these bytes.
-    pub text: Vec<u8>,
+    pub text: Arc<Vec<u8>>,
     /// The lines of `text` that were added.
     pub added: AddedLines,
 }
@@ -162,12 +162,12 @@ pub const TAG_MESSAGE_OF: &str = "message of tag ";
 impl Change {
     /// A new file at `path`: every line of `text` added.
     pub fn new_file(path: impl Into<String>, text: impl Into<Vec<u8>>) -> Change {
-        Change { path: path.into(), is_new: true, text: text.into(), added: AddedLines::All }
+        Change { path: path.into(), is_new: true, text: Arc::new(text.into()), added: AddedLines::All }
     }
 
     /// A file at `path` whose `added` lines of `text` are new, the others its old version's.
     pub fn edited(path: impl Into<String>, text: impl Into<Vec<u8>>, added: AddedLines) -> Change {
-        Change { path: path.into(), is_new: false, text: text.into(), added }
+        Change { path: path.into(), is_new: false, text: Arc::new(text.into()), added }
     }
 
     /// Whether this is a commit's or an annotated tag's message rather than a file.

@@ -315,7 +315,8 @@ fn new_file_may_matter(repo: &Repo, path: &str, id: ObjectId, max_file_size: u64
         Some((_, size)) if size > max_file_size => return Ok(false),
         Some(_) => {}
     }
-    let Some(content) = repo.read_blob(id).with_context(|| format!("reading the new content of {path}"))?
+    let Some(content) =
+        repo.read_shared_blob(id).with_context(|| format!("reading the new content of {path}"))?
     else {
         return Ok(true);
     };

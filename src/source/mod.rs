@@ -333,15 +333,16 @@ impl Collected {
 
     /// The new version of `file` as text; `None` (and the file listed) when it is binary or
     /// does not decode.
-    fn read_new(&mut self, repo: &Repo, file: &ChangedFile) -> Result<Option<Vec<u8>>> {
+    fn read_new(&mut self, repo: &Repo, file: &ChangedFile) -> Result<Option<Arc<Vec<u8>>>> {
         let path = &file.path;
-        let content =
-            match repo.read_blob(file.id).with_context(|| format!("reading the new content of {path}"))? {
-                Some(content) => content,
-                None => return Err(repo.absent_error(file.id, &format!("the new content of {path}"))),
-            };
-        match new_text(file, content) {
-            Ok(text) => Ok(Some(text.into_owned())),
+        let content = repo
+            .read_shared_blob(file.id)
+            .with_context(|| format!("reading the new content of {path}"))?
+            .ok_or_else(|| repo.absent_error(file.id, &format!("the new content of {path}")))?;
+        match new_text(file, content.as_slice()) {
+            // Text as stored is the content itself, still shared.
+            Ok(Cow::Borrowed(_)) => Ok(Some(content)),
+            Ok(Cow::Owned(decoded)) => Ok(Some(Arc::new(decoded))),
             Err(not_text) => {
                 self.list(path, not_text);
                 Ok(None)

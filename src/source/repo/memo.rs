@@ -5,7 +5,7 @@
 //! [`super`]). Both are bounded.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::{anyhow, Result};
 
@@ -26,13 +26,13 @@ pub struct Memo {
 
 #[derive(Default)]
 struct ReadAhead {
-    blobs: HashMap<ObjectId, Vec<u8>>,
+    blobs: HashMap<ObjectId, Arc<Vec<u8>>>,
     bytes: usize,
 }
 
 impl Memo {
     /// Blob `id`'s content, if it was read ahead; the memo lets go of it.
-    pub fn take_blob(&self, id: ObjectId) -> Result<Option<Vec<u8>>> {
+    pub fn take_blob(&self, id: ObjectId) -> Result<Option<Arc<Vec<u8>>>> {
         let mut kept = lock(&self.read_ahead)?;
         let Some(content) = kept.blobs.remove(&id) else { return Ok(None) };
         kept.bytes -= content.len();
@@ -41,7 +41,7 @@ impl Memo {
 
     /// Keeps `content`, just read as blob `id`, for its next read, within [`READ_AHEAD_BYTES`]
     /// (else it is let go).
-    pub fn keep_blob(&self, id: ObjectId, content: Vec<u8>) -> Result<()> {
+    pub fn keep_blob(&self, id: ObjectId, content: Arc<Vec<u8>>) -> Result<()> {
         let mut kept = lock(&self.read_ahead)?;
         if kept.bytes + content.len() <= READ_AHEAD_BYTES {
             kept.bytes += content.len();
@@ -84,9 +84,9 @@ mod tests {
     fn a_blob_read_ahead_is_taken_once_and_the_bound_holds() {
         let memo = Memo::default();
         let id = |byte: u8| ObjectId::from(git2::Oid::from_bytes(&[byte; 20]).expect("20 bytes"));
-        memo.keep_blob(id(1), b"text".to_vec()).expect("kept");
-        memo.keep_blob(id(2), vec![0; READ_AHEAD_BYTES]).expect("let go: over the bound");
-        assert_eq!(memo.take_blob(id(1)).expect("read").as_deref(), Some(&b"text"[..]));
+        memo.keep_blob(id(1), Arc::new(b"text".to_vec())).expect("kept");
+        memo.keep_blob(id(2), Arc::new(vec![0; READ_AHEAD_BYTES])).expect("let go: over the bound");
+        assert_eq!(memo.take_blob(id(1)).expect("read").as_deref().map(Vec::as_slice), Some(&b"text"[..]));
         assert_eq!(memo.take_blob(id(1)).expect("read"), None, "taken already");
         assert_eq!(memo.take_blob(id(2)).expect("read"), None, "over the bound");
         memo.remember_tree(id(3), id(4)).expect("remembered");

@@ -463,21 +463,16 @@ fn search_one(
 
 #[cfg(test)]
 mod tests {
-    use std::process::Command;
+    use std::process::{Command, Stdio};
 
     use super::super::testing::{git, write};
     use super::*;
 
-    /// What git prints for `args` in `dir`.
-    fn git_output(dir: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> String {
-        let mut command = Command::new("git");
-        command.args(args).current_dir(dir).stdin(std::process::Stdio::piped());
-        command.stdout(std::process::Stdio::piped());
-        let mut child = command.spawn().unwrap();
-        if let Some(input) = input {
-            std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
-        }
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    /// What git prints for `args` in `dir`, reading `input`.
+    fn git_output(dir: &std::path::Path, args: &[&str], input: Stdio) -> String {
+        let output = Command::new("git").args(args).current_dir(dir).stdin(input).output().unwrap();
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8(output.stdout).unwrap()
     }
 
     #[test]
@@ -492,10 +487,11 @@ mod tests {
         git(dir.path(), &["repack", "-adq"]);
         write(dir.path(), "notes.txt", "loose\n");
         git(dir.path(), &["commit", "-qam", "loose"]);
-        let commits: Vec<ObjectId> = git_output(dir.path(), &["rev-list", "--reverse", "HEAD"], None)
-            .lines()
-            .map(|id| ObjectId::from_hex(id).unwrap())
-            .collect();
+        let commits: Vec<ObjectId> =
+            git_output(dir.path(), &["rev-list", "--reverse", "HEAD"], Stdio::null())
+                .lines()
+                .map(|id| ObjectId::from_hex(id).unwrap())
+                .collect();
         // Where git's own index says each packed commit starts.
         let pack_dir = dir.path().join(".git/objects/pack");
         let idx = std::fs::read_dir(&pack_dir)
@@ -503,7 +499,7 @@ mod tests {
             .map(|entry| entry.unwrap().path())
             .find(|path| path.extension().is_some_and(|extension| extension == "idx"))
             .unwrap();
-        let listed = git_output(dir.path(), &["show-index"], Some(&std::fs::read(idx).unwrap()));
+        let listed = git_output(dir.path(), &["show-index"], Stdio::from(std::fs::File::open(idx).unwrap()));
         let offset_of: HashMap<ObjectId, u64> = listed
             .lines()
             .map(|line| {

@@ -27,6 +27,8 @@ use std::ops::Range;
 use foldhash::quality::RandomState;
 use imara_diff::{Algorithm, Diff, Token};
 
+use crate::change::line_count;
+
 /// The old version of a file, as a token per line, ready to be compared with a new version.
 pub struct OldLines {
     tokens: Vec<Token>,
@@ -138,7 +140,7 @@ impl OldLines {
 pub fn added_ranges_between(old: &[u8], new: &[u8]) -> (u64, Vec<Range<u32>>) {
     let same = common_prefix_len(old, new);
     if same == old.len() && same == new.len() {
-        return (line_count(old), Vec::new());
+        return (u64::from(line_count(old)), Vec::new());
     }
     // The whole lines before the first byte that differs.
     let start = memchr::memrchr(b'\n', &old[..same]).map_or(0, |at| at + 1);
@@ -163,13 +165,7 @@ pub fn added_ranges_between(old: &[u8], new: &[u8]) -> (u64, Vec<Range<u32>>) {
         .into_iter()
         .map(|range| range.start.saturating_add(offset)..range.end.saturating_add(offset))
         .collect();
-    (lines_before + middle.line_count() + line_count(&old_rest[old_rest.len() - end..]), ranges)
-}
-
-/// How many lines `text` has, a last one without a line feed included.
-fn line_count(text: &[u8]) -> u64 {
-    let feeds = memchr::memchr_iter(b'\n', text).count() as u64;
-    feeds + u64::from(text.last().is_some_and(|&last| last != b'\n'))
+    (lines_before + middle.line_count() + u64::from(line_count(&old_rest[old_rest.len() - end..])), ranges)
 }
 
 /// How many bytes `a` and `b` begin with in common.

@@ -157,7 +157,8 @@ pub fn added_ranges_between(old: &[u8], new: &[u8]) -> (u64, Vec<Range<u32>>) {
     };
     let old_middle = &old_rest[..old_rest.len() - end];
     let new_middle = &new_rest[..new_rest.len() - end];
-    let lines_before = memchr::memchr_iter(b'\n', &old[..start]).count() as u64;
+    // Whole lines: as many as their line feeds.
+    let lines_before = u64::from(line_count(&old[..start]));
     let middle = OldLines::of(old_middle);
     let offset = u32::try_from(lines_before).unwrap_or(u32::MAX);
     let ranges = middle

@@ -245,33 +245,27 @@ impl Collected {
             text = Some(read);
         }
         let stream = size > STREAM_FROM_BYTES;
-        let mut compared = None;
-        let old_id = file.old.as_ref().map(|(_, old_id)| *old_id);
-        let mut old = match (old_id, &text) {
-            // Both versions at hand: the lines they share at either end are found by comparing
-            // bytes, and only those between are cut into tokens.
-            (Some(old_id), Some(new)) => {
-                compared = repo
-                    .with_blob(old_id, |blob| lines::added_ranges_between(&text_of(blob), new))
-                    .with_context(|| format!("reading the old content of {path}"))?;
-                if compared.is_none() {
-                    self.old_absent.push(path.clone());
+        let (mut compared, mut old) = (None, None);
+        if let Some((_, old_id)) = &file.old {
+            let reading = || format!("reading the old content of {path}");
+            let found = match &text {
+                // Both versions at hand: the lines they share at either end are found by
+                // comparing bytes, and only those between are cut into tokens.
+                Some(new) => {
+                    compared = repo
+                        .with_blob(*old_id, |blob| lines::added_ranges_between(&text_of(blob), new))
+                        .with_context(reading)?;
+                    compared.is_some()
                 }
-                None
-            }
-            (Some(old_id), None) => {
-                match old_lines(repo, old_id, stream)
-                    .with_context(|| format!("reading the old content of {path}"))?
-                {
-                    Some(old_lines) => Some(old_lines),
-                    None => {
-                        self.old_absent.push(path.clone());
-                        None
-                    }
+                None => {
+                    old = old_lines(repo, *old_id, stream).with_context(reading)?;
+                    old.is_some()
                 }
+            };
+            if !found {
+                self.old_absent.push(path.clone());
             }
-            (None, _) => None,
-        };
+        }
         // A file of very many lines has its added lines worked out before its new version is
         // held for the scan: the comparison's memory grows with the lines, not the bytes, and
         // beside the text it would pass the file's size plus 32 MiB. Its new version is read

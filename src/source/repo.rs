@@ -239,12 +239,10 @@ impl Repo {
         if let Some(content) = self.loose.blob(id) {
             return Ok(Some(Arc::new(content)));
         }
-        let packed =
-            self.lib().and_then(|_| self.packs.read(id)).filter(|blob| blob.kind == ObjectKind::Blob);
-        if let Some(blob) = packed {
-            return Ok(Some(blob.data));
+        if let Some(content) = self.packed_blob(id) {
+            return Ok(Some(content));
         }
-        self.stored_blob(id, |content| Arc::new(content.into_owned()))
+        self.unpacked_blob(id, |content| Arc::new(content.into_owned()))
     }
 
     /// Blob `id`, opened to be inflated piece by piece, when it is a loose object; `None`
@@ -273,21 +271,23 @@ impl Repo {
         if let Some(content) = self.loose.blob(id) {
             return Ok(Some(read(&content)));
         }
-        self.stored_blob(id, |content| read(&content))
+        if let Some(content) = self.packed_blob(id) {
+            return Ok(Some(read(&content)));
+        }
+        self.unpacked_blob(id, |content| read(&content))
     }
 
-    /// Hands `read` the content of blob `id` as libgit2 or git reads it (packed, or in a store
-    /// [`LooseObjects`] does not list): from the pack reader (owned when its cache does not
-    /// share it), borrowed from libgit2's buffer, or as git gave it. `None` when it is absent.
-    fn stored_blob<R>(&self, id: ObjectId, read: impl FnOnce(Cow<'_, [u8]>) -> R) -> Result<Option<R>> {
-        let packed =
-            self.lib().and_then(|_| self.packs.read(id)).filter(|blob| blob.kind == ObjectKind::Blob);
-        if let Some(blob) = packed {
-            return Ok(Some(match Arc::try_unwrap(blob.data) {
-                Ok(content) => read(Cow::Owned(content)),
-                Err(shared) => read(Cow::Borrowed(&shared)),
-            }));
-        }
+    /// Blob `id` as the pack reader rebuilt it, shared with its cache; `None` when no pack it
+    /// lists holds it in a form it reads, or on the git backend (see [`Repo::unpacked_blob`]).
+    fn packed_blob(&self, id: ObjectId) -> Option<Arc<Vec<u8>>> {
+        let blob = self.lib().and_then(|_| self.packs.read(id))?;
+        (blob.kind == ObjectKind::Blob).then_some(blob.data)
+    }
+
+    /// Hands `read` the content of blob `id` as libgit2 or git reads it, where neither
+    /// [`LooseObjects`] nor the pack reader read it: borrowed from libgit2's buffer, or as git
+    /// gave it. `None` when it is absent.
+    fn unpacked_blob<R>(&self, id: ObjectId, read: impl FnOnce(Cow<'_, [u8]>) -> R) -> Result<Option<R>> {
         match &self.backend {
             Backend::Lib(repo) => {
                 let odb = repo.odb().context("opening the object database")?;
@@ -325,7 +325,7 @@ impl Repo {
 
     /// Where object `id` is packed: the pack and the offset in it.
     pub fn pack_place(&self, id: ObjectId) -> Option<(usize, u64)> {
-        self.packs.place(id)
+        self.packs.find(id)
     }
 
     /// Commit `id` as stored. A packed commit is read and parsed here, as packed trees are:

@@ -108,18 +108,13 @@ impl PackedObjects {
             .get_or_init(|| self.stores.iter().flat_map(|store| list_packs(&store.join("pack"))).collect())
     }
 
-    /// The pack and offset of object `id`.
-    fn find(&self, id: ObjectId) -> Option<(usize, u64)> {
+    /// Where object `id` is stored: the pack (in the order listed) and the offset in it.
+    pub fn find(&self, id: ObjectId) -> Option<(usize, u64)> {
         let bytes = id.as_bytes();
         if bytes.len() != SHA1_LEN {
             return None;
         }
         self.packs().iter().enumerate().find_map(|(n, pack)| Some((n, pack.index.offset_of(bytes)?)))
-    }
-
-    /// Where object `id` is stored: the pack (in the order listed) and the offset in it.
-    pub fn place(&self, id: ObjectId) -> Option<(usize, u64)> {
-        self.find(id)
     }
 
     /// Whether a pack listed holds object `id`.
